@@ -1,0 +1,110 @@
+package agents
+
+import (
+	"math"
+	"math/rand/v2"
+)
+
+// Member is one member of the sanctioning coalition.
+type Member struct {
+	Name    string  `toml:"name" required:"true" doc:"member name, for output only"`
+	Weight  float64 `toml:"weight" required:"true" range:"(0,inf)" doc:"economic weight of the member's sanctions (normalised over members)" why:"a lead state carries most of the economic weight, as in most Western-led regimes"`
+	Resolve float64 `toml:"resolve" default:"0.6" range:"[0,1]" doc:"fatigue level at which the member is equally likely to stop enforcing as to go on" why:"members differ in how much sanctions cost them at home"`
+	Fatigue float64 `toml:"fatigue" default:"0.2" range:"[0,1]" doc:"initial fatigue" why:"some members start reluctant"`
+}
+
+// CoalitionParams are the sanctioning coalition's parameters.
+type CoalitionParams struct {
+	Coverage      float64  `toml:"humanitarian_coverage" range:"[0,1]" doc:"standing humanitarian exemption coverage H that policies start from and normally keep" why:"exemptions exist in most modern regimes but are narrow and slow to license"`
+	FatigueRate   float64  `toml:"fatigue_rate" range:"[0,1]" doc:"fatigue added per round per unit of sanctions still in place (1-R)" why:"long stalemates breed fatigue: at 0.015 a member of resolve 0.6 starting at 0.2 tires after about seven years of full sanctions without progress"`
+	HumFatigue    float64  `toml:"humanitarian_fatigue" range:"[0,1]" doc:"fatigue added per round per unit of humanitarian need reported by civil society" why:"visible humanitarian harm erodes domestic support for sanctions"`
+	Recovery      float64  `toml:"recovery" range:"[0,1]" doc:"fatigue removed per round per unit of verified compliance" why:"sanctions that visibly work are easier to sustain"`
+	DefectNoise   float64  `toml:"defect_noise" range:"(0,1]" doc:"spread of the logistic defection rule (fatigue units)" why:"members do not defect at a sharp threshold"`
+	Hysteresis    float64  `toml:"hysteresis" range:"[0,1]" doc:"how far fatigue must fall below resolve before a defected member rejoins" why:"re-imposing national measures is politically costlier than keeping them"`
+	ElectionShift float64  `toml:"election_shift" range:"[0,1]" doc:"largest change in a member's fatigue at one of its elections (uniform in ±shift)" why:"elections can bring hawks or doves"`
+	Members       []Member `toml:"members" doc:"coalition members"`
+}
+
+// DefaultCoalition returns the default coalition: a lead state, a regional
+// bloc and two smaller allies.
+func DefaultCoalition() CoalitionParams {
+	return CoalitionParams{
+		Coverage: 0.5, FatigueRate: 0.015, HumFatigue: 0.03, Recovery: 0.02,
+		DefectNoise: 0.05, Hysteresis: 0.1, ElectionShift: 0.2,
+		Members: []Member{
+			{Name: "lead-state", Weight: 0.5, Resolve: 0.8, Fatigue: 0.1},
+			{Name: "regional-bloc", Weight: 0.3, Resolve: 0.6, Fatigue: 0.2},
+			{Name: "ally-1", Weight: 0.1, Resolve: 0.55, Fatigue: 0.2},
+			{Name: "ally-2", Weight: 0.1, Resolve: 0.5, Fatigue: 0.25},
+		},
+	}
+}
+
+// Coalition is the sanctioning coalition: members that tire and may stop
+// enforcing. The sequencing policy it carries out lives in package sim.
+type Coalition struct {
+	// Fatigue is each member's fatigue.
+	Fatigue []float64
+	// Enforcing reports whether each member enforces its sanctions.
+	Enforcing []bool
+
+	p      *CoalitionParams
+	weight []float64 // normalised member weights
+}
+
+// NewCoalition returns a coalition with parameters p.
+func NewCoalition(p *CoalitionParams) *Coalition {
+	c := &Coalition{
+		p:         p,
+		Fatigue:   make([]float64, len(p.Members)),
+		Enforcing: make([]bool, len(p.Members)),
+		weight:    make([]float64, len(p.Members)),
+	}
+	var total float64
+	for _, m := range p.Members {
+		total += m.Weight
+	}
+	for i, m := range p.Members {
+		c.weight[i] = m.Weight / total
+	}
+	return c
+}
+
+// Reset starts a new replication with every member enforcing.
+func (c *Coalition) Reset(w *World) {
+	for i, m := range c.p.Members {
+		c.Fatigue[i] = m.Fatigue
+		c.Enforcing[i] = true
+	}
+	w.Cohesion = 1
+}
+
+// Elect applies an election in member i; u is a uniform draw in [0,1).
+func (c *Coalition) Elect(i int, u float64) {
+	c.Fatigue[i] = clamp01(c.Fatigue[i] + c.p.ElectionShift*(2*u-1))
+}
+
+// Step runs one round: each member's fatigue moves and each decides whether
+// to go on enforcing (one draw from r per member).
+func (c *Coalition) Step(w *World, r *rand.Rand) {
+	p := c.p
+	var cohesion float64
+	for i := range c.Fatigue {
+		f := c.Fatigue[i] + p.FatigueRate*(1-w.Relief) + p.HumFatigue*w.NeedReport - p.Recovery*w.Verified
+		f = clamp01(f)
+		c.Fatigue[i] = f
+		resolve := p.Members[i].Resolve
+		u := r.Float64()
+		if c.Enforcing[i] {
+			c.Enforcing[i] = u >= logistic((f-resolve)/p.DefectNoise)
+		} else {
+			c.Enforcing[i] = u < logistic((resolve-p.Hysteresis-f)/p.DefectNoise)
+		}
+		if c.Enforcing[i] {
+			cohesion += c.weight[i]
+		}
+	}
+	w.Cohesion = cohesion
+}
+
+func logistic(x float64) float64 { return 1 / (1 + math.Exp(-x)) }

@@ -1,0 +1,91 @@
+package agents
+
+import "math/rand/v2"
+
+// Neighbour is one neighbouring state of the target.
+type Neighbour struct {
+	Name      string  `toml:"name" required:"true" doc:"state name, for output only"`
+	TradeLink float64 `toml:"trade_link" required:"true" range:"[0,1]" doc:"share of the target's trade that runs through this neighbour (links must sum to at most 1)" why:"a few neighbours carry most sanctions-busting trade"`
+	Evasion   float64 `toml:"evasion" default:"0" range:"[0,1]" doc:"initial share of its trade link used to bypass sanctions" why:"some evasion is in place before relief talks start"`
+	Support   float64 `toml:"support" default:"0.5" range:"[0,1]" doc:"initial (and baseline) support for the agreement" why:"neighbours start split"`
+}
+
+// NeighbourParams are the parameters of the neighbouring states.
+type NeighbourParams struct {
+	EvasionMax    float64     `toml:"evasion_max" range:"[0,1]" doc:"largest share of its trade link a neighbour uses for evasion when it opposes the agreement and nobody enforces" why:"evasion is bounded by real trade capacity"`
+	EvasionAdjust float64     `toml:"evasion_adjust" range:"[0,1]" doc:"share of the gap to the desired evasion closed each round" why:"smuggling networks take a year or two to build or dismantle"`
+	Enforcement   float64     `toml:"enforcement" range:"[0,1]" doc:"how much a fully cohesive coalition suppresses evasion (secondary sanctions, interdiction)" why:"enforcement closes part but never all of the gap"`
+	EvasionNoise  float64     `toml:"evasion_noise" range:"[0,1]" doc:"standard deviation of the random change in evasion per round" why:"evasion opportunities come and go"`
+	SupportAdjust float64     `toml:"support_adjust" range:"[0,1]" doc:"share of the gap to the desired support closed each round" why:"neighbours re-align slowly"`
+	ReliefGain    float64     `toml:"relief_gain" range:"[0,10]" doc:"support gained per unit of relief per unit of trade link (gains from trade)" why:"relief opens legal trade that neighbours profit from"`
+	Spillover     float64     `toml:"spillover" range:"[0,10]" doc:"support gained per unit of regional instability (1-S): neighbours hurt by migration and insecurity want a settlement" why:"spillover is the neighbours' main stake in stability"`
+	States        []Neighbour `toml:"states" doc:"neighbouring states"`
+}
+
+// DefaultNeighbours returns three neighbours: a large trading partner, a
+// transit state and a small neighbour.
+func DefaultNeighbours() NeighbourParams {
+	return NeighbourParams{
+		EvasionMax: 0.6, EvasionAdjust: 0.2, Enforcement: 0.6, EvasionNoise: 0.03,
+		SupportAdjust: 0.2, ReliefGain: 1, Spillover: 0.5,
+		States: []Neighbour{
+			{Name: "trading-partner", TradeLink: 0.25, Evasion: 0.3, Support: 0.4},
+			{Name: "transit-state", TradeLink: 0.15, Evasion: 0.4, Support: 0.3},
+			{Name: "small-neighbour", TradeLink: 0.05, Evasion: 0.1, Support: 0.6},
+		},
+	}
+}
+
+// Neighbours are the neighbouring states.
+type Neighbours struct {
+	// Evasion is each state's share of its trade link used for evasion.
+	Evasion []float64
+	// Support is each state's support for the agreement.
+	Support []float64
+
+	p     *NeighbourParams
+	links float64 // sum of trade links
+}
+
+// NewNeighbours returns the neighbouring states with parameters p.
+func NewNeighbours(p *NeighbourParams) *Neighbours {
+	n := &Neighbours{p: p, Evasion: make([]float64, len(p.States)), Support: make([]float64, len(p.States))}
+	for _, s := range p.States {
+		n.links += s.TradeLink
+	}
+	return n
+}
+
+// Reset starts a new replication.
+func (n *Neighbours) Reset(w *World) {
+	for i, s := range n.p.States {
+		n.Evasion[i], n.Support[i] = s.Evasion, s.Support
+	}
+	n.aggregate(w)
+}
+
+// Step runs one round: each state moves its support and its evasion (one
+// normal draw from r per state).
+func (n *Neighbours) Step(w *World, r *rand.Rand) {
+	p := n.p
+	for i, s := range p.States {
+		want := clamp01(s.Support + p.ReliefGain*s.TradeLink*w.Relief + p.Spillover*(1-w.Stability))
+		n.Support[i] += p.SupportAdjust * (want - n.Support[i])
+		evade := p.EvasionMax * (1 - n.Support[i]) * (1 - p.Enforcement*w.Cohesion)
+		n.Evasion[i] = clamp01(n.Evasion[i] + p.EvasionAdjust*(evade-n.Evasion[i]) + p.EvasionNoise*r.NormFloat64())
+	}
+	n.aggregate(w)
+}
+
+func (n *Neighbours) aggregate(w *World) {
+	var evasion, support float64
+	for i, s := range n.p.States {
+		evasion += s.TradeLink * n.Evasion[i]
+		support += s.TradeLink * n.Support[i]
+	}
+	w.Evasion = clamp01(evasion)
+	w.Support = 0.5 // no trade links: neither for nor against
+	if n.links > 0 {
+		w.Support = support / n.links
+	}
+}

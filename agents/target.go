@@ -1,0 +1,209 @@
+package agents
+
+import (
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// Choice is what the target government does in a round.
+type Choice uint8
+
+// The target's choices, from most to least cooperative.
+const (
+	// Comply implements one more step of its obligations.
+	Comply Choice = iota
+	// Partial implements part of a step.
+	Partial
+	// Stall changes nothing.
+	Stall
+	// Backslide openly rolls back one step.
+	Backslide
+	// Cheat rolls back one step covertly while the façade stays intact.
+	Cheat
+	// NumChoices is the number of choices.
+	NumChoices
+)
+
+var choiceNames = [NumChoices]string{"comply", "partial", "stall", "backslide", "cheat"}
+
+// String returns the choice's name.
+func (c Choice) String() string {
+	if c < NumChoices {
+		return choiceNames[c]
+	}
+	return "unknown"
+}
+
+// Rollback reports whether the choice reduces true compliance.
+func (c Choice) Rollback() bool { return c == Backslide || c == Cheat }
+
+// TargetParams are the target government's parameters.
+type TargetParams struct {
+	CommitmentAlpha float64 `toml:"commitment_alpha" range:"(0,50]" doc:"Beta shape α of the hidden reform commitment κ, drawn per replication and at each leadership change" why:"with commitment_beta, one of the two calibration knobs: mean κ = α/(α+β) sets how many targets reform under pressure alone (base rate about a third)"`
+	CommitmentBeta  float64 `toml:"commitment_beta" range:"(0,50]" doc:"Beta shape β of the hidden reform commitment κ" why:"α=1.2, β=2.2 gives mean κ 0.35 with wide spread: the coalition is genuinely uncertain about intent"`
+	Reformers       float64 `toml:"reformers" range:"[0,1]" doc:"initial (and long-run) share of power held by reformers, ρ₀" why:"below one half: sanctioned regimes are usually dominated by hardliners"`
+	Step            float64 `toml:"step" range:"(0,1]" doc:"implementation gained or lost by one comply or backslide choice (share of obligations)" why:"a quarter: full implementation takes a year of quarterly rounds, as the 2013 interim plan to 2016 implementation day took about two"`
+	PartialShare    float64 `toml:"partial_share" range:"[0,1]" doc:"share of a step implemented by a partial choice" why:"half a step"`
+	Noise           float64 `toml:"noise" range:"(0,10]" doc:"bounded-rationality temperature τ of the logit choice (utility units)" why:"large enough that every choice keeps some probability; smaller values make the target a strict optimiser"`
+	LearningRate    float64 `toml:"learning_rate" range:"[0,1]" doc:"weight η of the latest observed relief response when updating the expected response to a choice" why:"0.3: a response seen three times is mostly learned, so predictable policies are learned within a year"`
+	ReliefWeight    float64 `toml:"relief_weight" range:"[0,50]" doc:"utility of one unit of expected relief change (β_relief)" why:"relief is what the target bargains for; 4 makes a quarter of relief worth about one unit of reform cost"`
+	PainWeight      float64 `toml:"pain_weight" range:"[0,50]" doc:"utility per implementation step per unit of sanctions pressure (coercion, β_pain)" why:"calibration knob: with the commitment distribution it sets how often coercion alone succeeds"`
+	CommitWeight    float64 `toml:"commitment_weight" range:"[0,50]" doc:"utility per implementation step per unit of hidden commitment κ" why:"genuine reformers implement without being paid"`
+	ReformerWeight  float64 `toml:"reformer_weight" range:"[0,50]" doc:"utility per implementation step per unit of reformer share ρ" why:"a stronger reform camp makes implementation easier"`
+	HardlinerCost   float64 `toml:"hardliner_cost" range:"[0,50]" doc:"utility cost per implementation step per unit of hardliner share 1-ρ" why:"domestic reform cost: hardliners lose from reform and must be bought off or overruled"`
+	PriorComply     float64 `toml:"prior_comply" range:"[-1,1]" doc:"expected relief change after complying, before any experience" why:"a target expects a small reward for compliance at the outset"`
+	PriorPartial    float64 `toml:"prior_partial" range:"[-1,1]" doc:"expected relief change after partial compliance, before any experience" why:"half the compliance prior"`
+	PriorStall      float64 `toml:"prior_stall" range:"[-1,1]" doc:"expected relief change after stalling, before any experience" why:"no change expected"`
+	PriorBackslide  float64 `toml:"prior_backslide" range:"[-1,1]" doc:"expected relief change after open backsliding, before any experience" why:"a target expects some penalty for open violations"`
+	PriorCheat      float64 `toml:"prior_cheat" range:"[-1,1]" doc:"expected relief change after covert cheating, before any experience" why:"smaller than for open backsliding: cheating may go unnoticed"`
+	ReliefSupport   float64 `toml:"relief_support" range:"[0,10]" doc:"rise in the reformer share that the balance of power tends to, per unit of relief that reaches people" why:"visible economic gains strengthen the reform camp (seeds)"`
+	CivicAmplify    float64 `toml:"civic_amplify" range:"[0,10]" doc:"extra weight of relief that reaches people in a round civil society mobilises" why:"civil society turns visible benefits into domestic pressure for reform"`
+	Humiliation     float64 `toml:"snapback_humiliation" range:"[0,10]" doc:"loss in reformer share per unit of relief re-imposed" why:"snapback humiliates the reform camp and vindicates hardliners"`
+	SpoilerHarden   float64 `toml:"spoiler_hardening" range:"[0,1]" doc:"loss in reformer share per spoiler incident" why:"violence strengthens hardliners"`
+	RentHarden      float64 `toml:"rent_hardening" range:"[0,10]" doc:"fall in the reformer share that the balance of power tends to, per unit of diverted relief (leakage times relief)" why:"diverted relief funds hardliner patronage networks"`
+	PressureHarden  float64 `toml:"pressure_hardening" range:"[0,1]" doc:"fall in the reformer share that the balance of power tends to, per unit of sanctions pressure (rally round the flag)" why:"long sanctions let hardliners blame outsiders"`
+	Drift           float64 `toml:"reformer_drift" range:"[0,1]" doc:"share of the gap between the reformer share and the level it tends to closed each round" why:"domestic politics moves over a few years, not a quarter"`
+	Diversion       float64 `toml:"diversion" range:"[0,1]" doc:"share of relief and exemption flows that hardliner networks try to divert, scaled by their share of power" why:"with civil-society oversight gives leakage of a few to ten percent, as in the oil-for-food inquiry (2.8% kickbacks plus smuggling)"`
+}
+
+// DefaultTarget returns the default target government parameters.
+func DefaultTarget() TargetParams {
+	return TargetParams{
+		CommitmentAlpha: 1.2, CommitmentBeta: 2.2,
+		Reformers: 0.4, Step: 0.25, PartialShare: 0.5,
+		Noise: 0.3, LearningRate: 0.3,
+		ReliefWeight: 8, PainWeight: 0.5, CommitWeight: 2, ReformerWeight: 1, HardlinerCost: 2,
+		PriorComply: 0.05, PriorPartial: 0.02, PriorStall: 0, PriorBackslide: -0.05, PriorCheat: -0.02,
+		ReliefSupport: 0.1, CivicAmplify: 1, Humiliation: 0.1, SpoilerHarden: 0.03,
+		RentHarden: 0.5, PressureHarden: 0.004, Drift: 0.05, Diversion: 0.25,
+	}
+}
+
+// Target is the target government.
+type Target struct {
+	// Commitment is the hidden reform commitment κ.
+	Commitment float64
+	// Expect is the expected relief change after each choice, learned from
+	// how the coalition has responded.
+	Expect [NumChoices]float64
+
+	p       *TargetParams
+	history [lagRing]Choice
+}
+
+// lagRing is the size of the ring buffers that remember past rounds for the
+// reporting lag; MaxLag must stay below it.
+const lagRing = 16
+
+// MaxLag is the largest verification reporting lag the model supports.
+const MaxLag = lagRing - 1
+
+// NewTarget returns a target government with parameters p.
+func NewTarget(p *TargetParams) *Target { return &Target{p: p} }
+
+// Reset starts a new replication: it draws the hidden commitment from rt and
+// sets the target's part of the world to its initial state.
+func (t *Target) Reset(w *World, rt *rand.Rand) {
+	t.drawCommitment(rt)
+	p := t.p
+	t.Expect = [NumChoices]float64{p.PriorComply, p.PriorPartial, p.PriorStall, p.PriorBackslide, p.PriorCheat}
+	t.history = [lagRing]Choice{}
+	w.Reformers = p.Reformers
+	w.Compliance, w.Concealed, w.Choice = 0, 0, Stall
+}
+
+func (t *Target) drawCommitment(rt *rand.Rand) {
+	t.Commitment = distuv.Beta{Alpha: t.p.CommitmentAlpha, Beta: t.p.CommitmentBeta, Src: rt}.Rand()
+}
+
+// Step runs the target's round: a leadership change redraws its commitment
+// (from rt, the type stream), it learns from the coalition's latest response,
+// its balance of power moves, and it chooses how far to comply (from r).
+func (t *Target) Step(w *World, r, rt *rand.Rand) {
+	p := t.p
+	if w.Events.Leadership {
+		t.drawCommitment(rt)
+		w.Reformers = p.Reformers
+	}
+	// Learn: the coalition's latest relief change answers the report about
+	// the round ReportLag+1 rounds ago.
+	if back := w.Round - 1 - w.ReportLag; back >= 1 {
+		c := t.history[back%lagRing]
+		t.Expect[c] += p.LearningRate * (w.ReliefDelta - t.Expect[c])
+	}
+
+	// Balance of power between reformers and hardliners: it tends to a
+	// level set by relief that reaches people (amplified when civil society
+	// mobilises), sanctions pressure and diverted rents, and is knocked
+	// back by snapbacks and spoiler violence.
+	reach := w.Relief * (1 - w.Leakage)
+	if w.Mobilised {
+		reach *= 1 + p.CivicAmplify
+	}
+	goal := p.Reformers + p.ReliefSupport*reach - p.PressureHarden*w.Pressure - p.RentHarden*w.Leakage*w.Relief
+	rho := w.Reformers + p.Drift*(goal-w.Reformers) -
+		p.Humiliation*w.Reimposed - p.SpoilerHarden*float64(w.Incidents)
+	w.Reformers = clamp01(rho)
+
+	// Choose: a logit over the five choices.
+	x, g := w.Compliance, w.Concealed
+	vis := clamp01(x + g)
+	reform := p.CommitWeight*t.Commitment + p.ReformerWeight*w.Reformers - p.HardlinerCost*(1-w.Reformers)
+	coerce := p.PainWeight * w.Pressure
+	var util [NumChoices]float64
+	best := math.Inf(-1)
+	for c := Choice(0); c < NumChoices; c++ {
+		nx, ng := t.apply(c, x, g)
+		u := (reform*(nx-x)+coerce*(clamp01(nx+ng)-vis))/p.Step + p.ReliefWeight*t.Expect[c]
+		util[c] = u
+		best = max(best, u)
+	}
+	var sum float64
+	for c := range util {
+		util[c] = math.Exp((util[c] - best) / p.Noise)
+		sum += util[c]
+	}
+	u := r.Float64() * sum
+	choice := Cheat
+	for c := Choice(0); c < NumChoices-1; c++ {
+		if u < util[c] {
+			choice = c
+			break
+		}
+		u -= util[c]
+	}
+	if choice.Rollback() && x == 0 {
+		choice = Stall // nothing left to roll back
+	}
+	w.Compliance, w.Concealed = t.apply(choice, x, g)
+	w.Choice = choice
+	t.history[w.Round%lagRing] = choice
+	w.Diversion = p.Diversion * (1 - w.Reformers)
+}
+
+// apply returns true compliance and concealed rollback after choice c.
+// Complying first restores concealed rollback, which leaves what the
+// verifier sees unchanged until the façade and the truth agree again.
+func (t *Target) apply(c Choice, x, g float64) (float64, float64) {
+	s := t.p.Step
+	switch c {
+	case Comply, Partial:
+		if c == Partial {
+			s *= t.p.PartialShare
+		}
+		nx := min(x+s, 1)
+		return nx, max(g-(nx-x), 0)
+	case Backslide:
+		return max(x-s, 0), g
+	case Cheat:
+		nx := max(x-s, 0)
+		return nx, g + (x - nx)
+	}
+	return x, g
+}
+
+// Choice returns the target's choice in round, if it is still remembered
+// (at most MaxLag rounds back).
+func (t *Target) Choice(round int) Choice { return t.history[round%lagRing] }

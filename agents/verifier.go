@@ -1,0 +1,94 @@
+package agents
+
+import "math/rand/v2"
+
+// VerifierParams are the independent verification body's parameters.
+type VerifierParams struct {
+	Quality       float64 `toml:"quality" range:"[0,1]" doc:"overall quality q: scales measurement noise, covert-cheating detection, false alarms and misreading of spoiler violence" why:"the single knob researchers vary; 0.7 is a capable but not omniscient body"`
+	Access        float64 `toml:"access" range:"[0,1]" doc:"probability that inspectors get access in a round (otherwise the previous report stands)" why:"access is negotiated and sometimes denied"`
+	Lag           int     `toml:"lag" range:"[0,15]" doc:"reporting lag in rounds: the report in round t is about round t-lag" why:"one quarter: inspection reports arrive the review period after the facts"`
+	MaxNoise      float64 `toml:"max_noise" range:"[0,1]" doc:"standard deviation of the compliance estimate at quality 0 (it is max_noise*(1-q))" why:"a poor verifier misjudges implementation by a step or more"`
+	DetectOvert   float64 `toml:"detect_overt" range:"[0,1]" doc:"probability that an inspection reports open backsliding as a violation" why:"open rollback is hard to miss"`
+	DetectCovert  float64 `toml:"detect_covert" range:"[0,1]" doc:"probability per inspection of exposing concealed rollback at quality 1 (it is q*detect_covert)" why:"covert programmes are found eventually, not at once"`
+	MaxFalseAlarm float64 `toml:"max_false_alarm" range:"[0,1]" doc:"probability per inspection of a false violation report at quality 0 (it is max_false_alarm*(1-q))" why:"a poor verifier raises false alarms now and then"`
+	MaxMisread    float64 `toml:"max_misread" range:"[0,1]" doc:"added false-alarm probability in a round with spoiler violence, at quality 0 (it is max_misread*(1-q))" why:"sabotage can be misread as government backsliding (seeds)"`
+}
+
+// DefaultVerifier returns the default verification body.
+func DefaultVerifier() VerifierParams {
+	return VerifierParams{
+		Quality: 0.7, Access: 0.9, Lag: 1, MaxNoise: 0.3,
+		DetectOvert: 0.9, DetectCovert: 0.5, MaxFalseAlarm: 0.05, MaxMisread: 0.3,
+	}
+}
+
+// Verifier is the independent verification body. It remembers the last
+// MaxLag rounds of the truth so that it can report with a lag.
+type Verifier struct {
+	p         *VerifierParams
+	visible   [lagRing]float64
+	truth     [lagRing]float64
+	concealed [lagRing]bool
+	overt     [lagRing]bool
+	violence  [lagRing]bool
+}
+
+// NewVerifier returns a verification body with parameters p.
+func NewVerifier(p *VerifierParams) *Verifier { return &Verifier{p: p} }
+
+// Reset starts a new replication.
+func (v *Verifier) Reset(w *World) {
+	*v = Verifier{p: v.p}
+	w.ReportLag = v.p.Lag
+	w.Verified, w.Inspected, w.Violation, w.FalseAlarm, w.Exposed = 0, false, false, false, false
+}
+
+// Step runs one round: it records the truth of this round and, if inspectors
+// get access, reports on the round Lag rounds ago (three draws from r every
+// round, used or not, so that the stream stays aligned across policies).
+// Exposing concealed rollback resets the world's Concealed.
+func (v *Verifier) Step(w *World, r *rand.Rand) {
+	p := v.p
+	i := w.Round % lagRing
+	v.visible[i], v.truth[i] = w.Visible(), w.Compliance
+	v.concealed[i], v.overt[i], v.violence[i] = w.Concealed > 0, w.Choice == Backslide, w.Incidents > 0
+
+	uAccess, z, uFlag := r.Float64(), r.NormFloat64(), r.Float64()
+	w.Inspected, w.Violation, w.FalseAlarm, w.Exposed = false, false, false, false
+	back := w.Round - p.Lag
+	if back < 1 || uAccess >= p.Access {
+		return
+	}
+	j := back % lagRing
+	w.Inspected = true
+	noise := p.MaxNoise * (1 - p.Quality) * z
+	covert := 0.0
+	if v.concealed[j] {
+		covert = p.Quality * p.DetectCovert
+	}
+	overt := 0.0
+	if v.overt[j] {
+		overt = p.DetectOvert
+	}
+	switch {
+	case covert > 0 || overt > 0:
+		w.Violation = uFlag < 1-(1-covert)*(1-overt)
+		w.Exposed = uFlag < covert
+	default:
+		alarm := p.MaxFalseAlarm * (1 - p.Quality)
+		if v.violence[j] {
+			alarm += p.MaxMisread * (1 - p.Quality)
+		}
+		w.Violation = uFlag < alarm
+		w.FalseAlarm = w.Violation
+	}
+	if w.Exposed {
+		w.Concealed = 0
+		// Everything recorded since was a façade too.
+		v.concealed = [lagRing]bool{}
+		v.visible = v.truth
+		w.Verified = clamp01(v.truth[j] + noise)
+		return
+	}
+	w.Verified = clamp01(v.visible[j] + noise)
+}

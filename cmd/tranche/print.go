@@ -1,0 +1,116 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/tranche-sim/tranche/results"
+	"github.com/tranche-sim/tranche/scenarios"
+	"github.com/tranche-sim/tranche/sim"
+)
+
+// tables are the metrics printed after a run, grouped as in the model's
+// questions.
+var tables = []struct {
+	title   string
+	metrics []string
+}{
+	{"Stability", []string{"durable_agreement", "collapse", "rounds_to_durable", "stability_index"}},
+	{"Humanitarian and leverage", []string{"humanitarian_index", "humanitarian_shortfall", "relief_leakage", "leverage_retained"}},
+}
+
+func printSummary(w io.Writer, s *scenarios.Scenario, sum *results.Summary, elapsed float64) {
+	fmt.Fprintf(w, "scenario %s: %d policies x %d replications x %d rounds, seed %d (%.1f s)\n",
+		s.Name, len(s.Policies), s.Replications, s.Rounds, s.Seed, elapsed)
+	fmt.Fprintln(w, "mean and 95% confidence interval over replications")
+	defs := map[string]sim.Metric{}
+	for _, m := range sim.Metrics(s.Rounds, len(s.Spoilers.Factions)) {
+		defs[m.Key] = m
+	}
+	for _, t := range tables {
+		fmt.Fprintf(w, "\n%s\n", t.title)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprint(tw, "policy")
+		for _, k := range t.metrics {
+			fmt.Fprintf(tw, "\t%s", k)
+		}
+		fmt.Fprintln(tw)
+		for _, p := range sum.Policies {
+			fmt.Fprint(tw, p.Policy)
+			for _, k := range t.metrics {
+				st, _ := p.Metrics.Get(k)
+				fmt.Fprintf(tw, "\t%s", interval(st, defs[k]))
+			}
+			fmt.Fprintln(tw)
+		}
+		tw.Flush()
+	}
+}
+
+// interval formats a mean and its confidence interval.
+func interval(st results.Stats, def sim.Metric) string {
+	if math.IsNaN(st.Mean) {
+		return "n/a"
+	}
+	f := "%.3f"
+	if def.Hi > 1 {
+		f = "%.2f"
+	}
+	return fmt.Sprintf(f+" ("+f+"-"+f+")", st.Mean, st.CI95[0], st.CI95[1])
+}
+
+// progress draws a progress bar on stderr for runs longer than a second,
+// when stderr is a terminal and the user did not ask for quiet.
+type progress struct {
+	w     io.Writer
+	total int
+	start time.Time
+	on    bool
+	mu    sync.Mutex
+	last  time.Time
+	drawn bool
+}
+
+func newProgress(w io.Writer, total int, quiet bool) *progress {
+	return &progress{w: w, total: total, start: time.Now(), on: !quiet && isTerminal(w)}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func (p *progress) update(done int) {
+	if !p.on {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := time.Now()
+	if now.Sub(p.start) < time.Second || now.Sub(p.last) < 100*time.Millisecond {
+		return
+	}
+	p.last = now
+	frac := float64(done) / float64(p.total)
+	const width = 30
+	n := int(frac * width)
+	eta := time.Duration(float64(now.Sub(p.start)) * (1 - frac) / max(frac, 1e-9)).Round(time.Second)
+	fmt.Fprintf(p.w, "\r[%s%s] %3.0f%%  %d/%d replications  %s left ", strings.Repeat("=", n), strings.Repeat(" ", width-n), 100*frac, done, p.total, eta)
+	p.drawn = true
+}
+
+func (p *progress) finish() {
+	if p.drawn {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}

@@ -1,0 +1,64 @@
+package policy
+
+import (
+	"math"
+
+	"github.com/tranche-sim/tranche/sim"
+)
+
+// PhasedParams are the parameters of phased and phased-snapback.
+type PhasedParams struct {
+	Tranches int     `toml:"tranches" range:"[1,100]" doc:"number of equal tranches; each raises every sector's relief by 1/tranches" why:"four tranches, as in the staged relief of the 2013-2016 Iran deal"`
+	Hold     int     `toml:"hold" range:"[1,1000]" doc:"rounds verified compliance must hold at a milestone before its tranche is released" why:"two quarterly reviews"`
+	First    float64 `toml:"first_milestone" range:"[0,1]" doc:"verified compliance required for the first tranche" why:"a first step buys a first tranche"`
+	Last     float64 `toml:"last_milestone" range:"[0,1]" doc:"verified compliance required for the last tranche (milestones in between are evenly spaced)" why:"near-full implementation before the last tranche"`
+	Severity float64 `toml:"snapback_severity" range:"[0,1]" doc:"share of released tranches withdrawn when the verifier reports a violation (0: hold only)" why:"phased: 0, relief is held but never withdrawn; phased-snapback: 1, a full snapback as in UNSCR 2231"`
+}
+
+// DefaultPhased returns phased's default parameters.
+func DefaultPhased() PhasedParams {
+	return PhasedParams{Tranches: 4, Hold: 2, First: 0.25, Last: 0.85}
+}
+
+// DefaultPhasedSnapback returns phased-snapback's default parameters.
+func DefaultPhasedSnapback() PhasedParams {
+	p := DefaultPhased()
+	p.Severity = 1
+	return p
+}
+
+// NewPolicy returns a phased policy.
+func (p *PhasedParams) NewPolicy() sim.Policy { return &Phased{p: *p} }
+
+// Phased releases relief in equal tranches, each after verified compliance
+// has held its milestone for Hold rounds. A reported violation resets the
+// count and withdraws Severity of the released tranches (rounded up).
+type Phased struct {
+	p        PhasedParams
+	released int
+	held     streak
+}
+
+// Reset implements sim.Policy.
+func (f *Phased) Reset() { f.released, f.held = 0, 0 }
+
+// milestone returns the verified compliance required for tranche k (0-based).
+func (f *Phased) milestone(k int) float64 {
+	if f.p.Tranches == 1 {
+		return f.p.Last
+	}
+	return f.p.First + (f.p.Last-f.p.First)*float64(k)/float64(f.p.Tranches-1)
+}
+
+// Decide implements sim.Policy.
+func (f *Phased) Decide(o *sim.Observation, a *sim.Action) {
+	switch {
+	case o.Violation:
+		f.held = 0
+		f.released -= int(math.Ceil(f.p.Severity * float64(f.released)))
+	case f.released < f.p.Tranches && f.held.update(o.Verified >= f.milestone(f.released)) >= f.p.Hold:
+		f.released++
+		f.held = 0
+	}
+	a.SetAll(float64(f.released) / float64(f.p.Tranches))
+}

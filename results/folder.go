@@ -1,0 +1,80 @@
+package results
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// ErrExists is returned when a results folder already exists.
+var ErrExists = errors.New("already exists; choose another --out or remove it")
+
+// Folder is a results folder written atomically: everything goes into a
+// hidden temporary folder beside the final one, which is renamed into place
+// by Commit. An interrupted or failed run leaves no folder that looks
+// complete.
+type Folder struct {
+	final, tmp string
+}
+
+// CreateFolder starts a results folder at path, which must not exist.
+func CreateFolder(path string) (*Folder, error) {
+	if _, err := os.Stat(path); err == nil {
+		return nil, fmt.Errorf("results folder %s %w", path, ErrExists)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("results folder %s: %w", path, err)
+	}
+	parent := filepath.Dir(path)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return nil, fmt.Errorf("results folder: %w", err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(path)+".partial-")
+	if err != nil {
+		return nil, fmt.Errorf("results folder: %w", err)
+	}
+	return &Folder{final: path, tmp: tmp}, nil
+}
+
+// Path returns where file name is being written.
+func (f *Folder) Path(name string) string { return filepath.Join(f.tmp, name) }
+
+// Final returns the path the folder will have after Commit.
+func (f *Folder) Final() string { return f.final }
+
+// Create creates file name in the folder (and any parent folders in name).
+func (f *Folder) Create(name string) (*os.File, error) {
+	p := f.Path(name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return nil, err
+	}
+	return os.Create(p)
+}
+
+// WriteFile writes file name in the folder.
+func (f *Folder) WriteFile(name string, data []byte) error {
+	p := f.Path(name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(p, data, 0o644)
+}
+
+// Commit renames the folder into place. It refuses to replace a folder that
+// appeared at the final path meanwhile.
+func (f *Folder) Commit() error {
+	if _, err := os.Stat(f.final); err == nil {
+		return fmt.Errorf("results folder %s %w", f.final, ErrExists)
+	}
+	if err := os.Chmod(f.tmp, 0o755); err != nil { // MkdirTemp makes it private
+		return fmt.Errorf("results folder: %w", err)
+	}
+	if err := os.Rename(f.tmp, f.final); err != nil {
+		return fmt.Errorf("results folder: %w", err)
+	}
+	return nil
+}
+
+// Abort removes the temporary folder.
+func (f *Folder) Abort() { os.RemoveAll(f.tmp) }

@@ -1,0 +1,92 @@
+package results
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/stat"
+)
+
+// Histogram counts values in fixed, equal-width bins centred on the points
+// of a grid: lo, lo+step, ..., hi. Values beyond the grid fall in the first
+// or last bin; NaN is skipped. Counts are integers, so merging is exact and
+// order-free.
+//
+// Quantiles are read off the bins: a quantile is the grid point of the bin
+// that holds it, so its error is at most half a step, and values that lie
+// on the grid (whole numbers for counts, relief in quarter tranches) come
+// out exactly.
+type Histogram struct {
+	lo, width float64
+	counts    []uint64
+}
+
+// NewHistogram returns a histogram over the grid of steps+1 points from lo
+// to hi.
+func NewHistogram(lo, hi float64, steps int) *Histogram {
+	w := (hi - lo) / float64(steps)
+	return &Histogram{lo: lo - w/2, width: w, counts: make([]uint64, steps+1)}
+}
+
+// NewCountHistogram returns a histogram with one bin per whole number from
+// lo to hi (both rounded to whole numbers).
+func NewCountHistogram(lo, hi float64) *Histogram {
+	l, h := math.Round(lo), math.Round(hi)
+	return NewHistogram(l, h, max(int(h-l), 1))
+}
+
+// Add counts x.
+func (h *Histogram) Add(x float64) {
+	if math.IsNaN(x) {
+		return
+	}
+	i := int(math.Floor((x - h.lo) / h.width))
+	h.counts[max(min(i, len(h.counts)-1), 0)]++
+}
+
+// Merge adds o's counts; o must have the same bins.
+func (h *Histogram) Merge(o *Histogram) error {
+	if o.lo != h.lo || o.width != h.width || len(o.counts) != len(h.counts) {
+		return fmt.Errorf("histograms differ: [%g, +%g x %d] and [%g, +%g x %d]", h.lo, h.width, len(h.counts), o.lo, o.width, len(o.counts))
+	}
+	for i, c := range o.counts {
+		h.counts[i] += c
+	}
+	return nil
+}
+
+// N returns the number of values counted.
+func (h *Histogram) N() uint64 {
+	var n uint64
+	for _, c := range h.counts {
+		n += c
+	}
+	return n
+}
+
+// HalfWidth returns the largest error of a quantile: half a step.
+func (h *Histogram) HalfWidth() float64 { return h.width / 2 }
+
+// Quantiles returns the p-quantiles (gonum stat.Quantile, Empirical, over
+// grid points weighted by bin counts); NaN for an empty histogram.
+func (h *Histogram) Quantiles(ps ...float64) []float64 {
+	out := make([]float64, len(ps))
+	var mids, weights []float64
+	for i, c := range h.counts {
+		if c > 0 {
+			mids = append(mids, h.lo+(float64(i)+0.5)*h.width)
+			weights = append(weights, float64(c))
+		}
+	}
+	for i, p := range ps {
+		if len(mids) == 0 {
+			out[i] = math.NaN()
+			continue
+		}
+		out[i] = stat.Quantile(p, stat.Empirical, mids, weights)
+	}
+	return out
+}
+
+// Counts returns the bin counts (shared, not a copy).
+func (h *Histogram) Counts() []uint64 { return h.counts }

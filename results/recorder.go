@@ -1,0 +1,108 @@
+package results
+
+import (
+	"io"
+	"math"
+	"strconv"
+
+	"github.com/tranche-sim/tranche/sim"
+)
+
+// Recorder is the sim.Sink of a study: it aggregates outcomes per worker
+// and streams one row per replication and policy to a replications table in
+// replication order, so memory does not grow with the number of
+// replications.
+type Recorder struct {
+	aggs     []*Aggregate
+	rows     io.Writer
+	policies []string
+	// OnCommit, if set, is called after each block is written with the
+	// number of replications written so far.
+	OnCommit func(done int)
+	done     int
+}
+
+// NewRecorder returns a Recorder for a study of the named policies on model
+// m with the given number of workers. If rows is not nil it receives the
+// replications table as CSV, starting with its header.
+func NewRecorder(policies []string, m *sim.Model, workers int, rows io.Writer) (*Recorder, error) {
+	r := &Recorder{rows: rows, policies: policies}
+	for range workers {
+		r.aggs = append(r.aggs, NewAggregate(policies, m))
+	}
+	if rows != nil {
+		if _, err := io.WriteString(rows, ReplicationsHeader(m.Metrics())); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// ReplicationsHeader returns the header line of replications.csv.
+func ReplicationsHeader(metrics []sim.Metric) string {
+	h := "policy,replication"
+	for _, m := range metrics {
+		h += "," + m.Key
+	}
+	return h + "\n"
+}
+
+// Outcome implements sim.Sink.
+func (r *Recorder) Outcome(w, rep, p int, o *sim.Outcome) { r.aggs[w].Add(p, o) }
+
+// Prepare implements sim.Sink: it formats the block's rows.
+func (r *Recorder) Prepare(w int, b *sim.Block) {
+	if r.rows == nil {
+		return
+	}
+	buf := b.Scratch[:0]
+	for i := range b.N {
+		for p, name := range r.policies {
+			buf = append(buf, name...)
+			buf = append(buf, ',')
+			buf = strconv.AppendInt(buf, int64(b.First+i), 10)
+			for _, x := range b.Metrics(i, p) {
+				buf = append(buf, ',')
+				buf = AppendFloat(buf, x)
+			}
+			buf = append(buf, '\n')
+		}
+	}
+	b.Scratch = buf
+}
+
+// Commit implements sim.Sink: it writes the block's rows.
+func (r *Recorder) Commit(b *sim.Block) error {
+	if r.rows != nil {
+		if _, err := r.rows.Write(b.Scratch); err != nil {
+			return err
+		}
+	}
+	r.done += b.N
+	if r.OnCommit != nil {
+		r.OnCommit(r.done)
+	}
+	return nil
+}
+
+// Aggregate returns everything the study produced, merged over workers.
+func (r *Recorder) Aggregate() (*Aggregate, error) {
+	a := r.aggs[0]
+	for _, o := range r.aggs[1:] {
+		if err := a.Merge(o); err != nil {
+			return nil, err
+		}
+	}
+	r.aggs = r.aggs[:1]
+	return a, nil
+}
+
+// AppendFloat appends x in the shortest form that reads back exactly, or
+// nothing for NaN (an empty CSV field reads as missing in pandas, R and
+// DuckDB).
+func AppendFloat(b []byte, x float64) []byte {
+	if math.IsNaN(x) {
+		return b
+	}
+	return strconv.AppendFloat(b, x, 'g', -1, 64)
+}

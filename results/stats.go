@@ -1,0 +1,67 @@
+package results
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/tranche-sim/tranche/sim"
+)
+
+// Stats summarise one metric of one policy over replications.
+type Stats struct {
+	// N is the number of replications in which the metric was defined.
+	N int `json:"n"`
+	// Mean and SD are the sample mean and standard deviation.
+	Mean float64 `json:"mean"`
+	SD   float64 `json:"sd"`
+	// CI95 is the 95% confidence interval of the mean: Wilson's score
+	// interval for proportions, Student's t interval otherwise.
+	CI95 [2]float64 `json:"ci95"`
+	// P05, P50 and P95 are percentiles over replications, read off the
+	// metric's histogram (within half a bin; exact for counts).
+	P05 float64 `json:"p05"`
+	P50 float64 `json:"p50"`
+	P95 float64 `json:"p95"`
+}
+
+// Describe summarises a metric's distribution.
+func Describe(d *Dist, kind sim.Kind) Stats {
+	n := d.N()
+	s := Stats{N: n, Mean: d.Mean(), SD: math.Sqrt(d.Variance())}
+	if kind == sim.Proportion {
+		s.CI95 = Wilson(s.Mean, n, 0.95)
+	} else {
+		s.CI95 = TInterval(s.Mean, s.SD, n, 0.95)
+	}
+	q := d.Hist.Quantiles(0.05, 0.5, 0.95)
+	s.P05, s.P50, s.P95 = q[0], q[1], q[2]
+	return s
+}
+
+// TInterval returns the two-sided confidence interval at the given level of
+// a mean with sample standard deviation sd from n values, using Student's t
+// with n-1 degrees of freedom (gonum distuv.StudentsT). It is NaN for n < 2.
+func TInterval(mean, sd float64, n int, level float64) [2]float64 {
+	if n < 2 {
+		return [2]float64{math.NaN(), math.NaN()}
+	}
+	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(1 - (1-level)/2)
+	h := t * sd / math.Sqrt(float64(n))
+	return [2]float64{mean - h, mean + h}
+}
+
+// Wilson returns Wilson's score interval at the given level for a
+// proportion p observed in n trials. Unlike the normal interval it stays
+// inside [0, 1] and is not degenerate when p is 0 or 1.
+func Wilson(p float64, n int, level float64) [2]float64 {
+	if n < 1 {
+		return [2]float64{math.NaN(), math.NaN()}
+	}
+	z := distuv.UnitNormal.Quantile(1 - (1-level)/2)
+	nf := float64(n)
+	z2 := z * z / nf
+	center := (p + z2/2) / (1 + z2)
+	half := z / (1 + z2) * math.Sqrt(p*(1-p)/nf+z2/(4*nf))
+	return [2]float64{max(center-half, 0), min(center+half, 1)}
+}

@@ -1,0 +1,212 @@
+package results
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"math"
+	"strconv"
+)
+
+// Summary is the study-level report written to summary.json.
+type Summary struct {
+	Scenario     string          `json:"scenario"`
+	Seed         uint64          `json:"seed"`
+	Replications int             `json:"replications"`
+	Rounds       int             `json:"rounds"`
+	Policies     []PolicySummary `json:"policies"`
+}
+
+// PolicySummary holds one policy's statistics.
+type PolicySummary struct {
+	Policy  string      `json:"policy"`
+	Metrics MetricStats `json:"metrics"`
+}
+
+// MetricStats are statistics by metric key, kept in the model's metric
+// order (JSON objects written from it keep that order).
+type MetricStats []KeyedStats
+
+// KeyedStats are one metric's statistics.
+type KeyedStats struct {
+	Key string
+	Stats
+}
+
+// Get returns the statistics of the metric with the given key.
+func (m MetricStats) Get(key string) (Stats, bool) {
+	for _, k := range m {
+		if k.Key == key {
+			return k.Stats, true
+		}
+	}
+	return Stats{}, false
+}
+
+// Summarize computes the summary of an aggregate.
+func Summarize(scenario string, seed uint64, a *Aggregate) *Summary {
+	s := &Summary{Scenario: scenario, Seed: seed, Rounds: a.Rounds}
+	for p, name := range a.Policies {
+		ps := PolicySummary{Policy: name}
+		for k, def := range a.Metrics {
+			ps.Metrics = append(ps.Metrics, KeyedStats{def.Key, Describe(a.Metric(p, k), def.Kind)})
+		}
+		s.Policies = append(s.Policies, ps)
+	}
+	if len(a.Policies) > 0 {
+		s.Replications = a.Metric(0, 0).N()
+	}
+	return s
+}
+
+// MarshalJSON writes the statistics as an object in metric order.
+func (m MetricStats) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, k := range m {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		key, _ := json.Marshal(k.Key)
+		b.Write(key)
+		b.WriteByte(':')
+		st, err := json.Marshal(k.Stats)
+		if err != nil {
+			return nil, err
+		}
+		b.Write(st)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// UnmarshalJSON reads statistics written by MarshalJSON, keeping their order.
+func (m *MetricStats) UnmarshalJSON(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if _, err := dec.Token(); err != nil { // {
+		return err
+	}
+	*m = nil
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		var st Stats
+		if err := dec.Decode(&st); err != nil {
+			return err
+		}
+		*m = append(*m, KeyedStats{Key: t.(string), Stats: st})
+	}
+	_, err := dec.Token() // }
+	return err
+}
+
+// MarshalJSON writes NaN as null: JSON has no NaN.
+func (s Stats) MarshalJSON() ([]byte, error) {
+	type out struct {
+		N    int         `json:"n"`
+		Mean *float64    `json:"mean"`
+		SD   *float64    `json:"sd"`
+		CI95 [2]*float64 `json:"ci95"`
+		P05  *float64    `json:"p05"`
+		P50  *float64    `json:"p50"`
+		P95  *float64    `json:"p95"`
+	}
+	return json.Marshal(out{s.N, num(s.Mean), num(s.SD), [2]*float64{num(s.CI95[0]), num(s.CI95[1])}, num(s.P05), num(s.P50), num(s.P95)})
+}
+
+// UnmarshalJSON reads null as NaN.
+func (s *Stats) UnmarshalJSON(data []byte) error {
+	var in struct {
+		N    int         `json:"n"`
+		Mean *float64    `json:"mean"`
+		SD   *float64    `json:"sd"`
+		CI95 [2]*float64 `json:"ci95"`
+		P05  *float64    `json:"p05"`
+		P50  *float64    `json:"p50"`
+		P95  *float64    `json:"p95"`
+	}
+	if err := json.Unmarshal(data, &in); err != nil {
+		return err
+	}
+	*s = Stats{N: in.N, Mean: val(in.Mean), SD: val(in.SD), CI95: [2]float64{val(in.CI95[0]), val(in.CI95[1])}, P05: val(in.P05), P50: val(in.P50), P95: val(in.P95)}
+	return nil
+}
+
+func num(x float64) *float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return nil
+	}
+	return &x
+}
+
+func val(p *float64) float64 {
+	if p == nil {
+		return math.NaN()
+	}
+	return *p
+}
+
+// WriteSummaryJSON writes s as indented JSON.
+func WriteSummaryJSON(w io.Writer, s *Summary) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(s)
+}
+
+// SummaryCSVHeader is the header of summary.csv.
+const SummaryCSVHeader = "policy,metric,n,mean,sd,ci95_lo,ci95_hi,p05,p50,p95\n"
+
+// WriteSummaryCSV writes s in long format, one row per policy and metric.
+func WriteSummaryCSV(w io.Writer, s *Summary) error {
+	b := []byte(SummaryCSVHeader)
+	for _, p := range s.Policies {
+		for _, m := range p.Metrics {
+			b = append(b, p.Policy...)
+			b = append(b, ',')
+			b = append(b, m.Key...)
+			b = append(b, ',')
+			b = strconv.AppendInt(b, int64(m.N), 10)
+			for _, x := range []float64{m.Mean, m.SD, m.CI95[0], m.CI95[1], m.P05, m.P50, m.P95} {
+				b = append(b, ',')
+				b = AppendFloat(b, x)
+			}
+			b = append(b, '\n')
+		}
+	}
+	_, err := w.Write(b)
+	return err
+}
+
+// RoundsCSVHeader is the header of rounds.csv.
+const RoundsCSVHeader = "policy,round,metric,mean,p05,p25,p50,p75,p95\n"
+
+// WriteRoundsCSV writes the per-round series in tidy (long) format.
+func WriteRoundsCSV(w io.Writer, a *Aggregate) error {
+	b := []byte(RoundsCSVHeader)
+	for p, name := range a.Policies {
+		for r := range a.Rounds {
+			for s, def := range a.Series {
+				d := a.Round(p, s, r)
+				b = append(b, name...)
+				b = append(b, ',')
+				b = strconv.AppendInt(b, int64(r+1), 10)
+				b = append(b, ',')
+				b = append(b, def.Key...)
+				b = append(b, ',')
+				b = AppendFloat(b, d.Mean())
+				for _, q := range d.Hist.Quantiles(0.05, 0.25, 0.5, 0.75, 0.95) {
+					b = append(b, ',')
+					b = AppendFloat(b, q)
+				}
+				b = append(b, '\n')
+			}
+		}
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+		b = b[:0]
+	}
+	return nil
+}

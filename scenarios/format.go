@@ -1,0 +1,183 @@
+package scenarios
+
+import (
+	"bytes"
+	"math"
+	"reflect"
+	"strconv"
+	"strings"
+)
+
+// Format writes s as a complete TOML scenario file: every parameter with
+// its value, each preceded by a comment that says what it means and what
+// values are allowed. Parsing the result gives s back exactly, so a
+// results folder's scenario.toml repeats the run.
+func Format(s *Scenario) []byte {
+	var b bytes.Buffer
+	b.WriteString("# tranche scenario, resolved: every parameter is listed with its value.\n")
+	b.WriteString("# docs/model.md explains each one; delete what you do not want to change.\n\n")
+	writeTable(&b, "", reflect.ValueOf(s).Elem())
+	for _, name := range s.Policies {
+		p, ok := s.PolicyParams[name]
+		if !ok {
+			continue
+		}
+		v := reflect.ValueOf(p).Elem()
+		b.WriteString("\n[policy." + quoteKey(name) + "]\n")
+		writeScalars(&b, v)
+	}
+	return b.Bytes()
+}
+
+// writeTable writes the scalars of v, then its tables, then its arrays of
+// tables, under the dotted path prefix.
+func writeTable(b *bytes.Buffer, prefix string, v reflect.Value) {
+	writeScalars(b, v)
+	eachField(v, func(name string, sf reflect.StructField, fv reflect.Value) {
+		if sf.Type.Kind() != reflect.Struct {
+			return
+		}
+		path := join(prefix, name)
+		b.WriteString("\n[" + path + "]\n")
+		writeTable(b, path, fv)
+	})
+	eachField(v, func(name string, sf reflect.StructField, fv reflect.Value) {
+		if sf.Type.Kind() != reflect.Slice || sf.Type.Elem().Kind() != reflect.Struct {
+			return
+		}
+		path := join(prefix, name)
+		if doc := sf.Tag.Get("doc"); doc != "" {
+			b.WriteString("\n# " + doc + "\n")
+		}
+		for i := range fv.Len() {
+			b.WriteString("[[" + path + "]]\n")
+			writeScalars(b, fv.Index(i))
+		}
+	})
+}
+
+// writeScalars writes the scalar fields of v, each after its doc comment.
+func writeScalars(b *bytes.Buffer, v reflect.Value) {
+	eachField(v, func(name string, sf reflect.StructField, fv reflect.Value) {
+		if sf.Type.Kind() == reflect.Struct || sf.Type.Kind() == reflect.Slice && sf.Type.Elem().Kind() == reflect.Struct {
+			return
+		}
+		if doc := sf.Tag.Get("doc"); doc != "" {
+			if r := sf.Tag.Get("range"); r != "" {
+				if rg, err := ParseRange(r); err == nil {
+					doc += "; allowed " + rg.String()
+				}
+			}
+			writeComment(b, doc)
+		}
+		b.WriteString(quoteKey(name) + " = " + tomlValue(fv) + "\n")
+	})
+}
+
+// eachField calls fn for the TOML fields of v in declaration order,
+// flattening embedded structs.
+func eachField(v reflect.Value, fn func(name string, sf reflect.StructField, fv reflect.Value)) {
+	t := v.Type()
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if !sf.IsExported() {
+			continue
+		}
+		if sf.Anonymous && sf.Type.Kind() == reflect.Struct {
+			eachField(v.Field(i), fn)
+			continue
+		}
+		name, _, _ := strings.Cut(sf.Tag.Get("toml"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		fn(name, sf, v.Field(i))
+	}
+}
+
+func writeComment(b *bytes.Buffer, text string) {
+	line := "#"
+	for _, w := range strings.Fields(text) {
+		if len(line)+1+len(w) > 88 && line != "#" {
+			b.WriteString(line + "\n")
+			line = "#"
+		}
+		line += " " + w
+	}
+	b.WriteString(line + "\n")
+}
+
+// tomlValue writes a scalar or a list of strings as TOML.
+func tomlValue(v reflect.Value) string {
+	switch v.Kind() {
+	case reflect.String:
+		return quoteString(v.String())
+	case reflect.Bool:
+		return strconv.FormatBool(v.Bool())
+	case reflect.Int, reflect.Int64:
+		return strconv.FormatInt(v.Int(), 10)
+	case reflect.Uint64:
+		return strconv.FormatUint(v.Uint(), 10)
+	case reflect.Float64:
+		return tomlFloat(v.Float())
+	case reflect.Slice:
+		parts := make([]string, v.Len())
+		for i := range parts {
+			parts[i] = tomlValue(v.Index(i))
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	}
+	return quoteString(v.String())
+}
+
+func tomlFloat(x float64) string {
+	switch {
+	case math.IsNaN(x):
+		return "nan"
+	case math.IsInf(x, 1):
+		return "inf"
+	case math.IsInf(x, -1):
+		return "-inf"
+	}
+	s := strconv.FormatFloat(x, 'g', -1, 64)
+	if !strings.ContainsAny(s, ".en") {
+		s += ".0"
+	}
+	return s
+}
+
+// quoteString writes a TOML basic string.
+func quoteString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r < 0x20 || r == 0x7f:
+			b.WriteString(`\u` + strconv.FormatInt(int64(r)+0x10000, 16)[1:])
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// quoteKey quotes a key that is not a bare TOML key.
+func quoteKey(k string) string {
+	for _, r := range k {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return quoteString(k)
+		}
+	}
+	if k == "" {
+		return `""`
+	}
+	return k
+}

@@ -1,0 +1,166 @@
+package sim
+
+// Kind says what sort of value a metric takes, which decides how it is
+// summarised (a proportion gets a Wilson interval) and binned (a count gets
+// one bin per integer, so its percentiles are exact).
+type Kind int
+
+// Metric kinds.
+const (
+	// Level is a continuous value.
+	Level Kind = iota
+	// Count is a whole number.
+	Count
+	// Proportion is 0 or 1 per replication; its mean is a probability.
+	Proportion
+)
+
+// Metric describes one outcome metric, computed once per replication.
+type Metric struct {
+	// Key is the metric's name in every output.
+	Key string
+	// Doc says what the metric measures.
+	Doc string
+	// Unit is the metric's unit, for tables and axis labels.
+	Unit string
+	// Kind is the sort of value.
+	Kind Kind
+	// Lo and Hi bound the metric's values in this model (values above Hi,
+	// possible only for relief_per_compliance, fall in the top bin).
+	Lo, Hi float64
+	// Better is +1 when higher is better, -1 when lower is better, 0 when
+	// neither.
+	Better int
+}
+
+// Indexes of the metrics in Outcome.Metrics.
+const (
+	DurableAgreement = iota
+	Collapse
+	RoundsToDurable
+	BackslidingEpisodes
+	Compliance
+	StabilityIndex
+	SpoilerIncidents
+	HumanitarianIndex
+	HumanitarianShortfall
+	HumanitarianMin
+	ReliefLeakage
+	LeverageRetained
+	CoalitionCohesion
+	FalseAlarms
+	UndetectedCheating
+	AgreementReached
+	ReliefFinal
+	Snapbacks
+	ReliefPerCompliance
+	NumMetrics
+)
+
+// Metrics returns the definitions of the outcome metrics of a model with the
+// given number of rounds and spoiler factions, in index order.
+func Metrics(rounds, factions int) []Metric {
+	t := float64(rounds)
+	return []Metric{
+		DurableAgreement:      {"durable_agreement", "1 if verified compliance held at or above outcomes.durable_threshold for the last outcomes.durable_rounds rounds with relief of at least outcomes.durable_relief in place at the end", "probability", Proportion, 0, 1, +1},
+		Collapse:              {"collapse", "1 if, after an agreement was reached, true compliance stayed at or below outcomes.collapse_compliance for outcomes.collapse_rounds consecutive rounds", "probability", Proportion, 0, 1, -1},
+		RoundsToDurable:       {"rounds_to_durable", "first round at which the durable-agreement condition held; replications that never reach it are left out (n says how many remain)", "rounds", Count, 1, t, -1},
+		BackslidingEpisodes:   {"backsliding_episodes", "number of runs of consecutive rounds in which the target rolled back (openly or covertly)", "episodes", Count, 0, float64((rounds + 1) / 2), -1},
+		Compliance:            {"compliance", "mean over rounds of the target's true implementation level", "share of obligations", Level, 0, 1, +1},
+		StabilityIndex:        {"stability_index", "mean over rounds of the regional stability index", "index 0-1", Level, 0, 1, +1},
+		SpoilerIncidents:      {"spoiler_incidents", "number of spoiler attacks", "incidents", Count, 0, t * float64(factions), -1},
+		HumanitarianIndex:     {"humanitarian_index", "mean over rounds of the humanitarian index (share of needs met)", "share of needs met", Level, 0, 1, +1},
+		HumanitarianShortfall: {"humanitarian_shortfall", "sum over rounds of the gap between humanitarian.floor and the humanitarian index, where the index is below the floor", "need-rounds", Level, 0, t, -1},
+		HumanitarianMin:       {"humanitarian_min", "lowest humanitarian index of any round", "share of needs met", Level, 0, 1, +1},
+		ReliefLeakage:         {"relief_leakage", "share of relief and exemption flows lost to diversion", "share", Level, 0, 1, -1},
+		LeverageRetained:      {"leverage_retained", "leverage in the last round relative to the first: remaining weighted sanctions times (cohesion minus evasion)", "ratio", Level, 0, 2, +1},
+		CoalitionCohesion:     {"coalition_cohesion", "economic weight share of coalition members still enforcing in the last round", "share", Level, 0, 1, +1},
+		FalseAlarms:           {"false_alarms", "number of violation reports about rounds in which the target did not roll back", "reports", Count, 0, t, -1},
+		UndetectedCheating:    {"undetected_cheating", "number of rounds of covert cheating not exposed by the end", "rounds", Count, 0, t, -1},
+		AgreementReached:      {"agreement_reached", "1 if verified compliance ever reached outcomes.agreement_threshold", "probability", Proportion, 0, 1, +1},
+		ReliefFinal:           {"relief_final", "weighted relief level in force in the last round", "share of sanctions lifted", Level, 0, 1, 0},
+		Snapbacks:             {"snapbacks", "number of rounds in which the coalition re-imposed at least outcomes.snapback_size of weighted relief", "rounds", Count, 0, t, 0},
+		ReliefPerCompliance:   {"relief_per_compliance", "relief in force summed over rounds per unit of true compliance summed over rounds (undefined, and left out, when the target never complied); percentiles saturate at 10", "relief per compliance", Level, 0, 10, -1},
+	}
+}
+
+// Indexes of the per-round series in Outcome.Series.
+const (
+	SeriesCompliance = iota
+	SeriesVerified
+	SeriesRelief
+	SeriesCoverage
+	SeriesHumanitarian
+	SeriesStability
+	SeriesLeverage
+	SeriesCohesion
+	SeriesReformers
+	SeriesEvasion
+	SeriesIncidents
+	NumSeries
+)
+
+// Series describes one per-round series. Every series is a level in [0, 1]
+// except spoiler_incidents, a count from 0 to the number of factions.
+type Series struct {
+	// Key is the series' name in rounds.csv.
+	Key string
+	// Doc says what the series measures.
+	Doc string
+	// Count is true for whole-number series.
+	Count bool
+	// Hi is the largest value (Lo is always 0).
+	Hi float64
+}
+
+// SeriesDefs returns the definitions of the per-round series of a model with
+// the given number of spoiler factions, in index order.
+func SeriesDefs(factions int) []Series {
+	return []Series{
+		SeriesCompliance:   {"compliance", "target's true implementation level after its choice", false, 1},
+		SeriesVerified:     {"verified_compliance", "verification body's latest compliance estimate", false, 1},
+		SeriesRelief:       {"relief", "weighted relief level in force", false, 1},
+		SeriesCoverage:     {"humanitarian_coverage", "humanitarian exemption coverage in force", false, 1},
+		SeriesHumanitarian: {"humanitarian_index", "share of humanitarian needs met", false, 1},
+		SeriesStability:    {"stability_index", "regional stability index", false, 1},
+		SeriesLeverage:     {"leverage", "remaining weighted sanctions times (cohesion minus evasion)", false, 1},
+		SeriesCohesion:     {"coalition_cohesion", "economic weight share of members enforcing", false, 1},
+		SeriesReformers:    {"reformers", "reformers' share of power in the target", false, 1},
+		SeriesEvasion:      {"evasion", "share of remaining sanctions bypassed through neighbours", false, 1},
+		SeriesIncidents:    {"spoiler_incidents", "spoiler attacks in the round", true, float64(factions)},
+	}
+}
+
+// Outcome is what one replication of one policy produces.
+type Outcome struct {
+	// Metrics holds one value per metric; NaN marks an undefined value
+	// (rounds_to_durable when no durable agreement was reached).
+	Metrics [NumMetrics]float64
+	// Series holds, for each per-round series, one value per round.
+	Series [NumSeries][]float64
+	// Events holds, per round, what the coalition did and what the verifier
+	// reported, for drawing individual histories.
+	Events []RoundEvents
+}
+
+// RoundEvents are the notable events of one round.
+type RoundEvents struct {
+	// Snapback is true when the coalition re-imposed at least
+	// outcomes.snapback_size of relief at the end of the round.
+	Snapback bool
+	// Violation is true when the verifier reported a violation.
+	Violation bool
+	// FalseAlarm is true when that report was false.
+	FalseAlarm bool
+	// Choice is the target's choice.
+	Choice uint8
+}
+
+// NewOutcome returns an Outcome with room for the given number of rounds.
+func NewOutcome(rounds int) *Outcome {
+	o := &Outcome{Events: make([]RoundEvents, rounds)}
+	for i := range o.Series {
+		o.Series[i] = make([]float64, rounds)
+	}
+	return o
+}

@@ -1,0 +1,322 @@
+package sim
+
+import (
+	"math"
+
+	"github.com/tranche-sim/tranche/agents"
+)
+
+// Replication runs replications of a model, one at a time. It holds every
+// piece of state a replication needs, allocated once, so that running a
+// replication allocates nothing. A Replication is not safe for concurrent
+// use; the runner gives each worker its own.
+type Replication struct {
+	m  *Model
+	w  agents.World
+	st *streams
+
+	coalition  *agents.Coalition
+	target     *agents.Target
+	civil      *agents.Civil
+	neighbours *agents.Neighbours
+	spoilers   *agents.Spoilers
+	verifier   *agents.Verifier
+
+	relief    []float64 // per-sector relief in force
+	coverage  float64   // humanitarian coverage in force
+	commodity float64   // commodity shock level
+	obs       Observation
+	act       Action
+}
+
+// NewReplication returns a Replication for model m.
+func NewReplication(m *Model) *Replication {
+	p := &m.Params
+	r := &Replication{
+		m:          m,
+		st:         newStreams(),
+		coalition:  agents.NewCoalition(&p.Coalition),
+		target:     agents.NewTarget(&p.Target),
+		civil:      agents.NewCivil(&p.CivilSociety),
+		neighbours: agents.NewNeighbours(&p.Neighbours),
+		spoilers:   agents.NewSpoilers(&p.Spoilers),
+		verifier:   agents.NewVerifier(&p.Verifier),
+		relief:     make([]float64, len(p.Sectors)),
+	}
+	r.act.Relief = make([]float64, len(p.Sectors))
+	r.obs = Observation{
+		Rounds:           m.Rounds,
+		Sectors:          p.Sectors,
+		Weights:          m.weights,
+		Relief:           r.relief,
+		StandingCoverage: p.Coalition.Coverage,
+		Rand:             r.st.get(SourcePolicy),
+	}
+	return r
+}
+
+// tally accumulates a replication's metrics round by round.
+type tally struct {
+	verifiedStreak, lowStreak, durableAt int
+	agreement, collapsed, inRollback     bool
+	episodes, incidents, falseAlarms     int
+	pendingCheats, snapbacks             int
+	compliance, stability, welfare       float64
+	shortfall, welfareMin                float64
+	leaked, flows, relief                float64
+}
+
+// Run runs replication rep of a study with the given seed under policy pol
+// and writes what it produced to out, which must have room for the model's
+// rounds (see NewOutcome). The policy is Reset first.
+func (r *Replication) Run(seed, rep uint64, pol Policy, out *Outcome) {
+	m, p, w := r.m, &r.m.Params, &r.w
+	r.st.seed(seed, rep)
+	shocks := r.st.get(SourceShocks)
+	pol.Reset()
+	r.reset()
+
+	var t tally
+	t.welfareMin = math.Inf(1)
+	for round := 1; round <= m.Rounds; round++ {
+		w.Round = round
+		i := round - 1
+
+		// Exogenous shocks: a fixed number of draws every round.
+		uc, um, ul := shocks.Float64(), shocks.Float64(), shocks.Float64()
+		w.Events = agents.Events{Crisis: uc < m.pCrisis, Commodity: um < m.pCommodity, Leadership: ul < m.pLeadership}
+		for k := range p.Coalition.Members {
+			ue, us := shocks.Float64(), shocks.Float64()
+			if ue < m.pElection {
+				r.coalition.Elect(k, us)
+			}
+		}
+		w.Crisis *= p.Shocks.CrisisPersistence
+		if w.Events.Crisis {
+			w.Crisis++
+		}
+		r.commodity *= p.Economy.CommodityPersistence
+		if w.Events.Commodity {
+			r.commodity++
+		}
+
+		// Actors, in schedule order.
+		r.coalition.Step(w, r.st.get(SourceCoalition))
+		r.neighbours.Step(w, r.st.get(SourceNeighbours))
+		w.Pressure = (1 - w.Relief) * w.Cohesion * (1 - w.Evasion)
+		r.target.Step(w, r.st.get(SourceTarget), r.st.get(SourceType))
+		r.spoilers.Step(w, r.st.get(SourceSpoilers))
+		r.civil.Step(w, r.st.get(SourceCivil))
+		r.updateWorld()
+		r.verifier.Step(w, r.st.get(SourceVerifier))
+		lev := leverage(w.Relief, w.Cohesion, w.Evasion)
+
+		// Record the round as it was in force.
+		s := &out.Series
+		s[SeriesCompliance][i] = w.Compliance
+		s[SeriesVerified][i] = w.Verified
+		s[SeriesRelief][i] = w.Relief
+		s[SeriesCoverage][i] = r.coverage
+		s[SeriesHumanitarian][i] = w.Welfare
+		s[SeriesStability][i] = w.Stability
+		s[SeriesLeverage][i] = lev
+		s[SeriesCohesion][i] = w.Cohesion
+		s[SeriesReformers][i] = w.Reformers
+		s[SeriesEvasion][i] = w.Evasion
+		s[SeriesIncidents][i] = float64(w.Incidents)
+		r.count(&t, round)
+
+		// The coalition decides.
+		r.obs.Round = round
+		r.obs.Verified, r.obs.Inspected, r.obs.Violation = w.Verified, w.Inspected, w.Violation
+		r.obs.Incidents, r.obs.Welfare, r.obs.Cohesion = w.Incidents, w.Welfare, w.Cohesion
+		r.obs.Leverage, r.obs.Evasion, r.obs.Coverage = lev, w.Evasion, r.coverage
+		r.obs.Events = w.Events
+		copy(r.act.Relief, r.relief)
+		r.act.Coverage = r.coverage
+		pol.Decide(&r.obs, &r.act)
+		snap := r.apply()
+		t.snapbacks += b2i(snap)
+		out.Events[i] = RoundEvents{Snapback: snap, Violation: w.Violation, FalseAlarm: w.FalseAlarm, Choice: uint8(w.Choice)}
+	}
+	r.finish(&t, out)
+}
+
+// reset puts the world, the actors and the relief in their initial state.
+func (r *Replication) reset() {
+	p, w := &r.m.Params, &r.w
+	*w = agents.World{}
+	for i, s := range p.Sectors {
+		r.relief[i] = s.Relief
+	}
+	r.coverage = p.Coalition.Coverage
+	r.commodity = 0
+	w.Relief = r.obs.WeightedRelief(r.relief)
+	r.coalition.Reset(w)
+	r.neighbours.Reset(w)
+	r.target.Reset(w, r.st.get(SourceType))
+	r.spoilers.Reset(w)
+	r.verifier.Reset(w)
+	w.Diversion = p.Target.Diversion * (1 - w.Reformers)
+	w.Stability = p.Stability.Initial
+	w.Pressure = (1 - w.Relief) * w.Cohesion * (1 - w.Evasion)
+	w.Economy = 1 - p.Economy.Pain*w.Pressure
+	r.civil.Reset(w)
+	w.Welfare = r.welfare()
+}
+
+// updateWorld advances the parts of the world no actor owns: the economy,
+// humanitarian welfare and regional stability.
+func (r *Replication) updateWorld() {
+	p, w := &r.m.Params, &r.w
+	e := &p.Economy
+	goal := 1 - e.Pain*w.Pressure - e.CommodityHit*r.commodity
+	w.Economy += e.Adjust * (goal - w.Economy)
+	w.Welfare = r.welfare()
+
+	s := &p.Stability
+	want := s.Base + s.Agreement*w.Verified + s.Welfare*w.Welfare + s.Support*w.Support - s.Hardliners*(1-w.Reformers)
+	st := w.Stability + s.Adjust*(want-w.Stability) - s.IncidentHit*float64(w.Incidents)
+	if w.Events.Crisis {
+		st -= s.CrisisHit
+	}
+	w.Stability = min(max(st, 0), 1)
+}
+
+// welfare returns the humanitarian index: supply from the domestic economy,
+// relieved essential sectors, exemptions (less over-compliance) and
+// smuggling, over need; relief and exemption flows lose the leakage share.
+func (r *Replication) welfare() float64 {
+	p, w := &r.m.Params, &r.w
+	h := &p.Humanitarian
+	var essential, chill float64
+	for i, s := range p.Sectors {
+		essential += s.Essential * r.relief[i]
+		chill += s.Overcompliance * (1 - r.relief[i])
+	}
+	exempt := h.ExemptionCapacity * r.coverage * max(1-chill*w.Cohesion, 0)
+	supply := h.DomesticSupply*w.Economy + (essential+exempt)*(1-w.Leakage) + h.EvasionSupply*w.Evasion
+	need := 1 + h.CrisisNeed*w.Crisis + h.ViolenceNeed*float64(w.Incidents)
+	return min(max(supply/need, 0), 1)
+}
+
+// apply clamps and applies the policy's action; it reports whether the
+// coalition re-imposed enough relief to count as a snapback.
+func (r *Replication) apply() bool {
+	w := &r.w
+	var withdrawn float64
+	for i, x := range r.act.Relief {
+		x = clampUnit(x)
+		withdrawn += r.m.weights[i] * max(r.relief[i]-x, 0)
+		r.relief[i] = x
+	}
+	r.coverage = clampUnit(r.act.Coverage)
+	before := w.Relief
+	w.Relief = r.obs.WeightedRelief(r.relief)
+	w.ReliefDelta = w.Relief - before
+	w.Reimposed = withdrawn
+	return withdrawn >= r.m.Params.Outcomes.SnapbackSize
+}
+
+// count updates the tally with the round just recorded.
+func (r *Replication) count(t *tally, round int) {
+	p, w := &r.m.Params, &r.w
+	o := &p.Outcomes
+	if w.Verified >= o.DurableThreshold {
+		t.verifiedStreak++
+	} else {
+		t.verifiedStreak = 0
+	}
+	if t.durableAt == 0 && t.verifiedStreak >= o.DurableRounds && w.Relief >= o.DurableRelief {
+		t.durableAt = round
+	}
+	if w.Verified >= o.AgreementThreshold {
+		t.agreement = true
+	}
+	if t.agreement && w.Compliance <= o.CollapseCompliance {
+		t.lowStreak++
+		if t.lowStreak >= o.CollapseRounds {
+			t.collapsed = true
+		}
+	} else {
+		t.lowStreak = 0
+	}
+	rollback := w.Choice.Rollback()
+	if rollback && !t.inRollback {
+		t.episodes++
+	}
+	t.inRollback = rollback
+	if w.Exposed {
+		t.pendingCheats = 0
+	}
+	if w.Choice == agents.Cheat {
+		t.pendingCheats++
+	}
+	t.incidents += w.Incidents
+	t.falseAlarms += b2i(w.FalseAlarm)
+	t.compliance += w.Compliance
+	t.stability += w.Stability
+	t.welfare += w.Welfare
+	t.shortfall += max(p.Humanitarian.Floor-w.Welfare, 0)
+	t.welfareMin = min(t.welfareMin, w.Welfare)
+	flow := w.Relief + p.Humanitarian.ExemptionCapacity*r.coverage
+	t.flows += flow
+	t.leaked += w.Leakage * flow
+	t.relief += w.Relief
+}
+
+// finish turns the tally into the replication's metrics.
+func (r *Replication) finish(t *tally, out *Outcome) {
+	m, p, w := r.m, &r.m.Params, &r.w
+	n := float64(m.Rounds)
+	last := m.Rounds - 1
+	o := &out.Metrics
+	durable := t.verifiedStreak >= p.Outcomes.DurableRounds && out.Series[SeriesRelief][last] >= p.Outcomes.DurableRelief
+	o[DurableAgreement] = b2f(durable)
+	o[Collapse] = b2f(t.collapsed)
+	o[RoundsToDurable] = math.NaN()
+	if t.durableAt > 0 {
+		o[RoundsToDurable] = float64(t.durableAt)
+	}
+	o[BackslidingEpisodes] = float64(t.episodes)
+	o[Compliance] = t.compliance / n
+	o[StabilityIndex] = t.stability / n
+	o[SpoilerIncidents] = float64(t.incidents)
+	o[HumanitarianIndex] = t.welfare / n
+	o[HumanitarianShortfall] = t.shortfall
+	o[HumanitarianMin] = t.welfareMin
+	o[ReliefLeakage] = 0
+	if t.flows > 0 {
+		o[ReliefLeakage] = t.leaked / t.flows
+	}
+	o[LeverageRetained] = math.NaN()
+	if m.leverage0 > 0 {
+		o[LeverageRetained] = out.Series[SeriesLeverage][last] / m.leverage0
+	}
+	o[CoalitionCohesion] = w.Cohesion
+	o[FalseAlarms] = float64(t.falseAlarms)
+	o[UndetectedCheating] = float64(t.pendingCheats)
+	o[AgreementReached] = b2f(t.agreement)
+	o[ReliefFinal] = out.Series[SeriesRelief][last]
+	o[Snapbacks] = float64(t.snapbacks)
+	o[ReliefPerCompliance] = math.NaN()
+	if t.compliance > 0 {
+		o[ReliefPerCompliance] = t.relief / t.compliance
+	}
+}
+
+func clampUnit(x float64) float64 {
+	if !(x >= 0) { // also catches NaN from a faulty policy
+		return 0
+	}
+	return min(x, 1)
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func b2f(b bool) float64 { return float64(b2i(b)) }

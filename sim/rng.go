@@ -1,0 +1,77 @@
+package sim
+
+import "math/rand/v2"
+
+// Source names one source of randomness inside a replication. Each source
+// has its own stream, derived from (seed, replication, source), so that what
+// one source draws never shifts what another sees: all policies face the
+// same shocks, the same verifier noise and the same actor draws in the same
+// replication (common random numbers), and results do not depend on the
+// number of workers or the order in which replications run.
+type Source uint64
+
+// The sources of randomness.
+const (
+	// SourceType draws the target's hidden commitment (at the start and at
+	// each leadership change).
+	SourceType Source = iota + 1
+	// SourceShocks draws exogenous events.
+	SourceShocks
+	// SourceCoalition draws coalition members' defection decisions.
+	SourceCoalition
+	// SourceNeighbours draws neighbours' evasion changes.
+	SourceNeighbours
+	// SourceTarget draws the target government's choices.
+	SourceTarget
+	// SourceSpoilers draws spoiler attacks.
+	SourceSpoilers
+	// SourceCivil draws civil society's mobilisation.
+	SourceCivil
+	// SourceVerifier draws verifier access, noise and detection.
+	SourceVerifier
+	// SourcePolicy is the stream a stochastic policy may draw from.
+	SourcePolicy
+	numSources = int(SourcePolicy)
+)
+
+// mix is the SplitMix64 finaliser (Steele, Lea and Flood 2014): a bijection
+// on uint64 with full avalanche, so that seeds that differ in one bit give
+// unrelated outputs.
+func mix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// StreamSeed returns the two PCG seed words of the stream for source src in
+// replication rep of a study with the given seed. It hashes the triple with
+// chained SplitMix64 finalisers rather than using nearby seeds, because PCG
+// streams with nearby seeds can be correlated.
+func StreamSeed(seed, rep uint64, src Source) (uint64, uint64) {
+	h := mix(mix(mix(seed)^rep) ^ uint64(src))
+	return h, mix(h ^ 0x6a09e667f3bcc909)
+}
+
+// streams holds one generator per source, reseeded in place for each
+// replication so that running a replication allocates nothing.
+type streams struct {
+	pcg  [numSources]rand.PCG
+	rand [numSources]*rand.Rand
+}
+
+func newStreams() *streams {
+	s := &streams{}
+	for i := range s.pcg {
+		s.rand[i] = rand.New(&s.pcg[i])
+	}
+	return s
+}
+
+func (s *streams) seed(seed, rep uint64) {
+	for i := range s.pcg {
+		s.pcg[i].Seed(StreamSeed(seed, rep, Source(i+1)))
+	}
+}
+
+func (s *streams) get(src Source) *rand.Rand { return s.rand[src-1] }

@@ -104,7 +104,7 @@ func (c *Coalition) Step(w *World, r *rand.Rand) {
 			cohesion += c.weight[i]
 		}
 	}
-	w.Cohesion = cohesion
+	w.Cohesion = min(cohesion, 1) // normalised weights may sum to 1 plus a rounding error
 }
 
 func logistic(x float64) float64 { return 1 / (1 + math.Exp(-x)) }

@@ -2,7 +2,9 @@ package scenarios
 
 import (
 	"embed"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"sort"
@@ -80,6 +82,9 @@ func Load(arg string) (*Scenario, error) {
 	}
 	data, err := os.ReadFile(arg)
 	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) && !strings.ContainsRune(arg, os.PathSeparator) {
+			return nil, fmt.Errorf("scenario %s: no such file, and no bundled scenario of that name (bundled: %s)", arg, strings.Join(Names(), ", "))
+		}
 		return nil, fmt.Errorf("scenario: %w", err)
 	}
 	return Parse(arg, data)

@@ -64,9 +64,9 @@ func (r Range) String() string {
 		case math.IsInf(x, -1):
 			return "-inf"
 		}
-		return strconv.FormatFloat(x, 'g', -1, 64)
+		return strconv.FormatFloat(x, 'f', -1, 64)
 	}
-	return lo + f(r.Lo) + ", " + f(r.Hi) + hi
+	return lo + f(r.Lo) + "," + f(r.Hi) + hi
 }
 
 // Field describes one scalar parameter found by walking a parameter struct.

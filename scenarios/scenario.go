@@ -202,7 +202,9 @@ func (s *Scenario) check() []problem {
 	for _, name := range names {
 		probs = append(probs, checkRanges("policy."+name, reflect.ValueOf(s.PolicyParams[name]).Elem())...)
 	}
-	probs = append(probs, s.consistency()...)
+	if len(probs) == 0 { // rules between values only make sense for valid values
+		probs = append(probs, s.consistency()...)
+	}
 	return probs
 }
 
@@ -233,13 +235,13 @@ func (s *Scenario) consistency() []problem {
 		links += n.TradeLink
 	}
 	if links > 1 {
-		probs = append(probs, problem{"neighbours.states", fmt.Sprintf("neighbours.states: trade links sum to %g; they are shares of the target's trade and must sum to at most 1", links)})
+		probs = append(probs, problem{"neighbours.states", fmt.Sprintf("neighbours.states: trade links sum to %.3g; they are shares of the target's trade and must sum to at most 1", links)})
 	}
 	if p.Outcomes.DurableRounds > s.Rounds {
-		probs = append(probs, problem{"outcomes.durable_rounds", fmt.Sprintf("outcomes.durable_rounds = %d exceeds rounds = %d: no agreement could ever count as durable", p.Outcomes.DurableRounds, s.Rounds)})
+		probs = append(probs, problem{"outcomes.durable_rounds|rounds", fmt.Sprintf("outcomes.durable_rounds = %d exceeds rounds = %d: no agreement could ever count as durable", p.Outcomes.DurableRounds, s.Rounds)})
 	}
 	if p.Outcomes.CollapseRounds > s.Rounds {
-		probs = append(probs, problem{"outcomes.collapse_rounds", fmt.Sprintf("outcomes.collapse_rounds = %d exceeds rounds = %d: no agreement could ever collapse", p.Outcomes.CollapseRounds, s.Rounds)})
+		probs = append(probs, problem{"outcomes.collapse_rounds|rounds", fmt.Sprintf("outcomes.collapse_rounds = %d exceeds rounds = %d: no agreement could ever collapse", p.Outcomes.CollapseRounds, s.Rounds)})
 	}
 	return probs
 }
@@ -248,12 +250,19 @@ func newError(file string, lines lineIndex, probs []problem) *Error {
 	e := &Error{File: file}
 	for _, p := range probs {
 		ln := 0
-		if lines != nil {
-			ln = lines.line(p.key)
+		for _, k := range strings.Split(p.key, "|") { // alternatives, best first
+			if ln == 0 && lines != nil {
+				ln = lines.line(k)
+			}
 		}
-		e.Problems = append(e.Problems, Problem{Line: ln, Key: p.key, Msg: p.msg})
+		key, _, _ := strings.Cut(p.key, "|")
+		e.Problems = append(e.Problems, Problem{Line: ln, Key: key, Msg: p.msg})
 	}
-	sort.SliceStable(e.Problems, func(i, j int) bool { return e.Problems[i].Line < e.Problems[j].Line })
+	// File order; problems without a line last.
+	sort.SliceStable(e.Problems, func(i, j int) bool {
+		a, b := e.Problems[i].Line, e.Problems[j].Line
+		return a != 0 && (b == 0 || a < b)
+	})
 	return e
 }
 

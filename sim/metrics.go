@@ -1,5 +1,7 @@
 package sim
 
+import "github.com/tranche-sim/tranche/agents"
+
 // Kind says what sort of value a metric takes, which decides how it is
 // summarised (a proportion gets a Wilson interval) and binned (a count gets
 // one bin per integer, so its percentiles are exact).
@@ -152,8 +154,11 @@ type RoundEvents struct {
 	Violation bool
 	// FalseAlarm is true when that report was false.
 	FalseAlarm bool
-	// Choice is the target's choice.
+	// Choice is the target's choice (an agents.Choice).
 	Choice uint8
+	// Shocks are the round's exogenous events; they are the same for every
+	// policy in a replication (common random numbers).
+	Shocks agents.Events
 }
 
 // NewOutcome returns an Outcome with room for the given number of rounds.

@@ -137,7 +137,7 @@ func (r *Replication) Run(seed, rep uint64, pol Policy, out *Outcome) {
 		pol.Decide(&r.obs, &r.act)
 		snap := r.apply()
 		t.snapbacks += b2i(snap)
-		out.Events[i] = RoundEvents{Snapback: snap, Violation: w.Violation, FalseAlarm: w.FalseAlarm, Choice: uint8(w.Choice)}
+		out.Events[i] = RoundEvents{Snapback: snap, Violation: w.Violation, FalseAlarm: w.FalseAlarm, Choice: uint8(w.Choice), Shocks: w.Events}
 	}
 	r.finish(&t, out)
 }

@@ -11,12 +11,6 @@ import (
 	"github.com/tranche-sim/tranche/scenarios"
 )
 
-// isInputError reports whether err comes from bad input (a scenario).
-func isInputError(err error) bool {
-	var se *scenarios.Error
-	return errors.As(err, &se)
-}
-
 func listScenarios(args []string, stdout io.Writer) error {
 	switch {
 	case len(args) == 0:

@@ -19,6 +19,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/tranche-sim/tranche/scenarios"
 )
 
 // usageError marks errors in what the user asked for (exit status 2).
@@ -55,9 +57,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if errors.Is(err, errHelp) {
 		return 0
 	}
+	var se *scenarios.Error
+	if errors.As(err, &se) {
+		fmt.Fprintln(stderr, "tranche: the scenario has problems:")
+		fmt.Fprintln(stderr, se)
+		return 2
+	}
 	fmt.Fprintln(stderr, "tranche:", err)
 	var u usageError
-	if errors.As(err, &u) || isInputError(err) {
+	if errors.As(err, &u) {
 		return 2
 	}
 	return 1

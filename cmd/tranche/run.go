@@ -71,11 +71,9 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 		positional = append(positional, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "seed" {
-			o.seedSet = true
-		}
-	})
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	o.seedSet = set["seed"]
 	switch len(positional) {
 	case 0:
 	case 1:
@@ -85,6 +83,12 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 	}
 	if o.workers < 1 {
 		return nil, usagef("--workers = %d: must be at least 1", o.workers)
+	}
+	if set["reps"] && (o.reps < 1 || o.reps > scenarios.MaxReplications) {
+		return nil, usagef("--reps = %d: must be in [1, %d]", o.reps, scenarios.MaxReplications)
+	}
+	if set["rounds"] && (o.rounds < 1 || o.rounds > sim.MaxRounds) {
+		return nil, usagef("--rounds = %d: must be in [1, %d]", o.rounds, sim.MaxRounds)
 	}
 	return o, nil
 }

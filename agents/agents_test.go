@@ -1,0 +1,225 @@
+package agents
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, seed^0x5555)) }
+
+func TestTargetApply(t *testing.T) {
+	p := DefaultTarget() // step 0.25, partial share 0.5
+	tg := NewTarget(&p)
+	cases := []struct {
+		choice       Choice
+		x, g, wx, wg float64
+	}{
+		{Comply, 0, 0, 0.25, 0},
+		{Comply, 0.9, 0, 1, 0},         // capped at full compliance
+		{Partial, 0.5, 0, 0.625, 0},    // half a step
+		{Stall, 0.5, 0.25, 0.5, 0.25},  // nothing changes
+		{Backslide, 0.5, 0, 0.25, 0},   // open rollback
+		{Backslide, 0.1, 0, 0, 0},      // floored at 0
+		{Cheat, 0.75, 0, 0.5, 0.25},    // covert: the façade hides the step
+		{Cheat, 0.1, 0.25, 0, 0.35},    // hides only what was there
+		{Comply, 0.5, 0.25, 0.75, 0},   // complying first restores concealed rollback
+		{Comply, 0.5, 0.5, 0.75, 0.25}, // ... one step at a time
+	}
+	for _, c := range cases {
+		x, g := tg.apply(c.choice, c.x, c.g)
+		if math.Abs(x-c.wx) > 1e-12 || math.Abs(g-c.wg) > 1e-12 {
+			t.Errorf("%s from X=%v G=%v: got X=%v G=%v, want X=%v G=%v", c.choice, c.x, c.g, x, g, c.wx, c.wg)
+		}
+		if x+g > 1+1e-12 {
+			t.Errorf("%s from X=%v G=%v: visible compliance %v exceeds 1", c.choice, c.x, c.g, x+g)
+		}
+	}
+}
+
+// binomialOK reports whether k successes in n trials are consistent with
+// probability p (within 4 standard deviations, so that a correct rule fails
+// about once in 16,000 runs and a wrong one fails at once).
+func binomialOK(k, n int, p float64) bool {
+	sd := math.Sqrt(float64(n) * p * (1 - p))
+	return math.Abs(float64(k)-float64(n)*p) <= 4*sd+1e-9
+}
+
+func TestTargetChoicesFollowIncentives(t *testing.T) {
+	cases := []struct {
+		name       string
+		commitment float64
+		pressure   float64
+		wantComply bool
+	}{
+		{"committed reformer complies without pressure", 1, 0, true},
+		{"hardline regime without pressure rolls back", 0, 0, false},
+	}
+	for _, c := range cases {
+		p := DefaultTarget()
+		tg := NewTarget(&p)
+		r := newRand(7)
+		n, comply, rollback := 4000, 0, 0
+		for i := range n {
+			w := &World{Round: 1, Compliance: 0.5, Reformers: p.Reformers, Pressure: c.pressure}
+			tg.Commitment = c.commitment
+			tg.Expect = [NumChoices]float64{}
+			tg.Step(w, r, r)
+			_ = i
+			switch {
+			case w.Choice == Comply || w.Choice == Partial:
+				comply++
+			case w.Choice.Rollback():
+				rollback++
+			}
+		}
+		if c.wantComply && comply < n*3/4 {
+			t.Errorf("%s: complied %d of %d times", c.name, comply, n)
+		}
+		if !c.wantComply && rollback < n*3/4 {
+			t.Errorf("%s: rolled back %d of %d times", c.name, rollback, n)
+		}
+	}
+}
+
+func TestTargetLearnsResponse(t *testing.T) {
+	p := DefaultTarget()
+	tg := NewTarget(&p)
+	w := &World{ReportLag: 1}
+	tg.Reset(w, newRand(1))
+	tg.history[1] = Backslide
+	// Round 3: the coalition's latest change answers the report on round 1.
+	w.Round, w.ReliefDelta = 3, -1
+	tg.Step(w, newRand(2), newRand(3))
+	want := p.PriorBackslide + p.LearningRate*(-1-p.PriorBackslide)
+	if math.Abs(tg.Expect[Backslide]-want) > 1e-12 {
+		t.Errorf("expected response to backsliding %v, want %v", tg.Expect[Backslide], want)
+	}
+}
+
+func TestVerifierRates(t *testing.T) {
+	cases := []struct {
+		name    string
+		setup   func(w *World)
+		rate    func(p VerifierParams) float64
+		exposed bool
+	}{
+		{"false alarms when the target complies", func(w *World) { w.Compliance, w.Choice = 1, Stall },
+			func(p VerifierParams) float64 { return p.Access * p.MaxFalseAlarm * (1 - p.Quality) }, false},
+		{"misread spoiler violence", func(w *World) { w.Compliance, w.Choice, w.Incidents = 1, Stall, 1 },
+			func(p VerifierParams) float64 { return p.Access * (p.MaxFalseAlarm + p.MaxMisread) * (1 - p.Quality) }, false},
+		{"open backsliding", func(w *World) { w.Compliance, w.Choice = 0.5, Backslide },
+			func(p VerifierParams) float64 { return p.Access * p.DetectOvert }, false},
+		{"concealed rollback", func(w *World) { w.Compliance, w.Concealed, w.Choice = 0.5, 0.25, Stall },
+			func(p VerifierParams) float64 { return p.Access * p.Quality * p.DetectCovert }, true},
+	}
+	for _, c := range cases {
+		p := DefaultVerifier()
+		p.Lag = 0
+		v := NewVerifier(&p)
+		r := newRand(9)
+		n, flagged, exposed := 20000, 0, 0
+		for range n {
+			w := &World{Round: 1}
+			v.Reset(w)
+			c.setup(w)
+			v.Step(w, r)
+			if w.Violation {
+				flagged++
+			}
+			if w.Exposed {
+				exposed++
+				if w.Concealed != 0 {
+					t.Fatalf("%s: exposure left concealed rollback %v", c.name, w.Concealed)
+				}
+			}
+		}
+		if want := c.rate(p); !binomialOK(flagged, n, want) {
+			t.Errorf("%s: %d violation reports in %d rounds, want rate %.4f", c.name, flagged, n, want)
+		}
+		if c.exposed && exposed != flagged {
+			t.Errorf("%s: %d exposures for %d reports", c.name, exposed, flagged)
+		}
+	}
+}
+
+func TestCoalitionFatigueAndDefection(t *testing.T) {
+	p := DefaultCoalition()
+	c := NewCoalition(&p)
+	w := &World{}
+	c.Reset(w)
+	r := newRand(3)
+	// Full sanctions, no progress, no relief: fatigue grows by fatigue_rate
+	// a round, and members defect once fatigue passes their resolve.
+	for range 200 {
+		c.Step(w, r)
+	}
+	for i, f := range c.Fatigue {
+		if f != 1 {
+			t.Errorf("member %d: fatigue %v after 200 rounds of stalemate, want 1", i, f)
+		}
+	}
+	if w.Cohesion > 0.2 {
+		t.Errorf("cohesion %v after a long stalemate, want most members defected", w.Cohesion)
+	}
+	// Visible success and full relief bring fatigue down and members back.
+	w.Relief, w.Verified = 1, 1
+	for range 200 {
+		c.Step(w, r)
+	}
+	if w.Cohesion != 1 {
+		t.Errorf("cohesion %v after long success, want 1", w.Cohesion)
+	}
+}
+
+func TestSpoilerAttackRate(t *testing.T) {
+	p := DefaultSpoilers()
+	p.Growth, p.Decay, p.Harbour = 0, 0, 0 // hold strength fixed
+	s := NewSpoilers(&p)
+	w := &World{Verified: 0.5, Relief: 0.5, Support: 1}
+	s.Reset(w)
+	r := newRand(4)
+	n, attacks := 20000, 0
+	for range n {
+		s.Step(w, r)
+		attacks += w.Incidents
+	}
+	threat := (1-p.ThreatRelief)*0.5 + p.ThreatRelief*0.5
+	var want float64
+	for _, f := range p.Factions {
+		want += f.Strength * (p.AttackBase + p.AttackThreat*threat) * (1 - p.InclusionEffect*f.Inclusion)
+	}
+	if math.Abs(float64(attacks)/float64(n)-want) > 4*math.Sqrt(want/float64(n)) {
+		t.Errorf("%.4f attacks per round, want %.4f", float64(attacks)/float64(n), want)
+	}
+}
+
+func TestCivilSocietyOversightCutsLeakage(t *testing.T) {
+	p := DefaultCivil()
+	c := NewCivil(&p)
+	for _, strength := range []float64{0, 0.5, 1} {
+		w := &World{Diversion: 0.2, CivilSociety: strength, Reformers: 1}
+		p.Strength, p.Recovery, p.Openness = strength, 0, 0
+		c.Step(w, newRand(5))
+		if want := 0.2 * (1 - p.Oversight*strength); math.Abs(w.Leakage-want) > 1e-12 {
+			t.Errorf("strength %v: leakage %v, want %v", strength, w.Leakage, want)
+		}
+	}
+}
+
+func TestNeighboursEvadeLessUnderEnforcement(t *testing.T) {
+	p := DefaultNeighbours()
+	p.EvasionNoise = 0
+	evasionAt := func(cohesion float64) float64 {
+		n := NewNeighbours(&p)
+		w := &World{Cohesion: cohesion, Stability: 0.5}
+		n.Reset(w)
+		for range 200 {
+			n.Step(w, newRand(6))
+		}
+		return w.Evasion
+	}
+	if lax, strict := evasionAt(0), evasionAt(1); !(strict < lax) {
+		t.Errorf("evasion %v under full enforcement, %v under none: want less under enforcement", strict, lax)
+	}
+}

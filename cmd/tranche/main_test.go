@@ -1,0 +1,287 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tranche-sim/tranche/results"
+	"github.com/tranche-sim/tranche/scenarios"
+)
+
+// tranche runs the command in-process and returns its exit status, stdout
+// and stderr.
+func tranche(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return rows
+}
+
+func TestRunWritesResultsFolder(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "res")
+	code, stdout, stderr := tranche(t, "run", "--reps", "70", "--quiet", "--out", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"durable_agreement", "humanitarian_shortfall", "phased-snapback", "results: " + dir} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	for _, f := range []string{"manifest.json", "scenario.toml", "summary.json", "summary.csv", "rounds.csv", "replications.csv"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("missing %s", f)
+		}
+	}
+
+	// replications.csv: a header, then one row per replication and policy,
+	// replication-major, every row as wide as the header.
+	rows := readCSV(t, filepath.Join(dir, "replications.csv"))
+	policies := scenarios.Default().Policies
+	if len(rows) != 1+70*len(policies) {
+		t.Fatalf("replications.csv has %d rows, want %d", len(rows), 1+70*len(policies))
+	}
+	if rows[0][0] != "policy" || rows[0][1] != "replication" || rows[0][2] != "durable_agreement" {
+		t.Errorf("replications.csv header %v", rows[0][:3])
+	}
+	for i, r := range rows[1:] {
+		if r[0] != policies[i%len(policies)] || r[1] != strconv.Itoa(i/len(policies)) {
+			t.Fatalf("row %d is %s,%s: want %s,%d", i+1, r[0], r[1], policies[i%len(policies)], i/len(policies))
+		}
+	}
+
+	rounds := readCSV(t, filepath.Join(dir, "rounds.csv"))
+	if strings.Join(rounds[0], ",") != strings.TrimSpace(results.RoundsCSVHeader) {
+		t.Errorf("rounds.csv header %v", rounds[0])
+	}
+	summaryCSV := readCSV(t, filepath.Join(dir, "summary.csv"))
+	if strings.Join(summaryCSV[0], ",") != strings.TrimSpace(results.SummaryCSVHeader) {
+		t.Errorf("summary.csv header %v", summaryCSV[0])
+	}
+
+	// summary.json has the documented shape.
+	var sum struct {
+		Scenario     string
+		Seed         uint64
+		Replications int
+		Rounds       int
+		Policies     []struct {
+			Policy  string
+			Metrics map[string]struct {
+				Mean float64
+				SD   float64
+				CI95 []float64
+				P05  float64
+				P50  float64
+				P95  float64
+			}
+		}
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "summary.json"))
+	if err := json.Unmarshal(b, &sum); err != nil {
+		t.Fatal(err)
+	}
+	if sum.Scenario != "default" || sum.Replications != 70 || sum.Rounds != 40 || len(sum.Policies) != len(policies) {
+		t.Errorf("summary.json: %+v", sum)
+	}
+	d := sum.Policies[0].Metrics["durable_agreement"]
+	if len(d.CI95) != 2 || !(d.CI95[0] <= d.Mean && d.Mean <= d.CI95[1]) {
+		t.Errorf("durable_agreement: mean %v outside its interval %v", d.Mean, d.CI95)
+	}
+
+	// The manifest's hash is the hash of the resolved scenario, which
+	// parses back to the scenario that ran.
+	var man results.Manifest
+	b, _ = os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err := json.Unmarshal(b, &man); err != nil {
+		t.Fatal(err)
+	}
+	resolved, _ := os.ReadFile(filepath.Join(dir, "scenario.toml"))
+	h := sha256.Sum256(resolved)
+	if man.ScenarioSHA256 != hex.EncodeToString(h[:]) {
+		t.Error("manifest hash does not match scenario.toml")
+	}
+	if man.Replications != 70 || man.Seed != 1 || man.GoVersion == "" || man.Version == "" || man.ElapsedSeconds <= 0 {
+		t.Errorf("manifest: %+v", man)
+	}
+	s, err := scenarios.Parse("scenario.toml", resolved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Replications != 70 || !reflect.DeepEqual(s.Params, scenarios.Default().Params) {
+		t.Error("scenario.toml does not describe the run")
+	}
+}
+
+// Same scenario and seed: identical files for any number of workers, and
+// when repeated from the results folder's scenario.toml.
+func TestReproducible(t *testing.T) {
+	tmp := t.TempDir()
+	run := func(name string, args ...string) string {
+		out := filepath.Join(tmp, name)
+		args = append([]string{"run", "--quiet", "--out", out}, args...)
+		if code, _, stderr := tranche(t, args...); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+		return out
+	}
+	a := run("w1", "--reps", "300", "--seed", "9", "--workers", "1")
+	b := run("w4", "--reps", "300", "--seed", "9", "--workers", "4")
+	c := run("again", filepath.Join(a, "scenario.toml"), "--workers", "3")
+	for _, f := range []string{"summary.json", "summary.csv", "rounds.csv", "replications.csv", "scenario.toml"} {
+		fa, _ := os.ReadFile(filepath.Join(a, f))
+		for _, other := range []string{b, c} {
+			fb, _ := os.ReadFile(filepath.Join(other, f))
+			if !bytes.Equal(fa, fb) {
+				t.Errorf("%s differs between %s and %s", f, filepath.Base(a), filepath.Base(other))
+			}
+		}
+	}
+	// A different seed gives different results.
+	d := run("seed10", "--reps", "300", "--seed", "10", "--workers", "1")
+	fa, _ := os.ReadFile(filepath.Join(a, "replications.csv"))
+	fd, _ := os.ReadFile(filepath.Join(d, "replications.csv"))
+	if bytes.Equal(fa, fd) {
+		t.Error("seeds 9 and 10 gave identical replications")
+	}
+}
+
+func TestPolicyFlagRestricts(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "res")
+	if code, _, stderr := tranche(t, "run", "--quiet", "--reps", "64", "--policy", "max-pressure", "--policy", "big-bang", "--out", dir); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var sum results.Summary
+	b, _ := os.ReadFile(filepath.Join(dir, "summary.json"))
+	if err := json.Unmarshal(b, &sum); err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Policies) != 2 || sum.Policies[0].Policy != "max-pressure" || sum.Policies[1].Policy != "big-bang" {
+		t.Errorf("policies %+v, want max-pressure then big-bang", sum.Policies)
+	}
+}
+
+func TestExitStatusAndNothingWritten(t *testing.T) {
+	tmp := t.TempDir()
+	bad := filepath.Join(tmp, "bad.toml")
+	os.WriteFile(bad, []byte("[verifier]\nquality = 3.0\n"), 0o644)
+	malformed := filepath.Join(tmp, "malformed.toml")
+	os.WriteFile(malformed, []byte("rounds = [\n"), 0o644)
+	existing := filepath.Join(tmp, "existing")
+	os.Mkdir(existing, 0o755)
+	os.WriteFile(filepath.Join(existing, "keep.txt"), []byte("mine"), 0o644)
+
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"no command", nil, 2, "no command"},
+		{"unknown command", []string{"fly"}, 2, `unknown command "fly"`},
+		{"unknown flag", []string{"run", "--fast"}, 2, "flag provided but not defined: -fast"},
+		{"out of range value", []string{"run", bad}, 2, "bad.toml:2: verifier.quality = 3 is out of range: allowed [0,1]"},
+		{"malformed file", []string{"run", malformed}, 2, "malformed.toml:"},
+		{"missing file", []string{"run", filepath.Join(tmp, "nope.toml")}, 2, "no such file"},
+		{"bad flag value", []string{"run", "--rounds", "0"}, 2, "--rounds = 0: must be in [1, 10000]"},
+		{"unknown policy", []string{"run", "--policy", "gentle"}, 2, `unknown policy "gentle"`},
+		{"existing out", []string{"run", "--quiet", "--reps", "10", "--out", existing}, 2, "already exists"},
+		{"unknown scenario to show", []string{"scenarios", "show", "nope"}, 2, "no bundled scenario"},
+		{"help", []string{"help"}, 0, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, stderr := tranche(t, c.args...)
+			if code != c.code {
+				t.Errorf("exit %d, want %d (stderr %q)", code, c.code, stderr)
+			}
+			if !strings.Contains(stderr, c.want) {
+				t.Errorf("stderr %q does not contain %q", stderr, c.want)
+			}
+		})
+	}
+	if b, _ := os.ReadFile(filepath.Join(existing, "keep.txt")); string(b) != "mine" {
+		t.Error("existing --out folder was touched")
+	}
+	entries, _ := os.ReadDir(tmp)
+	if len(entries) != 3 { // bad.toml, malformed.toml, existing, nothing else
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("the failed runs left %v", names)
+	}
+}
+
+func TestScenariosShowParses(t *testing.T) {
+	for _, name := range scenarios.Names() {
+		code, stdout, stderr := tranche(t, "scenarios", "show", name)
+		if code != 0 {
+			t.Fatalf("show %s: exit %d: %s", name, code, stderr)
+		}
+		s, err := scenarios.Parse(name+".toml", []byte(stdout))
+		if err != nil {
+			t.Fatalf("show %s output does not parse: %v", name, err)
+		}
+		want, _ := scenarios.Get(name)
+		if !reflect.DeepEqual(s, want) {
+			t.Errorf("show %s does not reproduce the scenario", name)
+		}
+	}
+}
+
+// An interrupted run exits with status 1 and leaves no results folder, not
+// even a partial one.
+func TestInterruptLeavesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	tmp := t.TempDir()
+	bin := filepath.Join(tmp, "tranche")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	res := filepath.Join(tmp, "res")
+	cmd := exec.Command(bin, "run", "--reps", "2000000", "--quiet", "--out", res)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGINT)
+	err := cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Errorf("interrupted run: %v, want exit status 1", err)
+	}
+	entries, _ := os.ReadDir(tmp)
+	for _, e := range entries {
+		if e.Name() != "tranche" {
+			t.Errorf("interrupted run left %s", e.Name())
+		}
+	}
+}

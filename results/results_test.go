@@ -1,0 +1,232 @@
+package results
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"testing"
+
+	"gonum.org/v1/gonum/stat"
+)
+
+func sample(n int, seed uint64) []float64 {
+	r := rand.New(rand.NewPCG(seed, 1))
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = r.NormFloat64()*3 + 10
+	}
+	return x
+}
+
+func TestMomentsMatchGonum(t *testing.T) {
+	x := sample(10000, 1)
+	var m Moments
+	for _, v := range x {
+		m.Add(v)
+	}
+	mean, variance := stat.MeanVariance(x, nil)
+	// The only difference is the 2^-32 rounding of each value.
+	if math.Abs(m.Mean()-mean) > 1e-9 || math.Abs(m.Variance()-variance) > 1e-8 {
+		t.Errorf("Moments: mean %v var %v; gonum: mean %v var %v", m.Mean(), m.Variance(), mean, variance)
+	}
+	if m.N() != len(x) {
+		t.Errorf("N = %d, want %d", m.N(), len(x))
+	}
+}
+
+// The point of Moments: any order, any split, the same bits.
+func TestMomentsOrderAndSplitFree(t *testing.T) {
+	x := sample(5000, 2)
+	var whole Moments
+	for _, v := range x {
+		whole.Add(v)
+	}
+	r := rand.New(rand.NewPCG(3, 3))
+	for trial := range 20 {
+		y := slices.Clone(x)
+		r.Shuffle(len(y), func(i, j int) { y[i], y[j] = y[j], y[i] })
+		parts := make([]Moments, 1+trial%7)
+		for i, v := range y {
+			parts[r.IntN(len(parts))].Add(v)
+			_ = i
+		}
+		var merged Moments
+		for i := len(parts) - 1; i >= 0; i-- {
+			merged.Merge(&parts[i])
+		}
+		if merged != whole {
+			t.Fatalf("trial %d: merged moments differ: mean %v vs %v", trial, merged.Mean(), whole.Mean())
+		}
+	}
+}
+
+func TestMomentsSkipNaNAndEmpty(t *testing.T) {
+	var m Moments
+	if !math.IsNaN(m.Mean()) || !math.IsNaN(m.Variance()) {
+		t.Error("empty Moments: want NaN mean and variance")
+	}
+	m.Add(math.NaN())
+	m.Add(2)
+	if m.N() != 1 || m.Mean() != 2 || !math.IsNaN(m.Variance()) {
+		t.Errorf("after NaN and 2: n=%d mean=%v var=%v", m.N(), m.Mean(), m.Variance())
+	}
+	m.Add(-4)
+	if m.Mean() != -1 || m.Variance() != 18 {
+		t.Errorf("2 and -4: mean %v var %v, want -1 and 18", m.Mean(), m.Variance())
+	}
+}
+
+func TestHistogramQuantiles(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 4))
+	x := make([]float64, 20000)
+	h := NewHistogram(0, 1, 1000)
+	for i := range x {
+		x[i] = r.Float64() * r.Float64()
+		h.Add(x[i])
+	}
+	sort.Float64s(x)
+	ps := []float64{0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99}
+	got := h.Quantiles(ps...)
+	for i, p := range ps {
+		want := stat.Quantile(p, stat.Empirical, x, nil)
+		if math.Abs(got[i]-want) > h.HalfWidth()+1e-12 {
+			t.Errorf("p=%v: histogram %v, exact %v: error above half a step (%v)", p, got[i], want, h.HalfWidth())
+		}
+	}
+}
+
+func TestCountHistogramExact(t *testing.T) {
+	h := NewCountHistogram(0, 40)
+	var x []float64
+	r := rand.New(rand.NewPCG(5, 5))
+	for range 999 {
+		v := float64(r.IntN(41))
+		x = append(x, v)
+		h.Add(v)
+	}
+	sort.Float64s(x)
+	for _, p := range []float64{0.05, 0.5, 0.95} {
+		if got, want := h.Quantiles(p)[0], stat.Quantile(p, stat.Empirical, x, nil); got != want {
+			t.Errorf("p=%v: %v, want exactly %v", p, got, want)
+		}
+	}
+	// Grid values come out exactly for level histograms too.
+	g := NewHistogram(0, 1, 200)
+	for _, v := range []float64{0.25, 0.25, 0.5} {
+		g.Add(v)
+	}
+	if q := g.Quantiles(0.5)[0]; q != 0.25 {
+		t.Errorf("median of 0.25, 0.25, 0.5 = %v, want 0.25", q)
+	}
+}
+
+func TestHistogramMergeChecksShape(t *testing.T) {
+	if err := NewHistogram(0, 1, 10).Merge(NewHistogram(0, 1, 20)); err == nil {
+		t.Error("merging histograms of different shapes: want an error")
+	}
+}
+
+// Reference values: Wilson score intervals for 81/263, 15/148 and 0/20 as
+// published by Newcombe (1998, Stat Med 17:857), 29/29 by symmetry with
+// 0/29; and the t quantile t(0.975, 9) = 2.262157 from standard tables.
+func TestIntervals(t *testing.T) {
+	cases := []struct {
+		p      float64
+		n      int
+		lo, hi float64
+	}{
+		{81.0 / 263, 263, 0.2553, 0.3662},
+		{15.0 / 148, 148, 0.0624, 0.1605},
+		{0, 20, 0, 0.1611},
+		{1, 29, 0.8830, 1},
+	}
+	for _, c := range cases {
+		ci := Wilson(c.p, c.n, 0.95)
+		if math.Abs(ci[0]-c.lo) > 5e-5 || math.Abs(ci[1]-c.hi) > 5e-5 {
+			t.Errorf("Wilson(%v, %d) = %v, want [%v, %v]", c.p, c.n, ci, c.lo, c.hi)
+		}
+	}
+	ci := TInterval(0, 1, 10, 0.95)
+	if h := 2.262157 / math.Sqrt(10); math.Abs(ci[1]-h) > 1e-6 || math.Abs(ci[0]+h) > 1e-6 {
+		t.Errorf("TInterval(0, 1, 10) = %v, want ±%v", ci, h)
+	}
+	if ci := TInterval(1, 1, 1, 0.95); !math.IsNaN(ci[0]) {
+		t.Errorf("TInterval with n=1 = %v, want NaN", ci)
+	}
+}
+
+func TestSummaryJSONRoundTrip(t *testing.T) {
+	s := &Summary{Scenario: "x", Seed: 3, Replications: 10, Rounds: 4, Policies: []PolicySummary{{
+		Policy: "p",
+		Metrics: MetricStats{
+			{"b_metric", Stats{N: 10, Mean: 0.5, SD: 0.1, CI95: [2]float64{0.4, 0.6}, P05: 0, P50: 0.5, P95: 1}},
+			{"a_metric", Stats{N: 0, Mean: math.NaN(), SD: math.NaN(), CI95: [2]float64{math.NaN(), math.NaN()}, P05: math.NaN(), P50: math.NaN(), P95: math.NaN()}},
+		},
+	}}}
+	var b bytes.Buffer
+	if err := WriteSummaryJSON(&b, s); err != nil {
+		t.Fatal(err)
+	}
+	if !json.Valid(b.Bytes()) {
+		t.Fatalf("invalid JSON:\n%s", b.String())
+	}
+	if bytes.Index(b.Bytes(), []byte("b_metric")) > bytes.Index(b.Bytes(), []byte("a_metric")) {
+		t.Error("metric order not kept")
+	}
+	var back Summary
+	if err := json.Unmarshal(b.Bytes(), &back); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := back.Policies[0].Metrics.Get("a_metric")
+	if !math.IsNaN(got.Mean) || got.N != 0 {
+		t.Errorf("NaN did not round-trip as null: %+v", got)
+	}
+	got, _ = back.Policies[0].Metrics.Get("b_metric")
+	if got != s.Policies[0].Metrics[0].Stats {
+		t.Errorf("round trip: %+v, want %+v", got, s.Policies[0].Metrics[0].Stats)
+	}
+}
+
+func TestFolderAtomic(t *testing.T) {
+	dir := t.TempDir()
+	final := filepath.Join(dir, "out")
+	f, err := CreateFolder(final)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.WriteFile("a.txt", []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(final); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal("final folder visible before Commit")
+	}
+	if err := f.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(final, "a.txt")); err != nil || string(b) != "x" {
+		t.Fatalf("after Commit: %q, %v", b, err)
+	}
+	if _, err := CreateFolder(final); !errors.Is(err, ErrExists) {
+		t.Errorf("CreateFolder on an existing folder: %v, want ErrExists", err)
+	}
+	g, err := CreateFolder(filepath.Join(dir, "aborted"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.WriteFile("b.txt", []byte("y"))
+	g.Abort()
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("after Abort the parent holds %v, want only out", names)
+	}
+}

@@ -1,0 +1,217 @@
+package scenarios
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/tranche-sim/tranche/sim"
+)
+
+func parseErr(t *testing.T, src string) *Error {
+	t.Helper()
+	_, err := Parse("test.toml", []byte(src))
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Fatalf("Parse(%q): error %v, want *Error", src, err)
+	}
+	return e
+}
+
+// Each bad input gets a message that names the file, the line, the key, the
+// value and what is allowed.
+func TestBadInput(t *testing.T) {
+	cases := []struct {
+		name string
+		src  string
+		line int
+		want []string
+	}{
+		{"malformed TOML", "name = \"x\"\nrounds = = 3\n", 2, []string{"test.toml:2", "malformed TOML"}},
+		{"unknown top-level key", "name = \"x\"\nrondus = 30\n", 2, []string{"test.toml:2", "unknown key rondus", "did you mean rounds?"}},
+		{"unknown key in a table", "[target]\ncommitmnet_alpha = 2.0\n", 2, []string{"test.toml:2", "unknown key target.commitmnet_alpha", "did you mean target.commitment_alpha?"}},
+		{"unknown key in an array of tables", "[[sectors]]\nname = \"a\"\nweight = 1.0\n[[sectors]]\nname = \"b\"\nweight = 1.0\nwieght = 2.0\n", 7, []string{"test.toml:7", "unknown key sectors.wieght"}},
+		{"probability above 1", "[verifier]\nquality = 1.5\n", 2, []string{"test.toml:2", "verifier.quality = 1.5", "allowed [0,1]"}},
+		{"negative probability", "\n\n[civil_society]\noversight = -0.1\n", 4, []string{"test.toml:4", "civil_society.oversight = -0.1", "allowed [0,1]"}},
+		{"NaN", "[target]\nnoise = nan\n", 2, []string{"test.toml:2", "target.noise = NaN", "allowed (0,10]"}},
+		{"infinity", "[economy]\npain = inf\n", 2, []string{"target", "economy.pain = +Inf"}[1:]},
+		{"zero rounds", "rounds = 0\n", 1, []string{"test.toml:1", "rounds = 0", "allowed [1,10000]"}},
+		{"absurd replications", "replications = 1000000000000\n", 1, []string{"test.toml:1", "replications = 1000000000000", "allowed [1,100000000]"}},
+		{"negative count", "[outcomes]\ndurable_rounds = -2\n", 2, []string{"test.toml:2", "outcomes.durable_rounds = -2"}},
+		{"wrong type", "rounds = \"forty\"\n", 1, []string{"test.toml:1", "rounds", "incompatible types"}},
+		{"value in an array of tables", "[coalition]\n[[coalition.members]]\nname = \"a\"\nweight = 1.0\n[[coalition.members]]\nname = \"b\"\nweight = 1.0\nresolve = 2.0\n", 8, []string{"test.toml:8", "coalition.members[1].resolve = 2", "allowed [0,1]"}},
+		{"missing required key", "[[sectors]]\nname = \"a\"\n", 1, []string{"test.toml:1", "sectors[0].weight is required"}},
+		{"unknown policy in list", "policies = [\"phased\", \"nope\"]\n", 1, []string{"test.toml:1", `unknown policy "nope"`, "big-bang"}},
+		{"empty policy list", "policies = []\n", 1, []string{"test.toml:1", "policies is empty"}},
+		{"duplicate policy", "policies = [\"phased\", \"phased\"]\n", 1, []string{`"phased" is listed twice`}},
+		{"unknown policy table", "[policy.nope]\nx = 1\n", 1, []string{"test.toml:1", "[policy.nope]: unknown policy"}},
+		{"unknown policy parameter", "[policy.phased]\ntranches = 3\nholdd = 2\n", 3, []string{"test.toml:3", "unknown key policy.phased.holdd", "did you mean policy.phased.hold?"}},
+		{"policy parameter out of range", "[policy.phased]\ntranches = 0\n", 2, []string{"test.toml:2", "policy.phased.tranches = 0", "allowed [1,100]"}},
+		{"trade links above 1", "[neighbours]\n[[neighbours.states]]\nname = \"a\"\ntrade_link = 0.7\n[[neighbours.states]]\nname = \"b\"\ntrade_link = 0.6\n", 0, []string{"trade links sum to 1.3"}},
+		{"durable rounds beyond horizon", "rounds = 3\n", 0, []string{"outcomes.durable_rounds = 4 exceeds rounds = 3"}},
+		{"duplicate sector", "[[sectors]]\nname = \"a\"\nweight = 1.0\n[[sectors]]\nname = \"a\"\nweight = 1.0\n", 5, []string{"test.toml:5", "sector names must be unique"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := parseErr(t, c.src)
+			msg := e.Error()
+			for _, w := range c.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("message %q does not contain %q", msg, w)
+				}
+			}
+			if c.line > 0 && e.Problems[0].Line != c.line {
+				t.Errorf("line %d, want %d (message %q)", e.Problems[0].Line, c.line, msg)
+			}
+		})
+	}
+}
+
+// Everything wrong is reported at once, in file order.
+func TestAllProblemsReported(t *testing.T) {
+	e := parseErr(t, "[verifier]\nquality = 2.0\naccess = -1.0\n[target]\nnoise = 0.0\n")
+	if len(e.Problems) != 3 {
+		t.Fatalf("%d problems, want 3: %v", len(e.Problems), e)
+	}
+	for i, want := range []int{2, 3, 5} {
+		if e.Problems[i].Line != want {
+			t.Errorf("problem %d on line %d, want %d", i, e.Problems[i].Line, want)
+		}
+	}
+}
+
+func TestDefaultsFillWhatTheFileLeavesOut(t *testing.T) {
+	s, err := Parse("t.toml", []byte("rounds = 12\n[target]\nnoise = 0.5\n[[coalition.members]]\nname = \"solo\"\nweight = 2.0\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := Default()
+	if s.Rounds != 12 || s.Target.Noise != 0.5 {
+		t.Errorf("values from the file not taken: rounds %d noise %v", s.Rounds, s.Target.Noise)
+	}
+	if s.Target.PainWeight != d.Target.PainWeight || s.Verifier != d.Verifier || s.Replications != d.Replications {
+		t.Error("values the file leaves out did not keep their defaults")
+	}
+	if len(s.Coalition.Members) != 1 {
+		t.Fatalf("%d members, want the file's 1", len(s.Coalition.Members))
+	}
+	m := s.Coalition.Members[0]
+	if m.Resolve != 0.6 || m.Fatigue != 0.2 {
+		t.Errorf("new member's missing keys: resolve %v fatigue %v, want the element defaults 0.6 and 0.2", m.Resolve, m.Fatigue)
+	}
+}
+
+// Every field of an element of an array of tables has a default or is
+// required: otherwise a user's new element would silently get zero.
+func TestElementFieldsHaveDefaults(t *testing.T) {
+	for _, typ := range []reflect.Type{reflect.TypeOf(sim.Sector{}), reflect.TypeOf(Default().Coalition.Members[0]),
+		reflect.TypeOf(Default().Neighbours.States[0]), reflect.TypeOf(Default().Spoilers.Factions[0])} {
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			if f.Tag.Get("default") == "" && f.Tag.Get("required") != "true" {
+				t.Errorf("%s.%s has neither a default nor required tag", typ.Name(), f.Name)
+			}
+		}
+	}
+}
+
+// Every parameter is documented and every number has a range.
+func TestEveryParameterDocumented(t *testing.T) {
+	walk("", reflect.ValueOf(Default()).Elem(), func(f Field) {
+		if f.Tag.Get("doc") == "" {
+			t.Errorf("%s has no doc tag", f.Key)
+		}
+		k := f.Value.Kind()
+		if (k == reflect.Float64 || k == reflect.Int) && f.Tag.Get("range") == "" {
+			t.Errorf("%s has no range tag", f.Key)
+		}
+		if (k == reflect.Float64 || k == reflect.Int) && f.Tag.Get("why") == "" {
+			t.Errorf("%s has no why tag (the rationale of its default)", f.Key)
+		}
+	})
+}
+
+// Format writes every value so that parsing gives the scenario back.
+func TestFormatRoundTrip(t *testing.T) {
+	for _, name := range Names() {
+		s, err := Get(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := Format(s)
+		back, err := Parse(name+"-resolved.toml", text)
+		if err != nil {
+			t.Fatalf("%s: resolved TOML does not parse: %v\n%s", name, err, text)
+		}
+		if !reflect.DeepEqual(back, s) {
+			t.Errorf("%s: round trip changed the scenario", name)
+		}
+		if string(Format(back)) != string(text) {
+			t.Errorf("%s: formatting is not stable", name)
+		}
+	}
+}
+
+func TestBundledScenarios(t *testing.T) {
+	list, err := List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) < 4 || list[0].Name != "default" {
+		t.Fatalf("bundled scenarios %v: want default first and at least three variants", Names())
+	}
+	for _, b := range list {
+		if !strings.HasPrefix(string(b.Source), "#") {
+			t.Errorf("%s: no comment block saying what it represents", b.Name)
+		}
+		if b.Summary == "" {
+			t.Errorf("%s: no description", b.Name)
+		}
+	}
+	// The default scenario file adds metadata only: its model is the code's.
+	s, err := Get("default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := Default()
+	if !reflect.DeepEqual(s.Params, d.Params) || !reflect.DeepEqual(s.Policies, d.Policies) {
+		t.Error("bundled default.toml and Default() disagree")
+	}
+}
+
+func TestLineIndex(t *testing.T) {
+	src := `# comment
+name = "x"
+[target]
+noise = 0.3 # trailing
+"quoted" = 1
+[[coalition.members]]
+name = "a"
+[[coalition.members]]
+name = "b"
+[coalition.members.extra]
+deep = 1
+list = [
+  1, 2,
+]
+after = 2
+desc = """
+x = 1
+"""
+end = 3
+`
+	idx := indexLines(src)
+	cases := map[string]int{
+		"name": 2, "target.noise": 4, "target.quoted": 5,
+		"coalition.members[0].name": 7, "coalition.members[1].name": 9,
+		"coalition.members[1].extra.deep": 11, "coalition.members[1].extra.after": 15,
+		"coalition.members[1].extra.end": 19, "coalition.members[1].missing": 8,
+		"coalition.members.name": 7,
+	}
+	for k, want := range cases {
+		if got := idx.line(k); got != want {
+			t.Errorf("line(%q) = %d, want %d", k, got, want)
+		}
+	}
+}

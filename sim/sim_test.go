@@ -1,0 +1,247 @@
+package sim_test
+
+import (
+	"context"
+	"math"
+	"sync"
+	"testing"
+
+	"github.com/tranche-sim/tranche/policy"
+	"github.com/tranche-sim/tranche/sim"
+)
+
+const rounds = 40
+
+func defaultModel(t testing.TB) *sim.Model {
+	t.Helper()
+	m, err := sim.NewModel(sim.DefaultParams(), rounds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func builtinParams(t testing.TB) ([]string, []sim.PolicyParams) {
+	t.Helper()
+	var names []string
+	var params []sim.PolicyParams
+	for _, e := range policy.Builtins() {
+		names = append(names, e.Name)
+		params = append(params, e.Defaults())
+	}
+	return names, params
+}
+
+// collect is a Sink that keeps every outcome, keyed by replication and
+// policy, and the order of committed blocks.
+type collect struct {
+	mu      sync.Mutex
+	metrics map[[2]int][sim.NumMetrics]float64
+	series  map[[2]int][]float64
+	events  map[[2]int][]sim.RoundEvents
+	commits []int
+}
+
+func newCollect() *collect {
+	return &collect{metrics: map[[2]int][sim.NumMetrics]float64{}, series: map[[2]int][]float64{}, events: map[[2]int][]sim.RoundEvents{}}
+}
+
+func (c *collect) Outcome(w, rep, p int, o *sim.Outcome) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k := [2]int{rep, p}
+	c.metrics[k] = o.Metrics
+	var all []float64
+	for _, s := range o.Series {
+		all = append(all, s...)
+	}
+	c.series[k] = all
+	c.events[k] = append([]sim.RoundEvents(nil), o.Events...)
+}
+func (c *collect) Prepare(int, *sim.Block) {}
+func (c *collect) Commit(b *sim.Block) error {
+	c.commits = append(c.commits, b.Index)
+	return nil
+}
+
+func runStudy(t *testing.T, workers, reps int) *collect {
+	t.Helper()
+	_, params := builtinParams(t)
+	s := &sim.Study{Model: defaultModel(t), Policies: params, Seed: 42, Replications: reps, Workers: workers}
+	c := newCollect()
+	if err := s.Run(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func same(a, b float64) bool { return a == b || math.IsNaN(a) && math.IsNaN(b) }
+
+// Same seed, any number of workers: bit-identical outcomes, and blocks
+// committed in order.
+func TestDeterministicAcrossWorkers(t *testing.T) {
+	const reps = 300
+	one := runStudy(t, 1, reps)
+	for _, workers := range []int{2, 4, 7} {
+		many := runStudy(t, workers, reps)
+		if len(many.metrics) != len(one.metrics) {
+			t.Fatalf("workers=%d: %d outcomes, want %d", workers, len(many.metrics), len(one.metrics))
+		}
+		for k, m := range one.metrics {
+			for i := range m {
+				if !same(m[i], many.metrics[k][i]) {
+					t.Fatalf("workers=%d: replication %d policy %d metric %d: %v, want %v", workers, k[0], k[1], i, many.metrics[k][i], m[i])
+				}
+			}
+			for i, x := range one.series[k] {
+				if !same(x, many.series[k][i]) {
+					t.Fatalf("workers=%d: replication %d policy %d series value %d differs", workers, k[0], k[1], i)
+				}
+			}
+		}
+		for i, b := range many.commits {
+			if b != i {
+				t.Fatalf("workers=%d: block %d committed in position %d", workers, b, i)
+			}
+		}
+	}
+}
+
+// Every policy faces the same exogenous shocks in the same replication, and
+// different replications face different ones.
+func TestCommonRandomNumbers(t *testing.T) {
+	c := runStudy(t, 2, 200)
+	names, _ := builtinParams(t)
+	differ := 0
+	for rep := range 200 {
+		base := c.events[[2]int{rep, 0}]
+		for p := 1; p < len(names); p++ {
+			ev := c.events[[2]int{rep, p}]
+			for r := range base {
+				if ev[r].Shocks != base[r].Shocks {
+					t.Fatalf("replication %d round %d: %s saw shocks %+v, %s saw %+v", rep, r+1, names[p], ev[r].Shocks, names[0], base[r].Shocks)
+				}
+			}
+		}
+		if rep > 0 {
+			prev := c.events[[2]int{rep - 1, 0}]
+			for r := range base {
+				if prev[r].Shocks != base[r].Shocks {
+					differ++
+					break
+				}
+			}
+		}
+	}
+	if differ < 50 {
+		t.Errorf("only %d of 199 consecutive replications saw different shocks: streams look correlated", differ)
+	}
+}
+
+// Distinct (seed, replication, source) triples give distinct streams, even
+// for neighbouring seeds and replications.
+func TestStreamSeedsDistinct(t *testing.T) {
+	seen := map[[2]uint64]bool{}
+	for seed := range uint64(20) {
+		for rep := range uint64(200) {
+			for src := sim.SourceType; src <= sim.SourcePolicy; src++ {
+				a, b := sim.StreamSeed(seed, rep, src)
+				if seen[[2]uint64{a, b}] {
+					t.Fatalf("seed %d rep %d source %d repeats a stream", seed, rep, src)
+				}
+				seen[[2]uint64{a, b}] = true
+			}
+		}
+	}
+}
+
+// The round loop allocates nothing, under every built-in policy.
+func TestReplicationAllocatesNothing(t *testing.T) {
+	m := defaultModel(t)
+	r := sim.NewReplication(m)
+	out := sim.NewOutcome(rounds)
+	names, params := builtinParams(t)
+	for i, p := range params {
+		pol := p.NewPolicy()
+		rep := uint64(0)
+		allocs := testing.AllocsPerRun(50, func() {
+			r.Run(1, rep, pol, out)
+			rep++
+		})
+		if allocs != 0 {
+			t.Errorf("%s: %v allocations per replication, want 0", names[i], allocs)
+		}
+	}
+}
+
+// A policy that returns garbage cannot push levels out of range.
+type garbage struct{ n int }
+
+func (g *garbage) Reset() {}
+func (g *garbage) Decide(_ *sim.Observation, a *sim.Action) {
+	g.n++
+	vals := []float64{math.NaN(), -3, 7, math.Inf(1), 0.5}
+	for i := range a.Relief {
+		a.Relief[i] = vals[(g.n+i)%len(vals)]
+	}
+	a.Coverage = vals[g.n%len(vals)]
+}
+
+func TestFaultyPolicyIsClamped(t *testing.T) {
+	m := defaultModel(t)
+	r := sim.NewReplication(m)
+	out := sim.NewOutcome(rounds)
+	for rep := range uint64(50) {
+		r.Run(3, rep, &garbage{}, out)
+		checkInvariants(t, m, out)
+	}
+}
+
+// checkInvariants fails the test if any series or metric leaves its range.
+// fataler is what checkInvariants needs of *testing.T and *rapid.T.
+type fataler interface {
+	Helper()
+	Fatalf(format string, args ...any)
+}
+
+func checkInvariants(t fataler, m *sim.Model, out *sim.Outcome) {
+	t.Helper()
+	for s, def := range m.Series() {
+		for r, x := range out.Series[s] {
+			if !(x >= 0 && x <= def.Hi) {
+				t.Fatalf("series %s round %d = %v, outside [0, %v]", def.Key, r+1, x, def.Hi)
+			}
+		}
+	}
+	for k, def := range m.Metrics() {
+		x := out.Metrics[k]
+		if math.IsNaN(x) && (k == sim.RoundsToDurable || k == sim.ReliefPerCompliance || k == sim.LeverageRetained) {
+			continue
+		}
+		hi := def.Hi
+		if k == sim.ReliefPerCompliance || k == sim.LeverageRetained {
+			hi = math.Inf(1) // the histogram saturates; values may exceed it
+		}
+		if !(x >= def.Lo && x <= hi) {
+			t.Fatalf("metric %s = %v, outside [%v, %v]", def.Key, x, def.Lo, hi)
+		}
+	}
+}
+
+// BenchmarkReplication runs one replication of the default scenario under
+// phased-snapback and reports actor decisions per second.
+func BenchmarkReplication(b *testing.B) {
+	m := defaultModel(b)
+	r := sim.NewReplication(m)
+	out := sim.NewOutcome(rounds)
+	e, _ := policy.Lookup("phased-snapback")
+	pol := e.Defaults().NewPolicy()
+	b.ReportAllocs()
+	rep := uint64(0)
+	for b.Loop() {
+		r.Run(1, rep, pol, out)
+		rep++
+	}
+	actorRounds := float64(m.Params.ActorsPerRound() * m.Rounds)
+	b.ReportMetric(actorRounds*float64(b.N)/b.Elapsed().Seconds(), "actor-rounds/s")
+}

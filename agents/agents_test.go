@@ -100,17 +100,17 @@ func TestTargetLearnsResponse(t *testing.T) {
 func TestVerifierRates(t *testing.T) {
 	cases := []struct {
 		name    string
-		setup   func(w *World)
+		setup   func(w *World, v *Verifier)
 		rate    func(p VerifierParams) float64
 		exposed bool
 	}{
-		{"false alarms when the target complies", func(w *World) { w.Compliance, w.Choice = 1, Stall },
+		{"false alarms when the target complies", func(w *World, v *Verifier) { w.Compliance, w.Choice = 1, Stall },
 			func(p VerifierParams) float64 { return p.Access * p.MaxFalseAlarm * (1 - p.Quality) }, false},
-		{"misread spoiler violence", func(w *World) { w.Compliance, w.Choice, w.Incidents = 1, Stall, 1 },
+		{"misread spoiler violence", func(w *World, v *Verifier) { w.Compliance, w.Choice, w.Incidents = 1, Stall, 1 },
 			func(p VerifierParams) float64 { return p.Access * (p.MaxFalseAlarm + p.MaxMisread) * (1 - p.Quality) }, false},
-		{"open backsliding", func(w *World) { w.Compliance, w.Choice = 0.5, Backslide },
+		{"open backsliding", func(w *World, v *Verifier) { w.Compliance, w.Choice, v.seen = 0.5, Backslide, 0.75 },
 			func(p VerifierParams) float64 { return p.Access * p.DetectOvert }, false},
-		{"concealed rollback", func(w *World) { w.Compliance, w.Concealed, w.Choice = 0.5, 0.25, Stall },
+		{"concealed rollback", func(w *World, v *Verifier) { w.Compliance, w.Concealed, w.Choice = 0.5, 0.25, Stall },
 			func(p VerifierParams) float64 { return p.Access * p.Quality * p.DetectCovert }, true},
 	}
 	for _, c := range cases {
@@ -122,7 +122,7 @@ func TestVerifierRates(t *testing.T) {
 		for range n {
 			w := &World{Round: 1}
 			v.Reset(w)
-			c.setup(w)
+			c.setup(w, v)
 			v.Step(w, r)
 			if w.Violation {
 				flagged++

@@ -12,7 +12,7 @@ type Neighbour struct {
 
 // NeighbourParams are the parameters of the neighbouring states.
 type NeighbourParams struct {
-	EvasionMax    float64     `toml:"evasion_max" range:"[0,1]" doc:"largest share of its trade link a neighbour uses for evasion when it opposes the agreement and nobody enforces" why:"evasion is bounded by real trade capacity"`
+	EvasionMax    float64     `toml:"evasion_max" range:"[0,1]" doc:"largest share of its trade link a neighbour uses for evasion, under full sanctions, when it opposes the agreement and nobody enforces" why:"evasion is bounded by real trade capacity"`
 	EvasionAdjust float64     `toml:"evasion_adjust" range:"[0,1]" doc:"share of the gap to the desired evasion closed each round" why:"smuggling networks take a year or two to build or dismantle"`
 	Enforcement   float64     `toml:"enforcement" range:"[0,1]" doc:"how much a fully cohesive coalition suppresses evasion (secondary sanctions, interdiction)" why:"enforcement closes part but never all of the gap"`
 	EvasionNoise  float64     `toml:"evasion_noise" range:"[0,1]" doc:"standard deviation of the random change in evasion per round" why:"evasion opportunities come and go"`
@@ -65,13 +65,14 @@ func (n *Neighbours) Reset(w *World) {
 }
 
 // Step runs one round: each state moves its support and its evasion (one
-// normal draw from r per state).
+// normal draw from r per state). Desired evasion grows with the sanctions
+// still in place and falls with support and enforcement.
 func (n *Neighbours) Step(w *World, r *rand.Rand) {
 	p := n.p
 	for i, s := range p.States {
 		want := clamp01(s.Support + p.ReliefGain*s.TradeLink*w.Relief + p.Spillover*(1-w.Stability))
 		n.Support[i] += p.SupportAdjust * (want - n.Support[i])
-		evade := p.EvasionMax * (1 - n.Support[i]) * (1 - p.Enforcement*w.Cohesion)
+		evade := p.EvasionMax * (1 - w.Relief) * (1 - n.Support[i]) * (1 - p.Enforcement*w.Cohesion)
 		n.Evasion[i] = clamp01(n.Evasion[i] + p.EvasionAdjust*(evade-n.Evasion[i]) + p.EvasionNoise*r.NormFloat64())
 	}
 	n.aggregate(w)

@@ -23,14 +23,15 @@ func DefaultVerifier() VerifierParams {
 }
 
 // Verifier is the independent verification body. It remembers the last
-// MaxLag rounds of the truth so that it can report with a lag.
+// MaxLag rounds of the truth so that it can report with a lag, and what it
+// saw at its last inspection, against which it judges open backsliding.
 type Verifier struct {
 	p         *VerifierParams
 	visible   [lagRing]float64
 	truth     [lagRing]float64
 	concealed [lagRing]bool
-	overt     [lagRing]bool
 	violence  [lagRing]bool
+	seen      float64 // visible compliance at the last inspection
 }
 
 // NewVerifier returns a verification body with parameters p.
@@ -44,14 +45,17 @@ func (v *Verifier) Reset(w *World) {
 }
 
 // Step runs one round: it records the truth of this round and, if inspectors
-// get access, reports on the round Lag rounds ago (three draws from r every
+// get access, reports on the round Lag rounds ago: its compliance estimate,
+// and a violation when it finds concealed rollback or less visible
+// compliance than at its last inspection (open backsliding), or, falsely,
+// now and then otherwise (three draws from r every
 // round, used or not, so that the stream stays aligned across policies).
 // Exposing concealed rollback resets the world's Concealed.
 func (v *Verifier) Step(w *World, r *rand.Rand) {
 	p := v.p
 	i := w.Round % lagRing
 	v.visible[i], v.truth[i] = w.Visible(), w.Compliance
-	v.concealed[i], v.overt[i], v.violence[i] = w.Concealed > 0, w.Choice == Backslide, w.Incidents > 0
+	v.concealed[i], v.violence[i] = w.Concealed > 0, w.Incidents > 0
 
 	uAccess, z, uFlag := r.Float64(), r.NormFloat64(), r.Float64()
 	w.Inspected, w.Violation, w.FalseAlarm, w.Exposed = false, false, false, false
@@ -66,8 +70,9 @@ func (v *Verifier) Step(w *World, r *rand.Rand) {
 	if v.concealed[j] {
 		covert = p.Quality * p.DetectCovert
 	}
+	// Open backsliding: less is visible than at the last inspection.
 	overt := 0.0
-	if v.overt[j] {
+	if v.visible[j] < v.seen {
 		overt = p.DetectOvert
 	}
 	switch {
@@ -87,8 +92,7 @@ func (v *Verifier) Step(w *World, r *rand.Rand) {
 		// Everything recorded since was a façade too.
 		v.concealed = [lagRing]bool{}
 		v.visible = v.truth
-		w.Verified = clamp01(v.truth[j] + noise)
-		return
 	}
+	v.seen = v.visible[j]
 	w.Verified = clamp01(v.visible[j] + noise)
 }

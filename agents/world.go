@@ -45,11 +45,13 @@ type World struct {
 	// round (0 when nothing was re-imposed).
 	Reimposed float64
 	// Pressure is the effective sanctions pressure P: remaining sanctions
-	// times coalition cohesion, less what evasion bypasses.
+	// times coalition cohesion, less the share evasion bypasses. It is also
+	// the coalition's leverage.
 	Pressure float64
 	// Cohesion is the economic weight share of coalition members enforcing.
 	Cohesion float64
-	// Evasion is the share of remaining sanctions bypassed through neighbours.
+	// Evasion is the trade-weighted share of the target's trade used to
+	// bypass sanctions through neighbours.
 	Evasion float64
 	// Support is the trade-weighted support of neighbours for the agreement.
 	Support float64

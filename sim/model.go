@@ -82,8 +82,9 @@ func (m *Model) Metrics() []Metric { return Metrics(m.Rounds, len(m.Params.Spoil
 // Series returns the definitions of the model's per-round series.
 func (m *Model) Series() []Series { return SeriesDefs(len(m.Params.Spoilers.Factions)) }
 
-// leverage is what the coalition has left to trade: remaining weighted
-// sanctions times cohesion net of evasion.
+// leverage is what the coalition has left to trade, which is also the
+// pressure the target feels: remaining weighted sanctions, enforced by the
+// cohesive share of the coalition, less the share that evasion bypasses.
 func leverage(relief, cohesion, evasion float64) float64 {
-	return (1 - relief) * max(cohesion-evasion, 0)
+	return (1 - relief) * cohesion * (1 - evasion)
 }

@@ -103,13 +103,13 @@ func (r *Replication) Run(seed, rep uint64, pol Policy, out *Outcome) {
 		// Actors, in schedule order.
 		r.coalition.Step(w, r.st.get(SourceCoalition))
 		r.neighbours.Step(w, r.st.get(SourceNeighbours))
-		w.Pressure = (1 - w.Relief) * w.Cohesion * (1 - w.Evasion)
+		w.Pressure = leverage(w.Relief, w.Cohesion, w.Evasion)
 		r.target.Step(w, r.st.get(SourceTarget), r.st.get(SourceType))
 		r.spoilers.Step(w, r.st.get(SourceSpoilers))
 		r.civil.Step(w, r.st.get(SourceCivil))
 		r.updateWorld()
 		r.verifier.Step(w, r.st.get(SourceVerifier))
-		lev := leverage(w.Relief, w.Cohesion, w.Evasion)
+		lev := leverage(w.Relief, w.Cohesion, w.Evasion) // after the actors moved
 
 		// Record the round as it was in force.
 		s := &out.Series
@@ -159,7 +159,7 @@ func (r *Replication) reset() {
 	r.verifier.Reset(w)
 	w.Diversion = p.Target.Diversion * (1 - w.Reformers)
 	w.Stability = p.Stability.Initial
-	w.Pressure = (1 - w.Relief) * w.Cohesion * (1 - w.Evasion)
+	w.Pressure = leverage(w.Relief, w.Cohesion, w.Evasion)
 	w.Economy = 1 - p.Economy.Pain*w.Pressure
 	r.civil.Reset(w)
 	w.Welfare = r.welfare()
@@ -171,7 +171,7 @@ func (r *Replication) updateWorld() {
 	p, w := &r.m.Params, &r.w
 	e := &p.Economy
 	goal := 1 - e.Pain*w.Pressure - e.CommodityHit*r.commodity
-	w.Economy += e.Adjust * (goal - w.Economy)
+	w.Economy = min(max(w.Economy+e.Adjust*(goal-w.Economy), 0), 1)
 	w.Welfare = r.welfare()
 
 	s := &p.Stability
@@ -246,11 +246,11 @@ func (r *Replication) count(t *tally, round int) {
 		t.episodes++
 	}
 	t.inRollback = rollback
-	if w.Exposed {
-		t.pendingCheats = 0
-	}
 	if w.Choice == agents.Cheat {
 		t.pendingCheats++
+	}
+	if w.Exposed { // exposure reveals all concealment, this round's too
+		t.pendingCheats = 0
 	}
 	t.incidents += w.Incidents
 	t.falseAlarms += b2i(w.FalseAlarm)

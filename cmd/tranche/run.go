@@ -143,7 +143,7 @@ func runStudy(args []string, stdout, stderr io.Writer) error {
 	}
 	out := o.out
 	if out == "" {
-		out = filepath.Join("tranche-out", s.Name+"-"+start.Format("20060102-150405"))
+		out = defaultOut(s.Name, start)
 	}
 	folder, err := results.CreateFolder(out)
 	if err != nil {
@@ -241,4 +241,17 @@ func writeFiles(folder *results.Folder, resolved []byte, summary *results.Summar
 		}
 	}
 	return nil
+}
+
+// defaultOut returns tranche-out/NAME-TIMESTAMP, with a counter appended if
+// a run in the same second took that name.
+func defaultOut(name string, t time.Time) string {
+	base := filepath.Join("tranche-out", name+"-"+t.Format("20060102-150405"))
+	out := base
+	for i := 2; ; i++ {
+		if _, err := os.Stat(out); errors.Is(err, os.ErrNotExist) {
+			return out
+		}
+		out = fmt.Sprintf("%s-%d", base, i)
+	}
 }

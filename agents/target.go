@@ -77,7 +77,7 @@ func DefaultTarget() TargetParams {
 		ReliefWeight: 8, PainWeight: 0.5, CommitWeight: 2, ReformerWeight: 1, HardlinerCost: 2,
 		PriorComply: 0.05, PriorPartial: 0.02, PriorStall: 0, PriorBackslide: -0.05, PriorCheat: -0.02,
 		ReliefSupport: 0.1, CivicAmplify: 1, Humiliation: 0.1, SpoilerHarden: 0.03,
-		RentHarden: 0.5, PressureHarden: 0.004, Drift: 0.05, Diversion: 0.25,
+		RentHarden: 0.5, PressureHarden: 0.1, Drift: 0.05, Diversion: 0.25,
 	}
 }
 

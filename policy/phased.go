@@ -27,6 +27,14 @@ func DefaultPhasedSnapback() PhasedParams {
 	return p
 }
 
+// DefaultProportionate returns phased-proportionate's default parameters:
+// a violation withdraws half the released tranches.
+func DefaultProportionate() PhasedParams {
+	p := DefaultPhased()
+	p.Severity = 0.5
+	return p
+}
+
 // NewPolicy returns a phased policy.
 func (p *PhasedParams) NewPolicy() sim.Policy { return &Phased{p: *p} }
 

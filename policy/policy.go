@@ -27,8 +27,20 @@ func Builtins() []Entry {
 		{"big-bang", "all relief at once as soon as an agreement is verified, no conditions after that", func() sim.PolicyParams { p := DefaultBigBang(); return &p }},
 		{"phased", "relief in equal tranches, each released after verified compliance has held its milestone for some rounds", func() sim.PolicyParams { p := DefaultPhased(); return &p }},
 		{"phased-snapback", "phased tranches, plus full re-imposition when the verifier reports a violation", func() sim.PolicyParams { p := DefaultPhasedSnapback(); return &p }},
+		{"phased-proportionate", "phased tranches; a reported violation withdraws half of the released tranches, not all", func() sim.PolicyParams { p := DefaultProportionate(); return &p }},
+		{"patient-snapback", "phased with snapback, but a single violation report only pauses relief until a second report confirms it", func() sim.PolicyParams { p := DefaultPatient(); return &p }},
+		{"phased-sunset", "phased with proportionate snapback, plus needs-based humanitarian exemptions that lapse at yearly reviews unless need persists", func() sim.PolicyParams { p := DefaultSunset(); return &p }},
 		{"reciprocal", "tit-for-tat: relief follows the latest verified compliance; a reported violation withdraws it for a round", func() sim.PolicyParams { p := DefaultReciprocal(); return &p }},
+		{"generous-reciprocal", "tit-for-tat that ignores a reported violation one time in three", func() sim.PolicyParams { p := DefaultGenerous(); return &p }},
+		{"tit-for-two-tats", "tit-for-tat that withdraws relief only after two consecutive violation reports", func() sim.PolicyParams { p := DefaultTwoTats(); return &p }},
+		{"grim-trigger", "relief follows verified compliance until the first reported violation, then none ever again", func() sim.PolicyParams { p := DefaultGrim(); return &p }},
+		{"grit", "Osgood's GRIT: small unilateral relief steps whatever the response, larger ones when reciprocated, a leverage floor kept until full compliance", func() sim.PolicyParams { p := DefaultGRIT(); return &p }},
+		{"proportional", "relief withheld in proportion to the gap between required and verified compliance, adjusted gradually", func() sim.PolicyParams { p := DefaultProportional(); return &p }},
+		{"more-for-more", "relief rises and falls with the change in verified compliance (more for more, less for less)", func() sim.PolicyParams { p := DefaultMoreForMore(); return &p }},
+		{"humanitarian-only", "regime-facing sanctions stay; only essential sectors are relieved and exemptions fully opened", func() sim.PolicyParams { p := DefaultHumanitarianOnly(); return &p }},
+		{"sender-fatigue", "sanctions stay until full compliance is verified or the coalition gives up after six years, then are lifted", func() sim.PolicyParams { p := DefaultSenderFatigue(); return &p }},
 		{"max-pressure", "no relief until full compliance is verified; exemptions cut while compliance is low; re-imposition on any violation", func() sim.PolicyParams { p := DefaultMaxPressure(); return &p }},
+		{"ladder", "a rule ladder of sectoral stages (humanitarian, travel and trade, energy, finance by default); scenario files define their own", func() sim.PolicyParams { p := DefaultLadder(); return &p }},
 	}
 	sort.Slice(e, func(i, j int) bool { return e[i].Name < e[j].Name })
 	return e

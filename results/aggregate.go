@@ -64,19 +64,40 @@ type RoundDist struct {
 type Aggregate struct {
 	// Policies are the policy names, in study order.
 	Policies []string
-	// Metrics and Series are the definitions of what is aggregated.
+	// Metrics are the definitions of the metrics aggregated: the model's,
+	// then "objective" when an objective was given.
 	Metrics []sim.Metric
-	Series  []sim.Series
+	// Series are the definitions of the per-round series.
+	Series []sim.Series
 	// Rounds is the number of rounds.
 	Rounds int
+	// Objective is the user's objective, or nil.
+	Objective *Objective
 
 	metric [][]Dist        // [policy][metric]
 	round  [][][]RoundDist // [policy][series][round]
+	pairs  [][]Moments     // [a*len(Policies)+b][metric]: metric of b minus metric of a, a < b
+	rows   [][]float64     // scratch: one replication's metrics per policy
 }
 
-// NewAggregate returns an empty Aggregate for the named policies of model m.
-func NewAggregate(policies []string, m *sim.Model) *Aggregate {
-	a := &Aggregate{Policies: policies, Metrics: m.Metrics(), Series: m.Series(), Rounds: m.Rounds}
+// NewAggregate returns an empty Aggregate for the named policies of model m,
+// with an optional objective (nil for none).
+func NewAggregate(policies []string, m *sim.Model, obj *Objective) *Aggregate {
+	a := &Aggregate{Policies: policies, Metrics: m.Metrics(), Series: m.Series(), Rounds: m.Rounds, Objective: obj}
+	if obj != nil {
+		a.Metrics = append(a.Metrics, obj.Metric(a.Metrics))
+	}
+	n := len(policies)
+	a.pairs = make([][]Moments, n*n)
+	for i := range a.pairs {
+		if i/n < i%n {
+			a.pairs[i] = make([]Moments, len(a.Metrics))
+		}
+	}
+	a.rows = make([][]float64, n)
+	for p := range a.rows {
+		a.rows[p] = make([]float64, len(a.Metrics))
+	}
 	a.metric = make([][]Dist, len(policies))
 	a.round = make([][][]RoundDist, len(policies))
 	for p := range policies {
@@ -108,10 +129,11 @@ func metricHistogram(def sim.Metric) *Histogram {
 
 // Add adds the outcome of one replication under policy p.
 func (a *Aggregate) Add(p int, o *sim.Outcome) {
+	row := a.extend(p, o.Metrics[:])
 	for k := range a.metric[p] {
 		d := &a.metric[p][k]
-		d.Moments.Add(o.Metrics[k])
-		d.Hist.Add(o.Metrics[k])
+		d.Moments.Add(row[k])
+		d.Hist.Add(row[k])
 	}
 	for s, series := range a.round[p] {
 		vals := o.Series[s]
@@ -122,9 +144,50 @@ func (a *Aggregate) Add(p int, o *sim.Outcome) {
 	}
 }
 
+// extend returns metrics, plus the objective if there is one, in policy p's
+// scratch row.
+func (a *Aggregate) extend(p int, metrics []float64) []float64 {
+	row := a.rows[p]
+	copy(row, metrics)
+	if a.Objective != nil {
+		row[len(row)-1] = a.Objective.Eval(metrics)
+	}
+	return row
+}
+
+// AddPaired adds the paired differences of one replication between every
+// two policies: metrics(p) returns the model metrics of policy p in that
+// replication. Differences involving an undefined (NaN) value are skipped.
+func (a *Aggregate) AddPaired(metrics func(p int) []float64) {
+	n := len(a.Policies)
+	for p := range n {
+		a.extend(p, metrics(p))
+	}
+	for x := range n {
+		for y := x + 1; y < n; y++ {
+			pair := a.pairs[x*n+y]
+			rx, ry := a.rows[x], a.rows[y]
+			for k := range pair {
+				pair[k].Add(ry[k] - rx[k]) // NaN if either is NaN: skipped
+			}
+		}
+	}
+}
+
+// Paired returns the moments of metric k of policy y minus policy x over
+// the replications where both are defined. For x > y it returns the
+// moments of x minus y with swapped = true.
+func (a *Aggregate) Paired(x, y, k int) (m *Moments, swapped bool) {
+	n := len(a.Policies)
+	if x < y {
+		return &a.pairs[x*n+y][k], false
+	}
+	return &a.pairs[y*n+x][k], true
+}
+
 // Merge adds everything in o, which must have the same shape.
 func (a *Aggregate) Merge(o *Aggregate) error {
-	if len(o.Policies) != len(a.Policies) || o.Rounds != a.Rounds || len(o.Metrics) != len(a.Metrics) || len(o.Series) != len(a.Series) {
+	if len(o.Policies) != len(a.Policies) || o.Rounds != a.Rounds || len(o.Metrics) != len(a.Metrics) || len(o.Series) != len(a.Series) || (o.Objective == nil) != (a.Objective == nil) {
 		return fmt.Errorf("aggregates differ in shape: %d policies x %d rounds and %d x %d", len(a.Policies), a.Rounds, len(o.Policies), o.Rounds)
 	}
 	for p := range a.metric {
@@ -135,6 +198,11 @@ func (a *Aggregate) Merge(o *Aggregate) error {
 			a.metric[p][k].Moments.Merge(&o.metric[p][k].Moments)
 			if err := a.metric[p][k].Hist.Merge(o.metric[p][k].Hist); err != nil {
 				return fmt.Errorf("metric %s: %w", a.Metrics[k].Key, err)
+			}
+		}
+		for q := range a.Policies {
+			for k := range a.pairs[p*len(a.Policies)+q] {
+				a.pairs[p*len(a.Policies)+q][k].Merge(&o.pairs[p*len(a.Policies)+q][k])
 			}
 		}
 		for s := range a.round[p] {

@@ -12,8 +12,11 @@ type Manifest struct {
 	// Tool is the tool's name and Version its version.
 	Tool    string `json:"tool"`
 	Version string `json:"version"`
-	// GoVersion is the Go release that built the tool.
+	// GoVersion is the Go release that built the tool and GOARCH the
+	// architecture it ran on: results are bit-identical on the same
+	// architecture (compilers may fuse multiply-adds on others).
 	GoVersion string `json:"go_version"`
+	GOARCH    string `json:"goarch"`
 	// Scenario is the scenario's name and ScenarioSHA256 the SHA-256 of the
 	// resolved scenario.toml in the folder.
 	Scenario       string `json:"scenario"`
@@ -22,8 +25,14 @@ type Manifest struct {
 	Seed         uint64 `json:"seed"`
 	Replications int    `json:"replications"`
 	Rounds       int    `json:"rounds"`
-	// Policies are the policies compared, baseline first.
+	// Policies are the policies compared, in scenario order; Baseline the
+	// one the others are compared with.
 	Policies []string `json:"policies"`
+	Baseline string   `json:"baseline"`
+	// Objective is the --objective expression, if any.
+	Objective string `json:"objective,omitempty"`
+	// Precision records a --precision run (nil otherwise).
+	Precision *Precision `json:"precision,omitempty"`
 	// FirstReplication is the index of the first replication (non-zero for
 	// a shard of a larger study).
 	FirstReplication int `json:"first_replication"`

@@ -16,6 +16,8 @@ type Recorder struct {
 	aggs     []*Aggregate
 	rows     io.Writer
 	policies []string
+	model    *sim.Model
+	obj      *Objective
 	// OnCommit, if set, is called after each block is written with the
 	// number of replications written so far.
 	OnCommit func(done int)
@@ -23,15 +25,16 @@ type Recorder struct {
 }
 
 // NewRecorder returns a Recorder for a study of the named policies on model
-// m with the given number of workers. If rows is not nil it receives the
-// replications table as CSV, starting with its header.
-func NewRecorder(policies []string, m *sim.Model, workers int, rows io.Writer) (*Recorder, error) {
-	r := &Recorder{rows: rows, policies: policies}
+// m with the given number of workers and an optional objective (nil for
+// none). If rows is not nil it receives the replications table as CSV,
+// starting with its header.
+func NewRecorder(policies []string, m *sim.Model, workers int, obj *Objective, rows io.Writer) (*Recorder, error) {
+	r := &Recorder{rows: rows, policies: policies, model: m, obj: obj}
 	for range workers {
-		r.aggs = append(r.aggs, NewAggregate(policies, m))
+		r.aggs = append(r.aggs, NewAggregate(policies, m, obj))
 	}
 	if rows != nil {
-		if _, err := io.WriteString(rows, ReplicationsHeader(m.Metrics())); err != nil {
+		if _, err := io.WriteString(rows, ReplicationsHeader(r.aggs[0].Metrics)); err != nil {
 			return nil, err
 		}
 	}
@@ -50,8 +53,13 @@ func ReplicationsHeader(metrics []sim.Metric) string {
 // Outcome implements sim.Sink.
 func (r *Recorder) Outcome(w, rep, p int, o *sim.Outcome) { r.aggs[w].Add(p, o) }
 
-// Prepare implements sim.Sink: it formats the block's rows.
+// Prepare implements sim.Sink: it accumulates the paired differences
+// between policies and formats the block's rows.
 func (r *Recorder) Prepare(w int, b *sim.Block) {
+	agg := r.aggs[w]
+	for i := range b.N {
+		agg.AddPaired(func(p int) []float64 { return b.Metrics(i, p) })
+	}
 	if r.rows == nil {
 		return
 	}
@@ -61,7 +69,7 @@ func (r *Recorder) Prepare(w int, b *sim.Block) {
 			buf = append(buf, name...)
 			buf = append(buf, ',')
 			buf = strconv.AppendInt(buf, int64(b.First+i), 10)
-			for _, x := range b.Metrics(i, p) {
+			for _, x := range agg.extend(p, b.Metrics(i, p)) {
 				buf = append(buf, ',')
 				buf = AppendFloat(buf, x)
 			}
@@ -85,15 +93,15 @@ func (r *Recorder) Commit(b *sim.Block) error {
 	return nil
 }
 
-// Aggregate returns everything the study produced, merged over workers.
+// Aggregate returns everything recorded so far, merged over workers; the
+// recorder can go on recording.
 func (r *Recorder) Aggregate() (*Aggregate, error) {
-	a := r.aggs[0]
-	for _, o := range r.aggs[1:] {
+	a := NewAggregate(r.policies, r.model, r.obj)
+	for _, o := range r.aggs {
 		if err := a.Merge(o); err != nil {
 			return nil, err
 		}
 	}
-	r.aggs = r.aggs[:1]
 	return a, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -121,10 +122,17 @@ func join(prefix, name string) string {
 }
 
 // checkRanges returns a problem for every number below v that is NaN,
-// infinite where the range is finite, or outside its range tag.
+// infinite where the range is finite, or outside its range tag, and for
+// every string not among its oneof tag's values.
 func checkRanges(prefix string, v reflect.Value) []problem {
 	var out []problem
 	walk(prefix, v, func(f Field) {
+		if one := f.Tag.Get("oneof"); one != "" && f.Value.Kind() == reflect.String {
+			if !slices.Contains(strings.Split(one, ","), f.Value.String()) {
+				out = append(out, problem{key: f.Key, msg: fmt.Sprintf("%s = %q: allowed values are %s (%s)", f.Key, f.Value.String(), strings.ReplaceAll(one, ",", ", "), f.Tag.Get("doc"))})
+			}
+			return
+		}
 		tag := f.Tag.Get("range")
 		if tag == "" {
 			return
@@ -193,20 +201,32 @@ func fillDefaults(prefix string, v reflect.Value, raw map[string]any) []problem 
 		case present || raw == nil:
 		case sf.Tag.Get("required") == "true":
 			out = append(out, problem{key: key, msg: fmt.Sprintf("%s is required (%s)", key, sf.Tag.Get("doc"))})
-		case sf.Tag.Get("default") != "":
-			if err := setString(fv, sf.Tag.Get("default")); err != nil {
-				out = append(out, problem{key: key, msg: "bad default tag: " + err.Error()})
+		default:
+			if def, ok := sf.Tag.Lookup("default"); ok { // an empty default is a default too
+				if err := setString(fv, def); err != nil {
+					out = append(out, problem{key: key, msg: "bad default tag: " + err.Error()})
+				}
 			}
 		}
 	}
 	return out
 }
 
-// setString sets a scalar field from its text form.
+// setString sets a scalar field (or a list of strings, comma-separated)
+// from its text form.
 func setString(v reflect.Value, s string) error {
 	switch v.Kind() {
 	case reflect.String:
 		v.SetString(s)
+	case reflect.Slice:
+		if v.Type().Elem().Kind() != reflect.String {
+			return fmt.Errorf("cannot set %s from a tag", v.Type())
+		}
+		parts := []string{} // empty, not nil: what the decoder makes of []
+		if s != "" {
+			parts = strings.Split(s, ",")
+		}
+		v.Set(reflect.ValueOf(parts))
 	case reflect.Float64:
 		x, err := strconv.ParseFloat(s, 64)
 		if err != nil {

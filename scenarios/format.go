@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+
+	"github.com/tranche-sim/tranche/policy"
 )
 
 // Format writes s as a complete TOML scenario file: every parameter with
@@ -22,9 +24,17 @@ func Format(s *Scenario) []byte {
 		if !ok {
 			continue
 		}
-		v := reflect.ValueOf(p).Elem()
-		b.WriteString("\n[policy." + quoteKey(name) + "]\n")
-		writeScalars(&b, v)
+		path := "policy." + quoteKey(name)
+		b.WriteString("\n[" + path + "]\n")
+		if v, ok := p.(*policy.Variant); ok && v.Base != name {
+			b.WriteString("# the built-in policy this one starts from\nbase = " + quoteString(v.Base) + "\n")
+		}
+		params, mods := policyParts(p)
+		writeTable(&b, path, reflect.ValueOf(params).Elem())
+		for _, m := range mods {
+			b.WriteString("\n[[" + path + ".modifiers]]\nkind = " + quoteString(m.Kind()) + "\n")
+			writeScalars(&b, reflect.ValueOf(m).Elem())
+		}
 	}
 	return b.Bytes()
 }

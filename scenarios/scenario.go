@@ -123,34 +123,17 @@ func Parse(file string, data []byte) (*Scenario, error) {
 	var probs []problem
 	probs = append(probs, fillDefaults("", reflect.ValueOf(s).Elem(), raw)...)
 
-	// Policy tables.
-	s.PolicyParams = map[string]sim.PolicyParams{}
-	names := make([]string, 0, len(doc.Policy))
-	for name := range doc.Policy {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		e, ok := policy.Lookup(name)
-		if !ok {
-			probs = append(probs, problem{"policy." + name, fmt.Sprintf("[policy.%s]: unknown policy %q; built-in policies: %s", name, name, strings.Join(policy.Names(), ", "))})
-			continue
-		}
-		params := e.Defaults()
-		if err := md.PrimitiveDecode(doc.Policy[name], params); err != nil {
-			probs = append(probs, problem{"policy." + name, fmt.Sprintf("[policy.%s]: %v", name, err)})
-			continue
-		}
-		s.PolicyParams[name] = params
-	}
+	var pprobs []problem
+	s.PolicyParams, pprobs = decodePolicies(md, doc.Policy, raw)
+	probs = append(probs, pprobs...)
 	for _, k := range md.Undecoded() {
 		if len(k) >= 2 && k[0] == "policy" {
-			if _, ok := policy.Lookup(k[1]); !ok {
-				continue // reported above as an unknown policy
+			if _, ok := s.PolicyParams[k[1]]; !ok {
+				continue // the table was refused above
 			}
 		}
 		key := k.String()
-		probs = append(probs, problem{key, "unknown key " + key + suggest(key)})
+		probs = append(probs, problem{key, "unknown key " + key + suggest(key, s.PolicyParams)})
 	}
 	probs = append(probs, s.check()...)
 	if len(probs) > 0 {
@@ -189,7 +172,7 @@ func (s *Scenario) check() []problem {
 		}
 		e, ok := policy.Lookup(name)
 		if !ok {
-			probs = append(probs, problem{"policies", fmt.Sprintf("policies: unknown policy %q; built-in policies: %s", name, strings.Join(policy.Names(), ", "))})
+			probs = append(probs, problem{"policies", fmt.Sprintf("policies: unknown policy %q; built-in policies: %s; or define it in a [policy.%s] table with base = a built-in", name, strings.Join(policy.Names(), ", "), name)})
 			continue
 		}
 		s.PolicyParams[name] = e.Defaults()
@@ -200,7 +183,7 @@ func (s *Scenario) check() []problem {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		probs = append(probs, checkRanges("policy."+name, reflect.ValueOf(s.PolicyParams[name]).Elem())...)
+		probs = append(probs, s.checkPolicy(name, s.PolicyParams[name])...)
 	}
 	if len(probs) == 0 { // rules between values only make sense for valid values
 		probs = append(probs, s.consistency()...)
@@ -301,16 +284,34 @@ func (s *Scenario) Study() []sim.PolicyParams {
 	return out
 }
 
-// suggest returns " (did you mean X?)" for the known key closest to key, if
-// one is close.
-func suggest(key string) string {
-	known := knownKeys()
+// suggest returns " (did you mean X?)" for the known key closest to key,
+// if one is close. Keys of a policy's table are looked up among its base
+// policy's parameters (policies maps defined names to their parameters);
+// keys of a modifier table among the modifiers' parameters.
+func suggest(key string, policies map[string]sim.PolicyParams) string {
 	parent := ""
 	if i := strings.LastIndex(key, "."); i >= 0 {
 		parent = key[:i]
 	}
+	var known []string
+	parts := strings.SplitN(key, ".", 3)
+	switch {
+	case len(parts) == 3 && parts[0] == "policy" && strings.HasPrefix(parts[2], "modifiers."):
+		known = append(known, parent+".kind")
+		for _, e := range policy.Modifiers() {
+			walk(parent, reflect.ValueOf(e.Defaults()).Elem(), func(f Field) { known = append(known, f.Key) })
+		}
+	case len(parts) == 3 && parts[0] == "policy":
+		if p, ok := policies[parts[1]]; ok {
+			params, _ := policyParts(p)
+			walk("policy."+parts[1], reflect.ValueOf(params).Elem(), func(f Field) { known = append(known, f.Key) })
+		}
+	default:
+		walk("", reflect.ValueOf(Default()).Elem(), func(f Field) { known = append(known, f.Key) })
+	}
 	best, bestD := "", 4
 	for _, k := range known {
+		k = index.ReplaceAllString(k, "") // the decoder names keys without indices
 		kp := ""
 		if i := strings.LastIndex(k, "."); i >= 0 {
 			kp = k[:i]
@@ -329,17 +330,6 @@ func suggest(key string) string {
 }
 
 var index = regexp.MustCompile(`\[\d+\]`)
-
-// knownKeys lists every key a scenario may have, without array indices.
-func knownKeys() []string {
-	var keys []string
-	d := Default()
-	walk("", reflect.ValueOf(d).Elem(), func(f Field) { keys = append(keys, index.ReplaceAllString(f.Key, "")) })
-	for _, e := range policy.Builtins() {
-		walk("policy."+e.Name, reflect.ValueOf(e.Defaults()).Elem(), func(f Field) { keys = append(keys, f.Key) })
-	}
-	return keys
-}
 
 func editDistance(a, b string) int {
 	prev := make([]int, len(b)+1)

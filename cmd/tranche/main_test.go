@@ -285,3 +285,110 @@ func TestInterruptLeavesNothing(t *testing.T) {
 		}
 	}
 }
+
+func TestComparisonFiles(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "res")
+	code, stdout, stderr := tranche(t, "run", "--quiet", "--reps", "200", "--baseline", "max-pressure",
+		"--objective", "durable_agreement - 0.05*humanitarian_shortfall", "--out", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"Paired differences from max-pressure", "Pareto-efficient on", "Ranking by objective"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q", want)
+		}
+	}
+	rows := readCSV(t, filepath.Join(dir, "comparison.csv"))
+	want := []string{"policy", "baseline", "metric", "mean_diff", "ci95_lo", "ci95_hi", "p_value", "p_holm"}
+	if !reflect.DeepEqual(rows[0][:len(want)], want) {
+		t.Errorf("comparison.csv header %v, want %v first", rows[0], want)
+	}
+	others := len(scenarios.Default().Policies) - 1
+	var report results.ComparisonReport
+	b, _ := os.ReadFile(filepath.Join(dir, "comparison.json"))
+	if err := json.Unmarshal(b, &report); err != nil {
+		t.Fatal(err)
+	}
+	if report.Baseline != "max-pressure" || len(report.Comparisons) != len(rows)-1 || len(report.Comparisons)%others != 0 {
+		t.Errorf("comparison.json: baseline %q, %d comparisons, csv %d rows", report.Baseline, len(report.Comparisons), len(rows)-1)
+	}
+	for _, r := range rows[1:] {
+		if r[1] != "max-pressure" || r[0] == "max-pressure" {
+			t.Fatalf("row %v: want every other policy against max-pressure", r)
+		}
+	}
+	if len(report.ParetoEfficient) == 0 || len(report.Ranking) != others+1 || report.Ranking[0].VsBest != nil {
+		t.Errorf("comparison.json: pareto %v, ranking %+v", report.ParetoEfficient, report.Ranking)
+	}
+	// The objective is a column of replications.csv too.
+	reps := readCSV(t, filepath.Join(dir, "replications.csv"))
+	if reps[0][len(reps[0])-1] != "objective" {
+		t.Errorf("replications.csv last column %q, want objective", reps[0][len(reps[0])-1])
+	}
+}
+
+// --precision stops once the target is met, reports how many replications
+// that took, and gives exactly the results of a fixed run of that size.
+func TestPrecision(t *testing.T) {
+	tmp := t.TempDir()
+	dir := filepath.Join(tmp, "prec")
+	code, stdout, stderr := tranche(t, "run", "--quiet", "--precision", "0.02", "--precision-metric", "durable_agreement", "--out", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var man results.Manifest
+	b, _ := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err := json.Unmarshal(b, &man); err != nil {
+		t.Fatal(err)
+	}
+	p := man.Precision
+	if p == nil || !p.Reached || p.Replications != man.Replications || p.Replications < results.FirstBatch {
+		t.Fatalf("manifest precision %+v, replications %d", p, man.Replications)
+	}
+	if !strings.Contains(stdout, "Precision ±0.02 on durable_agreement: reached with "+strconv.Itoa(p.Replications)) {
+		t.Errorf("stdout does not report the replications used:\n%s", stdout)
+	}
+	var sum results.Summary
+	b, _ = os.ReadFile(filepath.Join(dir, "summary.json"))
+	json.Unmarshal(b, &sum)
+	for _, ps := range sum.Policies {
+		st, _ := ps.Metrics.Get("durable_agreement")
+		if h := results.HalfWidth(st); h > 0.02 {
+			t.Errorf("%s: half-width %v above the target", ps.Policy, h)
+		}
+		if _, ok := p.MetAt[ps.Policy]; !ok {
+			t.Errorf("%s: no met_at", ps.Policy)
+		}
+	}
+	fixed := filepath.Join(tmp, "fixed")
+	if code, _, stderr := tranche(t, "run", "--quiet", "--reps", strconv.Itoa(p.Replications), "--out", fixed); code != 0 {
+		t.Fatalf("fixed run: %s", stderr)
+	}
+	for _, f := range []string{"summary.json", "replications.csv", "comparison.csv"} {
+		a, _ := os.ReadFile(filepath.Join(dir, f))
+		b, _ := os.ReadFile(filepath.Join(fixed, f))
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s differs between the precision run and a fixed run of %d replications", f, p.Replications)
+		}
+	}
+}
+
+func TestComparisonFlagErrors(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "--objective", "durable - shortfall"}, `unknown metric "durable"`},
+		{[]string{"run", "--baseline", "nope"}, "--baseline nope: not among the policies compared"},
+		{[]string{"run", "--precision", "-1"}, "--precision = -1"},
+		{[]string{"run", "--precision", "0.01", "--precision-metric", "speed"}, "--precision-metric speed: unknown metric"},
+		{[]string{"run", "--precision-metric", "collapse"}, "--precision-metric needs --precision"},
+		{[]string{"run", "--precision", "0.01", "--reps", "100"}, "use --max-reps"},
+	}
+	for _, c := range cases {
+		code, _, stderr := tranche(t, c.args...)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
+		}
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -50,6 +52,87 @@ func printSummary(w io.Writer, s *scenarios.Scenario, sum *results.Summary, elap
 			fmt.Fprintln(tw)
 		}
 		tw.Flush()
+	}
+}
+
+// compared are the metrics of the printed comparison table.
+var compared = []string{"durable_agreement", "collapse", "humanitarian_shortfall", "leverage_retained"}
+
+func printComparison(w io.Writer, r *results.ComparisonReport, agg *results.Aggregate) {
+	keys := compared
+	if agg.Objective != nil {
+		keys = append(slices.Clone(keys), "objective")
+	}
+	if len(agg.Policies) > 1 {
+		fmt.Fprintf(w, "\nPaired differences from %s (policy minus baseline on the same replications; 95%% CI; * Holm-adjusted p < 0.05)\n", r.Baseline)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprint(tw, "policy")
+		for _, k := range keys {
+			fmt.Fprintf(tw, "\t%s", k)
+		}
+		fmt.Fprintln(tw)
+		for _, p := range agg.Policies {
+			if p == r.Baseline {
+				continue
+			}
+			fmt.Fprint(tw, p)
+			for _, k := range keys {
+				for _, c := range r.Comparisons {
+					if c.Policy == p && c.Metric == k {
+						fmt.Fprintf(tw, "\t%s", diff(c))
+					}
+				}
+			}
+			fmt.Fprintln(tw)
+		}
+		tw.Flush()
+	}
+	fmt.Fprintf(w, "\nPareto-efficient on %s (means): %s\n", strings.Join(r.ParetoCriteria, ", "), strings.Join(r.ParetoEfficient, ", "))
+	if len(r.Ranking) > 0 {
+		fmt.Fprintf(w, "\nRanking by objective %q (95%% CI; difference from the best, * Holm-adjusted p < 0.05)\n", r.Objective)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "rank\tpolicy\tobjective\tvs best")
+		for i, rk := range r.Ranking {
+			vs := "best"
+			if rk.VsBest != nil {
+				vs = diff(*rk.VsBest)
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%.3f (%.3f, %.3f)\t%s\n", i+1, rk.Policy, rk.Objective.Mean, rk.Objective.CI95[0], rk.Objective.CI95[1], vs)
+		}
+		tw.Flush()
+	}
+}
+
+// diff formats a paired difference with its interval and significance.
+func diff(c results.Comparison) string {
+	if math.IsNaN(c.MeanDiff) {
+		return "n/a"
+	}
+	star := ""
+	if c.PHolm < 0.05 {
+		star = "*"
+	}
+	return fmt.Sprintf("%+.3f (%+.3f, %+.3f)%s", c.MeanDiff, c.CI95[0], c.CI95[1], star)
+}
+
+func printPrecision(w io.Writer, p *results.Precision) {
+	status := "reached"
+	if !p.Reached {
+		status = "NOT reached"
+	}
+	fmt.Fprintf(w, "\nPrecision ±%g on %s: %s with %d replications per policy (widest: %s)\n", p.Epsilon, strings.Join(p.Metrics, ", "), status, p.Replications, p.Widest)
+	names := make([]string, 0, len(p.MetAt))
+	for n := range p.MetAt {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		return p.MetAt[names[i]] < p.MetAt[names[j]] || p.MetAt[names[i]] == p.MetAt[names[j]] && names[i] < names[j]
+	})
+	for _, n := range names {
+		fmt.Fprintf(w, "  %s met it at %d replications\n", n, p.MetAt[n])
+	}
+	if len(p.Skipped) > 0 {
+		fmt.Fprintf(w, "  left out (undefined in fewer than two replications): %s\n", strings.Join(p.Skipped, ", "))
 	}
 }
 
@@ -107,6 +190,13 @@ func (p *progress) update(done int) {
 	eta := time.Duration(float64(now.Sub(p.start)) * (1 - frac) / max(frac, 1e-9)).Round(time.Second)
 	fmt.Fprintf(p.w, "\r[%s%s] %3.0f%%  %d/%d replications  %s left ", strings.Repeat("=", n), strings.Repeat(" ", width-n), 100*frac, done, p.total, eta)
 	p.drawn = true
+}
+
+// extend raises the total when a precision run adds a batch.
+func (p *progress) extend(total int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.total = total
 }
 
 func (p *progress) finish() {

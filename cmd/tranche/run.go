@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -33,11 +34,16 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 type runOptions struct {
 	reps, rounds, workers int
 	seed                  uint64
-	seedSet               bool
 	policies              listFlag
 	out                   string
 	quiet                 bool
 	scenario              string
+	baseline              string
+	objective             string
+	precision             float64
+	precisionMetrics      listFlag
+	maxReps               int
+	set                   map[string]bool // flags given on the command line
 }
 
 // parseRun parses the arguments of tranche run; flags and the scenario
@@ -53,6 +59,11 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 	fs.Var(&o.policies, "policy", "run only this policy (repeatable; default: the scenario's list)")
 	fs.StringVar(&o.out, "out", "", "results folder (default tranche-out/SCENARIO-TIMESTAMP); must not exist")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress bar")
+	fs.StringVar(&o.baseline, "baseline", "", "policy the others are compared with (default: the first)")
+	fs.StringVar(&o.objective, "objective", "", "rank policies by a weighted sum of metrics, e.g. 'durable_agreement - 0.5*humanitarian_shortfall'")
+	fs.Float64Var(&o.precision, "precision", 0, "add replications until every 95% CI half-width is at most this (see --precision-metric)")
+	fs.Var(&o.precisionMetrics, "precision-metric", "metric that --precision applies to (repeatable; default: every metric)")
+	fs.IntVar(&o.maxReps, "max-reps", 1_000_000, "most replications --precision may use")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: tranche run [SCENARIO] [flags]\n\nSCENARIO is a TOML file or a bundled scenario name (default: default).\n\nFlags:")
 		fs.PrintDefaults()
@@ -71,9 +82,8 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 		positional = append(positional, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	o.seedSet = set["seed"]
+	o.set = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
 	switch len(positional) {
 	case 0:
 	case 1:
@@ -81,14 +91,21 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 	default:
 		return nil, usagef("run takes one scenario, got %d: %s", len(positional), strings.Join(positional, " "))
 	}
-	if o.workers < 1 {
+	switch {
+	case o.workers < 1:
 		return nil, usagef("--workers = %d: must be at least 1", o.workers)
-	}
-	if set["reps"] && (o.reps < 1 || o.reps > scenarios.MaxReplications) {
+	case o.set["reps"] && (o.reps < 1 || o.reps > scenarios.MaxReplications):
 		return nil, usagef("--reps = %d: must be in [1, %d]", o.reps, scenarios.MaxReplications)
-	}
-	if set["rounds"] && (o.rounds < 1 || o.rounds > sim.MaxRounds) {
+	case o.set["rounds"] && (o.rounds < 1 || o.rounds > sim.MaxRounds):
 		return nil, usagef("--rounds = %d: must be in [1, %d]", o.rounds, sim.MaxRounds)
+	case o.set["precision"] && !(o.precision > 0):
+		return nil, usagef("--precision = %g: must be a positive half-width, such as 0.01", o.precision)
+	case o.set["max-reps"] && (o.maxReps < sim.BlockSize || o.maxReps > scenarios.MaxReplications):
+		return nil, usagef("--max-reps = %d: must be in [%d, %d]", o.maxReps, sim.BlockSize, scenarios.MaxReplications)
+	case len(o.precisionMetrics) > 0 && !o.set["precision"]:
+		return nil, usagef("--precision-metric needs --precision")
+	case o.set["precision"] && o.set["reps"]:
+		return nil, usagef("--precision chooses the number of replications: use --max-reps to cap it, not --reps")
 	}
 	return o, nil
 }
@@ -109,13 +126,13 @@ func (o *runOptions) load() (*scenarios.Scenario, error) {
 		}
 		return nil, usageError{err}
 	}
-	if o.reps != 0 {
+	if o.set["reps"] {
 		s.Replications = o.reps
 	}
-	if o.rounds != 0 {
+	if o.set["rounds"] {
 		s.Rounds = o.rounds
 	}
-	if o.seedSet {
+	if o.set["seed"] {
 		s.Seed = o.seed
 	}
 	if len(o.policies) > 0 {
@@ -125,6 +142,52 @@ func (o *runOptions) load() (*scenarios.Scenario, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// plan is what a run needs besides the scenario: the model, the objective,
+// the baseline and the metrics that --precision watches.
+type plan struct {
+	model     *sim.Model
+	objective *results.Objective
+	baseline  int
+	watch     []string // metric keys --precision applies to
+}
+
+func (o *runOptions) plan(s *scenarios.Scenario) (*plan, error) {
+	m, err := s.Model()
+	if err != nil {
+		return nil, usageError{err}
+	}
+	p := &plan{model: m}
+	if o.objective != "" {
+		if p.objective, err = results.ParseObjective(o.objective, m.Metrics()); err != nil {
+			return nil, usageError{err}
+		}
+	}
+	if o.baseline != "" {
+		p.baseline = slices.Index(s.Policies, o.baseline)
+		if p.baseline < 0 {
+			return nil, usagef("--baseline %s: not among the policies compared (%s)", o.baseline, strings.Join(s.Policies, ", "))
+		}
+	}
+	keys := []string{}
+	for _, def := range m.Metrics() {
+		keys = append(keys, def.Key)
+	}
+	if p.objective != nil {
+		keys = append(keys, "objective")
+	}
+	p.watch = keys
+	if len(o.precisionMetrics) > 0 {
+		p.watch = nil
+		for _, k := range o.precisionMetrics {
+			if !slices.Contains(keys, k) {
+				return nil, usagef("--precision-metric %s: unknown metric; metrics: %s", k, strings.Join(keys, ", "))
+			}
+			p.watch = append(p.watch, k)
+		}
+	}
+	return p, nil
 }
 
 func runStudy(args []string, stdout, stderr io.Writer) error {
@@ -137,9 +200,9 @@ func runStudy(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	model, err := s.Model()
+	pl, err := o.plan(s)
 	if err != nil {
-		return usageError{err}
+		return err
 	}
 	out := o.out
 	if out == "" {
@@ -161,25 +224,28 @@ func runStudy(args []string, stdout, stderr io.Writer) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	agg, err := simulate(ctx, s, model, o, folder, stderr)
+	agg, prec, err := simulate(ctx, s, pl, o, folder, stderr)
 	if err != nil {
 		if ctx.Err() != nil {
 			return errors.New("interrupted; no results written")
 		}
 		return err
 	}
+	s.Replications = agg.Metric(0, 0).N() // what actually ran (differs with --precision)
 
 	summary := results.Summarize(s.Name, s.Seed, agg)
+	report := results.NewComparisonReport(agg, summary, pl.baseline)
 	resolved := scenarios.Format(s)
 	sum := sha256.Sum256(resolved)
 	manifest := &results.Manifest{
-		Tool: "tranche", Version: version(), GoVersion: runtime.Version(),
+		Tool: "tranche", Version: version(), GoVersion: runtime.Version(), GOARCH: runtime.GOARCH,
 		Scenario: s.Name, ScenarioSHA256: hex.EncodeToString(sum[:]),
 		Seed: s.Seed, Replications: s.Replications, Rounds: s.Rounds, Policies: s.Policies,
+		Baseline: s.Policies[pl.baseline], Objective: o.objective, Precision: prec,
 		Workers: o.workers, CommandLine: append([]string{"tranche", "run"}, args...),
 		Start: start.UTC(), ElapsedSeconds: time.Since(start).Seconds(),
 	}
-	if err := writeFiles(folder, resolved, summary, agg, manifest); err != nil {
+	if err := writeFiles(folder, resolved, summary, report, agg, manifest); err != nil {
 		return err
 	}
 	if err := folder.Commit(); err != nil {
@@ -187,40 +253,75 @@ func runStudy(args []string, stdout, stderr io.Writer) error {
 	}
 	ok = true
 	printSummary(stdout, s, summary, manifest.ElapsedSeconds)
+	printComparison(stdout, report, agg)
+	if prec != nil {
+		printPrecision(stdout, prec)
+	}
 	fmt.Fprintf(stdout, "\nresults: %s\n", folder.Final())
 	return nil
 }
 
-// simulate runs the study, streaming replications.csv into the folder.
-func simulate(ctx context.Context, s *scenarios.Scenario, model *sim.Model, o *runOptions, folder *results.Folder, stderr io.Writer) (*results.Aggregate, error) {
+// simulate runs the study, streaming replications.csv into the folder. With
+// --precision it runs batches until the precision is reached (or
+// --max-reps); the batches depend only on the seed, the precision and the
+// exact statistics, so the run is as reproducible as a fixed one, and its
+// results equal those of a fixed run with the same number of replications.
+func simulate(ctx context.Context, s *scenarios.Scenario, pl *plan, o *runOptions, folder *results.Folder, stderr io.Writer) (*results.Aggregate, *results.Precision, error) {
 	f, err := folder.Create("replications.csv")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
 	w := bufio.NewWriterSize(f, 1<<20)
-	study := &sim.Study{Model: model, Policies: s.Study(), Seed: s.Seed, Replications: s.Replications, Workers: o.workers}
-	rec, err := results.NewRecorder(s.Policies, model, study.WorkerCount(), w)
+	rec, err := results.NewRecorder(s.Policies, pl.model, o.workers, pl.objective, w)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	bar := newProgress(stderr, s.Replications, o.quiet)
+
+	var prec *results.Precision
+	total := s.Replications
+	if o.set["precision"] {
+		prec = &results.Precision{Epsilon: o.precision, Metrics: pl.watch, MaxReplications: o.maxReps, MetAt: map[string]int{}}
+		total = min(results.FirstBatch, o.maxReps)
+	}
+	bar := newProgress(stderr, total, o.quiet)
 	rec.OnCommit = bar.update
-	err = study.Run(ctx, rec)
+	done := 0
+	var agg *results.Aggregate
+	for {
+		study := &sim.Study{Model: pl.model, Policies: s.Study(), Seed: s.Seed, First: done, Replications: total - done, Workers: o.workers}
+		if err := study.Run(ctx, rec); err != nil {
+			bar.finish()
+			return nil, nil, err
+		}
+		done = total
+		if agg, err = rec.Aggregate(); err != nil {
+			return nil, nil, err
+		}
+		if prec == nil {
+			break
+		}
+		next := prec.Update(agg, done)
+		if next <= done {
+			break
+		}
+		total = next
+		bar.extend(total)
+	}
 	bar.finish()
-	if err != nil {
-		return nil, err
+	if prec != nil && !prec.Reached {
+		fmt.Fprintf(stderr, "tranche: warning: precision ±%g not reached within --max-reps %d (widest: %s)\n", prec.Epsilon, o.maxReps, prec.Widest)
 	}
 	if err := w.Flush(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := f.Close(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return rec.Aggregate()
+	return agg, prec, nil
 }
 
-func writeFiles(folder *results.Folder, resolved []byte, summary *results.Summary, agg *results.Aggregate, manifest *results.Manifest) error {
+func writeFiles(folder *results.Folder, resolved []byte, summary *results.Summary, report *results.ComparisonReport, agg *results.Aggregate, manifest *results.Manifest) error {
 	files := []struct {
 		name  string
 		write func(io.Writer) error
@@ -228,6 +329,8 @@ func writeFiles(folder *results.Folder, resolved []byte, summary *results.Summar
 		{"scenario.toml", func(w io.Writer) error { _, err := w.Write(resolved); return err }},
 		{"summary.json", func(w io.Writer) error { return results.WriteSummaryJSON(w, summary) }},
 		{"summary.csv", func(w io.Writer) error { return results.WriteSummaryCSV(w, summary) }},
+		{"comparison.json", func(w io.Writer) error { return results.WriteComparisonJSON(w, report) }},
+		{"comparison.csv", func(w io.Writer) error { return results.WriteComparisonCSV(w, report.Comparisons) }},
 		{"rounds.csv", func(w io.Writer) error { return results.WriteRoundsCSV(w, agg) }},
 		{"manifest.json", func(w io.Writer) error { return results.WriteManifest(w, manifest) }},
 	}

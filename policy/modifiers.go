@@ -1,0 +1,239 @@
+package policy
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/tranche-sim/tranche/sim"
+)
+
+// A Modifier wraps any policy to change what it sees or what it does, as
+// Axelrod-Python's transformers do: modifiers compose instead of
+// multiplying variants. A scenario lists them, innermost first, in
+// [[policy.NAME.modifiers]] tables with a kind key.
+type Modifier interface {
+	// Kind returns the modifier's kind, as written in scenario files.
+	Kind() string
+	// Wrap returns p with the modifier applied.
+	Wrap(p sim.Policy) sim.Policy
+}
+
+// ModifierEntry describes a modifier kind.
+type ModifierEntry struct {
+	// Kind is the modifier's name in scenario files.
+	Kind string
+	// Summary is a one-line description.
+	Summary string
+	// Defaults returns a fresh copy of the modifier's default parameters.
+	Defaults func() Modifier
+}
+
+// Modifiers returns the modifier kinds, sorted by kind.
+func Modifiers() []ModifierEntry {
+	m := []ModifierEntry{
+		{"forgive", "ignore a reported violation with some probability (generosity)", func() Modifier { return &Forgive{Probability: 1.0 / 3} }},
+		{"tolerate", "pass a violation on only after several consecutive violation reports", func() Modifier { return &Tolerate{Reports: 2} }},
+		{"confirm", "on a violation report, pause and pass it on only if another report confirms it within a window", func() Modifier { return &Confirm{Window: 2} }},
+		{"wind-down", "re-imposed relief bites only after a grace period", func() Modifier { return &WindDown{Rounds: 2} }},
+		{"humanitarian-floor", "never let humanitarian coverage fall below a floor", func() Modifier { return &HumanitarianFloor{Floor: 0.8} }},
+	}
+	sort.Slice(m, func(i, j int) bool { return m[i].Kind < m[j].Kind })
+	return m
+}
+
+// LookupModifier returns the modifier kind with the given name.
+func LookupModifier(kind string) (ModifierEntry, error) {
+	var kinds []string
+	for _, m := range Modifiers() {
+		if m.Kind == kind {
+			return m, nil
+		}
+		kinds = append(kinds, m.Kind)
+	}
+	return ModifierEntry{}, fmt.Errorf("unknown modifier kind %q; kinds: %s", kind, strings.Join(kinds, ", "))
+}
+
+// Forgive hides a reported violation from the wrapped policy with the given
+// probability, drawn from the policy's own stream: generous tit-for-tat
+// forgives a third of lapses under the standard payoffs (T,R,P,S = 5,3,1,0).
+type Forgive struct {
+	Probability float64 `toml:"probability" range:"[0,1]" doc:"probability of ignoring a reported violation" why:"1/3: generous tit-for-tat's forgiveness under the standard payoffs (Nowak and Sigmund 1992)"`
+}
+
+// Kind implements Modifier.
+func (*Forgive) Kind() string { return "forgive" }
+
+// Wrap implements Modifier.
+func (f *Forgive) Wrap(p sim.Policy) sim.Policy { return &forgiving{inner: p, prob: f.Probability} }
+
+type forgiving struct {
+	inner sim.Policy
+	prob  float64
+}
+
+func (f *forgiving) Reset() { f.inner.Reset() }
+
+func (f *forgiving) Decide(o *sim.Observation, a *sim.Action) {
+	if o.Violation && o.Rand.Float64() < f.prob {
+		o.Violation = false
+		f.inner.Decide(o, a)
+		o.Violation = true
+		return
+	}
+	f.inner.Decide(o, a)
+}
+
+// Tolerate passes a violation on only when the latest Reports inspection
+// reports all flagged violations: tit-for-two-tats with Reports = 2, robust
+// to a single false alarm.
+type Tolerate struct {
+	Reports int `toml:"reports" range:"[1,100]" doc:"consecutive violation reports needed before the wrapped policy sees a violation" why:"2: Axelrod's tit-for-two-tats"`
+}
+
+// Kind implements Modifier.
+func (*Tolerate) Kind() string { return "tolerate" }
+
+// Wrap implements Modifier.
+func (t *Tolerate) Wrap(p sim.Policy) sim.Policy { return &tolerant{inner: p, need: t.Reports} }
+
+type tolerant struct {
+	inner sim.Policy
+	need  int
+	run   int
+}
+
+func (t *tolerant) Reset() { t.inner.Reset(); t.run = 0 }
+
+func (t *tolerant) Decide(o *sim.Observation, a *sim.Action) {
+	if o.Inspected {
+		if o.Violation {
+			t.run++
+		} else {
+			t.run = 0
+		}
+	}
+	if o.Violation && t.run < t.need {
+		o.Violation = false
+		t.inner.Decide(o, a)
+		o.Violation = true
+		return
+	}
+	t.inner.Decide(o, a)
+}
+
+// Confirm makes a policy patient: on a violation report it pauses (the
+// wrapped policy is not consulted and relief stays as it is) and passes the
+// violation on only if another report confirms it within Window rounds;
+// otherwise the report is dropped and the policy carries on.
+type Confirm struct {
+	Window int `toml:"window" range:"[1,100]" doc:"rounds to wait for a second violation report before dropping the first" why:"two quarterly reports, like the dispute window of UNSCR 2231's snapback"`
+}
+
+// Kind implements Modifier.
+func (*Confirm) Kind() string { return "confirm" }
+
+// Wrap implements Modifier.
+func (c *Confirm) Wrap(p sim.Policy) sim.Policy { return &confirming{inner: p, window: c.Window} }
+
+type confirming struct {
+	inner   sim.Policy
+	window  int
+	pending bool
+	waited  int
+}
+
+func (c *confirming) Reset() { c.inner.Reset(); c.pending, c.waited = false, 0 }
+
+func (c *confirming) Decide(o *sim.Observation, a *sim.Action) {
+	switch {
+	case c.pending && o.Violation: // confirmed
+		c.pending = false
+		c.inner.Decide(o, a)
+	case c.pending:
+		c.waited++
+		if c.waited >= c.window { // never confirmed: drop it
+			c.pending = false
+			c.inner.Decide(o, a)
+		}
+	case o.Violation:
+		c.pending, c.waited = true, 0 // pause
+	default:
+		c.inner.Decide(o, a)
+	}
+}
+
+// WindDown delays re-imposition: when the wrapped policy lowers a sector's
+// relief, the cut takes effect only after Rounds rounds (and not at all if
+// the policy restores relief meanwhile), like the 90/180-day wind-downs of
+// 2018.
+type WindDown struct {
+	Rounds int `toml:"rounds" range:"[1,100]" doc:"rounds between the decision to re-impose and the moment it bites" why:"two quarters, the longer 2018 wind-down"`
+}
+
+// Kind implements Modifier.
+func (*WindDown) Kind() string { return "wind-down" }
+
+// Wrap implements Modifier.
+func (w *WindDown) Wrap(p sim.Policy) sim.Policy { return &windingDown{inner: p, delay: w.Rounds} }
+
+type windingDown struct {
+	inner   sim.Policy
+	delay   int
+	want    []float64 // the wrapped policy's own levels
+	waiting []int     // rounds a pending cut has waited, per sector
+}
+
+func (w *windingDown) Reset() {
+	w.inner.Reset()
+	w.want = w.want[:0]
+}
+
+func (w *windingDown) Decide(o *sim.Observation, a *sim.Action) {
+	if len(w.want) != len(a.Relief) { // first round of a replication
+		if cap(w.want) < len(a.Relief) {
+			w.want, w.waiting = make([]float64, len(a.Relief)), make([]int, len(a.Relief))
+		}
+		w.want, w.waiting = w.want[:len(a.Relief)], w.waiting[:len(a.Relief)]
+		copy(w.want, a.Relief)
+		clear(w.waiting)
+	}
+	copy(a.Relief, w.want) // the wrapped policy sees its own decisions
+	w.inner.Decide(o, a)
+	for i, x := range a.Relief {
+		w.want[i] = x
+		switch {
+		case x >= o.Relief[i]:
+			w.waiting[i] = 0
+		case w.waiting[i] < w.delay:
+			w.waiting[i]++
+			a.Relief[i] = o.Relief[i] // not yet
+		default:
+			w.waiting[i] = 0 // the cut bites now; a later one waits again
+		}
+	}
+}
+
+// HumanitarianFloor never lets humanitarian coverage fall below Floor: the
+// seeds' "non-negotiable pillar".
+type HumanitarianFloor struct {
+	Floor float64 `toml:"floor" range:"[0,1]" doc:"lowest humanitarian coverage the policy may set" why:"0.8: exemptions stay open through stalemates (seeds)"`
+}
+
+// Kind implements Modifier.
+func (*HumanitarianFloor) Kind() string { return "humanitarian-floor" }
+
+// Wrap implements Modifier.
+func (h *HumanitarianFloor) Wrap(p sim.Policy) sim.Policy { return &floored{inner: p, floor: h.Floor} }
+
+type floored struct {
+	inner sim.Policy
+	floor float64
+}
+
+func (f *floored) Reset() { f.inner.Reset() }
+
+func (f *floored) Decide(o *sim.Observation, a *sim.Action) {
+	f.inner.Decide(o, a)
+	a.Coverage = max(a.Coverage, f.floor)
+}

@@ -1,0 +1,285 @@
+package results
+
+import (
+	"encoding/json"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// Comparison is one policy's paired difference from the baseline on one
+// metric, computed on the same replications (common random numbers).
+type Comparison struct {
+	Policy   string `json:"policy"`
+	Baseline string `json:"baseline"`
+	Metric   string `json:"metric"`
+	// N is the number of replications in which both values are defined.
+	N int `json:"n"`
+	// MeanDiff is the mean of policy minus baseline.
+	MeanDiff float64 `json:"mean_diff"`
+	// CI95 is the 95% Student t interval of MeanDiff.
+	CI95 [2]float64 `json:"ci95"`
+	// P is the two-sided paired t-test p-value of "no difference", and
+	// PHolm that p-value after Holm's correction across the policies
+	// compared with the baseline on this metric.
+	P     float64 `json:"p_value"`
+	PHolm float64 `json:"p_holm"`
+}
+
+// Compare returns every other policy's paired difference from the baseline
+// policy on every metric, in policy order then metric order.
+func Compare(a *Aggregate, baseline int) []Comparison {
+	var out []Comparison
+	for k, def := range a.Metrics {
+		var family []int
+		for p, name := range a.Policies {
+			if p == baseline {
+				continue
+			}
+			m, swapped := a.Paired(baseline, p, k)
+			mean, sd, n := m.Mean(), math.Sqrt(m.Variance()), m.N()
+			ci := TInterval(mean, sd, n, 0.95)
+			if swapped { // the accumulator holds baseline minus policy
+				mean, ci = -mean, [2]float64{-ci[1], -ci[0]}
+			}
+			out = append(out, Comparison{Policy: name, Baseline: a.Policies[baseline], Metric: def.Key, N: n, MeanDiff: mean, CI95: ci, P: PairedTTest(mean, sd, n)})
+			family = append(family, len(out)-1)
+		}
+		ps := make([]float64, len(family))
+		for i, j := range family {
+			ps[i] = out[j].P
+		}
+		for i, q := range Holm(ps) {
+			out[family[i]].PHolm = q
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		return policyIndex(a, out[i].Policy) < policyIndex(a, out[j].Policy)
+	})
+	return out
+}
+
+func policyIndex(a *Aggregate, name string) int {
+	for i, p := range a.Policies {
+		if p == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// PairedTTest returns the two-sided p-value of a paired t-test of mean
+// difference 0, from the differences' mean, standard deviation and count.
+// When every difference is equal (sd 0) it is 1 for a zero mean and 0
+// otherwise; it is NaN for fewer than two pairs.
+func PairedTTest(mean, sd float64, n int) float64 {
+	switch {
+	case n < 2 || math.IsNaN(mean) || math.IsNaN(sd):
+		return math.NaN()
+	case sd == 0 && mean == 0:
+		return 1
+	case sd == 0:
+		return 0
+	}
+	t := math.Abs(mean) / (sd / math.Sqrt(float64(n)))
+	return 2 * distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Survival(t)
+}
+
+// Holm returns Holm's step-down adjusted p-values (Holm 1979), which
+// control the family-wise error rate: sorted ascending, the i-th smallest
+// (from 0) is multiplied by m-i, and running maxima keep the order. NaN
+// p-values stay NaN and do not count in m.
+func Holm(p []float64) []float64 {
+	idx := make([]int, 0, len(p))
+	for i, x := range p {
+		if !math.IsNaN(x) {
+			idx = append(idx, i)
+		}
+	}
+	sort.SliceStable(idx, func(i, j int) bool { return p[idx[i]] < p[idx[j]] })
+	out := make([]float64, len(p))
+	for i := range out {
+		out[i] = math.NaN()
+	}
+	m := len(idx)
+	running := 0.0
+	for rank, i := range idx {
+		running = max(running, min(1, float64(m-rank)*p[i]))
+		out[i] = running
+	}
+	return out
+}
+
+// ComparisonCSVHeader is the header of comparison.csv.
+const ComparisonCSVHeader = "policy,baseline,metric,mean_diff,ci95_lo,ci95_hi,p_value,p_holm,n\n"
+
+// WriteComparisonCSV writes the comparisons, one row per policy and metric.
+func WriteComparisonCSV(w io.Writer, cs []Comparison) error {
+	b := []byte(ComparisonCSVHeader)
+	for _, c := range cs {
+		b = append(b, c.Policy...)
+		b = append(b, ',')
+		b = append(b, c.Baseline...)
+		b = append(b, ',')
+		b = append(b, c.Metric...)
+		for _, x := range []float64{c.MeanDiff, c.CI95[0], c.CI95[1], c.P, c.PHolm} {
+			b = append(b, ',')
+			b = AppendFloat(b, x)
+		}
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(c.N), 10)
+		b = append(b, '\n')
+	}
+	_, err := w.Write(b)
+	return err
+}
+
+// MarshalJSON writes NaN as null.
+func (c Comparison) MarshalJSON() ([]byte, error) {
+	type out struct {
+		Policy   string      `json:"policy"`
+		Baseline string      `json:"baseline"`
+		Metric   string      `json:"metric"`
+		N        int         `json:"n"`
+		MeanDiff *float64    `json:"mean_diff"`
+		CI95     [2]*float64 `json:"ci95"`
+		P        *float64    `json:"p_value"`
+		PHolm    *float64    `json:"p_holm"`
+	}
+	return json.Marshal(out{c.Policy, c.Baseline, c.Metric, c.N, num(c.MeanDiff), [2]*float64{num(c.CI95[0]), num(c.CI95[1])}, num(c.P), num(c.PHolm)})
+}
+
+// Criterion is a metric and the direction in which it is better.
+type Criterion struct {
+	Metric string
+	Higher bool
+}
+
+// TradeOffCriteria are the criteria of the Pareto set that tranche
+// reports: more durable agreements, less humanitarian shortfall, more
+// leverage kept.
+var TradeOffCriteria = []Criterion{{"durable_agreement", true}, {"humanitarian_shortfall", false}, {"leverage_retained", true}}
+
+// Pareto returns the policies of s that no other policy beats on every
+// criterion (on means): no other is at least as good on all and better on
+// one.
+func Pareto(s *Summary, criteria []Criterion) []string {
+	val := func(p PolicySummary, c Criterion) float64 {
+		st, _ := p.Metrics.Get(c.Metric)
+		if c.Higher {
+			return st.Mean
+		}
+		return -st.Mean
+	}
+	var out []string
+	for _, p := range s.Policies {
+		dominated := false
+		for _, q := range s.Policies {
+			if q.Policy == p.Policy {
+				continue
+			}
+			geq, gt := true, false
+			for _, c := range criteria {
+				a, b := val(q, c), val(p, c)
+				geq = geq && b <= a
+				gt = gt || a > b
+			}
+			if geq && gt {
+				dominated = true
+				break
+			}
+		}
+		if !dominated {
+			out = append(out, p.Policy)
+		}
+	}
+	return out
+}
+
+// Rank is one policy's place in a ranking by the objective.
+type Rank struct {
+	Policy string `json:"policy"`
+	// Objective are the objective's statistics for this policy.
+	Objective Stats `json:"objective"`
+	// VsBest is the paired difference from the best policy (nil for the
+	// best itself), with Holm's correction across the others.
+	VsBest *Comparison `json:"vs_best,omitempty"`
+}
+
+// Ranking orders the policies by the mean of the objective (the last
+// metric of a), best first, with each policy's paired difference from the
+// best. It returns nil when a has no objective.
+func Ranking(a *Aggregate, s *Summary) []Rank {
+	if a.Objective == nil {
+		return nil
+	}
+	k := len(a.Metrics) - 1
+	order := make([]int, len(a.Policies))
+	for i := range order {
+		order[i] = i
+	}
+	mean := func(p int) float64 { return a.Metric(p, k).Mean() }
+	sort.SliceStable(order, func(i, j int) bool { return mean(order[i]) > mean(order[j]) })
+	best := order[0]
+	var vs []Comparison
+	for _, c := range Compare(a, best) {
+		if c.Metric == "objective" {
+			vs = append(vs, c)
+		}
+	}
+	var out []Rank
+	for _, p := range order {
+		st, _ := s.Policies[p].Metrics.Get("objective")
+		r := Rank{Policy: a.Policies[p], Objective: st}
+		for i := range vs {
+			if vs[i].Policy == a.Policies[p] {
+				r.VsBest = &vs[i]
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// ComparisonReport is what comparison.json holds.
+type ComparisonReport struct {
+	Baseline string `json:"baseline"`
+	// Comparisons are every other policy's paired differences from the
+	// baseline.
+	Comparisons []Comparison `json:"comparisons"`
+	// ParetoEfficient are the policies no other beats on all of
+	// ParetoCriteria (on means).
+	ParetoCriteria  []string `json:"pareto_criteria"`
+	ParetoEfficient []string `json:"pareto_efficient"`
+	// Objective and Ranking are present when an objective was given.
+	Objective string `json:"objective,omitempty"`
+	Ranking   []Rank `json:"ranking,omitempty"`
+}
+
+// NewComparisonReport builds the comparison report of a study.
+func NewComparisonReport(a *Aggregate, s *Summary, baseline int) *ComparisonReport {
+	r := &ComparisonReport{Baseline: a.Policies[baseline], Comparisons: Compare(a, baseline)}
+	for _, c := range TradeOffCriteria {
+		dir := "-"
+		if c.Higher {
+			dir = "+"
+		}
+		r.ParetoCriteria = append(r.ParetoCriteria, dir+c.Metric)
+	}
+	r.ParetoEfficient = Pareto(s, TradeOffCriteria)
+	if a.Objective != nil {
+		r.Objective = a.Objective.Expr
+		r.Ranking = Ranking(a, s)
+	}
+	return r
+}
+
+// WriteComparisonJSON writes the report as indented JSON.
+func WriteComparisonJSON(w io.Writer, r *ComparisonReport) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}

@@ -8,6 +8,7 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"sort"
@@ -120,6 +121,9 @@ func Parse(file string, data []byte) (*Scenario, error) {
 	}
 	lines := indexLines(string(data))
 	s := &doc.Scenario
+	if _, named := raw["name"]; !named { // a file without a name is named after itself
+		s.Name = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+	}
 	var probs []problem
 	probs = append(probs, fillDefaults("", reflect.ValueOf(s).Elem(), raw)...)
 

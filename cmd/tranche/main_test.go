@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tranche-sim/tranche/policy"
 	"github.com/tranche-sim/tranche/results"
 	"github.com/tranche-sim/tranche/scenarios"
 )
@@ -389,6 +390,23 @@ func TestComparisonFlagErrors(t *testing.T) {
 		code, _, stderr := tranche(t, c.args...)
 		if code != 2 || !strings.Contains(stderr, c.want) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
+		}
+	}
+}
+
+// Every built-in policy runs by name.
+func TestEveryPolicyRunsByName(t *testing.T) {
+	args := []string{"run", "--quiet", "--reps", "64", "--out", filepath.Join(t.TempDir(), "res")}
+	for _, e := range policy.Builtins() {
+		args = append(args, "--policy", e.Name)
+	}
+	code, stdout, stderr := tranche(t, args...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, e := range policy.Builtins() {
+		if !strings.Contains(stdout, "\n"+e.Name+" ") {
+			t.Errorf("no row for %s", e.Name)
 		}
 	}
 }

@@ -25,6 +25,8 @@ type Manifest struct {
 	Seed         uint64 `json:"seed"`
 	Replications int    `json:"replications"`
 	Rounds       int    `json:"rounds"`
+	// MonthsPerRound labels time axes.
+	MonthsPerRound int `json:"months_per_round"`
 	// Policies are the policies compared, in scenario order; Baseline the
 	// one the others are compared with.
 	Policies []string `json:"policies"`

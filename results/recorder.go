@@ -21,7 +21,10 @@ type Recorder struct {
 	// OnCommit, if set, is called after each block is written with the
 	// number of replications written so far.
 	OnCommit func(done int)
-	done     int
+	// Histories holds the round-by-round histories of replications 0 to
+	// SampleHistories-1 of every policy.
+	Histories Histories
+	done      int
 }
 
 // NewRecorder returns a Recorder for a study of the named policies on model
@@ -51,7 +54,12 @@ func ReplicationsHeader(metrics []sim.Metric) string {
 }
 
 // Outcome implements sim.Sink.
-func (r *Recorder) Outcome(w, rep, p int, o *sim.Outcome) { r.aggs[w].Add(p, o) }
+func (r *Recorder) Outcome(w, rep, p int, o *sim.Outcome) {
+	r.aggs[w].Add(p, o)
+	if rep < SampleHistories {
+		r.Histories.Add(r.policies[p], rep, o)
+	}
+}
 
 // Prepare implements sim.Sink: it accumulates the paired differences
 // between policies and formats the block's rows.

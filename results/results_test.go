@@ -165,8 +165,8 @@ func TestSummaryJSONRoundTrip(t *testing.T) {
 	s := &Summary{Scenario: "x", Seed: 3, Replications: 10, Rounds: 4, Policies: []PolicySummary{{
 		Policy: "p",
 		Metrics: MetricStats{
-			{"b_metric", Stats{N: 10, Mean: 0.5, SD: 0.1, CI95: [2]float64{0.4, 0.6}, P05: 0, P50: 0.5, P95: 1}},
-			{"a_metric", Stats{N: 0, Mean: math.NaN(), SD: math.NaN(), CI95: [2]float64{math.NaN(), math.NaN()}, P05: math.NaN(), P50: math.NaN(), P95: math.NaN()}},
+			{"b_metric", Stats{N: 10, Mean: 0.5, SD: 0.1, CI95: [2]float64{0.4, 0.6}, P05: 0, P25: 0.25, P50: 0.5, P75: 0.75, P95: 1}},
+			{"a_metric", Stats{N: 0, Mean: math.NaN(), SD: math.NaN(), CI95: [2]float64{math.NaN(), math.NaN()}, P05: math.NaN(), P25: math.NaN(), P50: math.NaN(), P75: math.NaN(), P95: math.NaN()}},
 		},
 	}}}
 	var b bytes.Buffer

@@ -18,10 +18,12 @@ type Stats struct {
 	// CI95 is the 95% confidence interval of the mean: Wilson's score
 	// interval for proportions, Student's t interval otherwise.
 	CI95 [2]float64 `json:"ci95"`
-	// P05, P50 and P95 are percentiles over replications, read off the
-	// metric's histogram (within half a bin; exact for counts).
+	// P05 to P95 are percentiles over replications, read off the metric's
+	// histogram (within half a grid step; exact for counts).
 	P05 float64 `json:"p05"`
+	P25 float64 `json:"p25"`
 	P50 float64 `json:"p50"`
+	P75 float64 `json:"p75"`
 	P95 float64 `json:"p95"`
 }
 
@@ -34,8 +36,8 @@ func Describe(d *Dist, kind sim.Kind) Stats {
 	} else {
 		s.CI95 = TInterval(s.Mean, s.SD, n, 0.95)
 	}
-	q := d.Hist.Quantiles(0.05, 0.5, 0.95)
-	s.P05, s.P50, s.P95 = q[0], q[1], q[2]
+	q := d.Hist.Quantiles(0.05, 0.25, 0.5, 0.75, 0.95)
+	s.P05, s.P25, s.P50, s.P75, s.P95 = q[0], q[1], q[2], q[3], q[4]
 	return s
 }
 

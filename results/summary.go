@@ -110,10 +110,12 @@ func (s Stats) MarshalJSON() ([]byte, error) {
 		SD   *float64    `json:"sd"`
 		CI95 [2]*float64 `json:"ci95"`
 		P05  *float64    `json:"p05"`
+		P25  *float64    `json:"p25"`
 		P50  *float64    `json:"p50"`
+		P75  *float64    `json:"p75"`
 		P95  *float64    `json:"p95"`
 	}
-	return json.Marshal(out{s.N, num(s.Mean), num(s.SD), [2]*float64{num(s.CI95[0]), num(s.CI95[1])}, num(s.P05), num(s.P50), num(s.P95)})
+	return json.Marshal(out{s.N, num(s.Mean), num(s.SD), [2]*float64{num(s.CI95[0]), num(s.CI95[1])}, num(s.P05), num(s.P25), num(s.P50), num(s.P75), num(s.P95)})
 }
 
 // UnmarshalJSON reads null as NaN.
@@ -124,13 +126,16 @@ func (s *Stats) UnmarshalJSON(data []byte) error {
 		SD   *float64    `json:"sd"`
 		CI95 [2]*float64 `json:"ci95"`
 		P05  *float64    `json:"p05"`
+		P25  *float64    `json:"p25"`
 		P50  *float64    `json:"p50"`
+		P75  *float64    `json:"p75"`
 		P95  *float64    `json:"p95"`
 	}
 	if err := json.Unmarshal(data, &in); err != nil {
 		return err
 	}
-	*s = Stats{N: in.N, Mean: val(in.Mean), SD: val(in.SD), CI95: [2]float64{val(in.CI95[0]), val(in.CI95[1])}, P05: val(in.P05), P50: val(in.P50), P95: val(in.P95)}
+	*s = Stats{N: in.N, Mean: val(in.Mean), SD: val(in.SD), CI95: [2]float64{val(in.CI95[0]), val(in.CI95[1])},
+		P05: val(in.P05), P25: val(in.P25), P50: val(in.P50), P75: val(in.P75), P95: val(in.P95)}
 	return nil
 }
 
@@ -156,7 +161,7 @@ func WriteSummaryJSON(w io.Writer, s *Summary) error {
 }
 
 // SummaryCSVHeader is the header of summary.csv.
-const SummaryCSVHeader = "policy,metric,n,mean,sd,ci95_lo,ci95_hi,p05,p50,p95\n"
+const SummaryCSVHeader = "policy,metric,n,mean,sd,ci95_lo,ci95_hi,p05,p25,p50,p75,p95\n"
 
 // WriteSummaryCSV writes s in long format, one row per policy and metric.
 func WriteSummaryCSV(w io.Writer, s *Summary) error {
@@ -168,7 +173,7 @@ func WriteSummaryCSV(w io.Writer, s *Summary) error {
 			b = append(b, m.Key...)
 			b = append(b, ',')
 			b = strconv.AppendInt(b, int64(m.N), 10)
-			for _, x := range []float64{m.Mean, m.SD, m.CI95[0], m.CI95[1], m.P05, m.P50, m.P95} {
+			for _, x := range []float64{m.Mean, m.SD, m.CI95[0], m.CI95[1], m.P05, m.P25, m.P50, m.P75, m.P95} {
 				b = append(b, ',')
 				b = AppendFloat(b, x)
 			}

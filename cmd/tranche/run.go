@@ -224,7 +224,7 @@ func runStudy(args []string, stdout, stderr io.Writer) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	agg, prec, err := simulate(ctx, s, pl, o, folder, stderr)
+	agg, hist, prec, err := simulate(ctx, s, pl, o, folder, stderr)
 	if err != nil {
 		if ctx.Err() != nil {
 			return errors.New("interrupted; no results written")
@@ -240,12 +240,12 @@ func runStudy(args []string, stdout, stderr io.Writer) error {
 	manifest := &results.Manifest{
 		Tool: "tranche", Version: version(), GoVersion: runtime.Version(), GOARCH: runtime.GOARCH,
 		Scenario: s.Name, ScenarioSHA256: hex.EncodeToString(sum[:]),
-		Seed: s.Seed, Replications: s.Replications, Rounds: s.Rounds, Policies: s.Policies,
+		Seed: s.Seed, Replications: s.Replications, Rounds: s.Rounds, MonthsPerRound: s.MonthsPerRound, Policies: s.Policies,
 		Baseline: s.Policies[pl.baseline], Objective: o.objective, Precision: prec,
 		Workers: o.workers, CommandLine: append([]string{"tranche", "run"}, args...),
 		Start: start.UTC(), ElapsedSeconds: time.Since(start).Seconds(),
 	}
-	if err := writeFiles(folder, resolved, summary, report, agg, manifest); err != nil {
+	if err := writeFiles(folder, resolved, summary, report, agg, hist, manifest); err != nil {
 		return err
 	}
 	if err := folder.Commit(); err != nil {
@@ -266,16 +266,16 @@ func runStudy(args []string, stdout, stderr io.Writer) error {
 // --max-reps); the batches depend only on the seed, the precision and the
 // exact statistics, so the run is as reproducible as a fixed one, and its
 // results equal those of a fixed run with the same number of replications.
-func simulate(ctx context.Context, s *scenarios.Scenario, pl *plan, o *runOptions, folder *results.Folder, stderr io.Writer) (*results.Aggregate, *results.Precision, error) {
+func simulate(ctx context.Context, s *scenarios.Scenario, pl *plan, o *runOptions, folder *results.Folder, stderr io.Writer) (*results.Aggregate, []results.HistoryRow, *results.Precision, error) {
 	f, err := folder.Create("replications.csv")
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	defer f.Close()
 	w := bufio.NewWriterSize(f, 1<<20)
 	rec, err := results.NewRecorder(s.Policies, pl.model, o.workers, pl.objective, w)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 
 	var prec *results.Precision
@@ -292,11 +292,11 @@ func simulate(ctx context.Context, s *scenarios.Scenario, pl *plan, o *runOption
 		study := &sim.Study{Model: pl.model, Policies: s.Study(), Seed: s.Seed, First: done, Replications: total - done, Workers: o.workers}
 		if err := study.Run(ctx, rec); err != nil {
 			bar.finish()
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		done = total
 		if agg, err = rec.Aggregate(); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if prec == nil {
 			break
@@ -313,15 +313,15 @@ func simulate(ctx context.Context, s *scenarios.Scenario, pl *plan, o *runOption
 		fmt.Fprintf(stderr, "tranche: warning: precision ±%g not reached within --max-reps %d (widest: %s)\n", prec.Epsilon, o.maxReps, prec.Widest)
 	}
 	if err := w.Flush(); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if err := f.Close(); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return agg, prec, nil
+	return agg, rec.Histories.Rows(s.Policies), prec, nil
 }
 
-func writeFiles(folder *results.Folder, resolved []byte, summary *results.Summary, report *results.ComparisonReport, agg *results.Aggregate, manifest *results.Manifest) error {
+func writeFiles(folder *results.Folder, resolved []byte, summary *results.Summary, report *results.ComparisonReport, agg *results.Aggregate, hist []results.HistoryRow, manifest *results.Manifest) error {
 	files := []struct {
 		name  string
 		write func(io.Writer) error
@@ -332,6 +332,7 @@ func writeFiles(folder *results.Folder, resolved []byte, summary *results.Summar
 		{"comparison.json", func(w io.Writer) error { return results.WriteComparisonJSON(w, report) }},
 		{"comparison.csv", func(w io.Writer) error { return results.WriteComparisonCSV(w, report.Comparisons) }},
 		{"rounds.csv", func(w io.Writer) error { return results.WriteRoundsCSV(w, agg) }},
+		{"histories.csv", func(w io.Writer) error { return results.WriteHistoriesCSV(w, hist) }},
 		{"manifest.json", func(w io.Writer) error { return results.WriteManifest(w, manifest) }},
 	}
 	for _, f := range files {

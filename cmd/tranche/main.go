@@ -6,6 +6,7 @@
 // Usage:
 //
 //	tranche run [SCENARIO.toml] [flags]   run a study (default: the bundled default scenario)
+//	tranche play [SCENARIO] [flags]       play the coalition in one history (classroom mode)
 //	tranche scenarios                     list the bundled scenarios
 //	tranche scenarios show NAME           print a scenario as complete TOML
 //	tranche policies                      list the sequencing policies
@@ -35,13 +36,17 @@ const usage = `tranche simulates sequencing strategies for sanctions relief.
 
 Usage:
   tranche run [SCENARIO] [flags]   run a study and write a results folder
+  tranche play [SCENARIO] [flags]  play the coalition yourself in one history (classroom)
+  tranche plot RESULTS_DIR         redraw a results folder's figures (--format png|svg|pdf)
+  tranche report RESULTS_DIR       write a self-contained report.html
   tranche scenarios                list the bundled scenarios
   tranche scenarios show NAME      print a scenario as complete, commented TOML
   tranche policies                 list the sequencing policies
   tranche version                  print the version
 
 SCENARIO is a TOML file or the name of a bundled scenario; without it the
-bundled default scenario runs. 'tranche run -h' lists the run flags.
+bundled default scenario runs. 'tranche run -h' and 'tranche play -h' list
+the flags.
 `
 
 func main() {
@@ -85,6 +90,12 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		return listScenarios(args[1:], stdout)
 	case "policies":
 		return listPolicies(args[1:], stdout)
+	case "play":
+		return playGame(args[1:], os.Stdin, stdout, stderr)
+	case "plot":
+		return drawFigures(args[1:], stdout, stderr)
+	case "report":
+		return writeReport(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "tranche", version())
 		return nil

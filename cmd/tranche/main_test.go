@@ -146,7 +146,7 @@ func TestReproducible(t *testing.T) {
 	tmp := t.TempDir()
 	run := func(name string, args ...string) string {
 		out := filepath.Join(tmp, name)
-		args = append([]string{"run", "--quiet", "--out", out}, args...)
+		args = append([]string{"run", "--quiet", "--no-plots", "--out", out}, args...)
 		if code, _, stderr := tranche(t, args...); code != 0 {
 			t.Fatalf("%v: exit %d: %s", args, code, stderr)
 		}
@@ -175,7 +175,7 @@ func TestReproducible(t *testing.T) {
 
 func TestPolicyFlagRestricts(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "res")
-	if code, _, stderr := tranche(t, "run", "--quiet", "--reps", "64", "--policy", "max-pressure", "--policy", "big-bang", "--out", dir); code != 0 {
+	if code, _, stderr := tranche(t, "run", "--quiet", "--no-plots", "--reps", "64", "--policy", "max-pressure", "--policy", "big-bang", "--out", dir); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	var sum results.Summary
@@ -333,7 +333,7 @@ func TestComparisonFiles(t *testing.T) {
 func TestPrecision(t *testing.T) {
 	tmp := t.TempDir()
 	dir := filepath.Join(tmp, "prec")
-	code, stdout, stderr := tranche(t, "run", "--quiet", "--precision", "0.02", "--precision-metric", "durable_agreement", "--out", dir)
+	code, stdout, stderr := tranche(t, "run", "--quiet", "--no-plots", "--precision", "0.02", "--precision-metric", "durable_agreement", "--out", dir)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -362,7 +362,7 @@ func TestPrecision(t *testing.T) {
 		}
 	}
 	fixed := filepath.Join(tmp, "fixed")
-	if code, _, stderr := tranche(t, "run", "--quiet", "--reps", strconv.Itoa(p.Replications), "--out", fixed); code != 0 {
+	if code, _, stderr := tranche(t, "run", "--quiet", "--no-plots", "--reps", strconv.Itoa(p.Replications), "--out", fixed); code != 0 {
 		t.Fatalf("fixed run: %s", stderr)
 	}
 	for _, f := range []string{"summary.json", "replications.csv", "comparison.csv"} {
@@ -396,7 +396,7 @@ func TestComparisonFlagErrors(t *testing.T) {
 
 // Every built-in policy runs by name.
 func TestEveryPolicyRunsByName(t *testing.T) {
-	args := []string{"run", "--quiet", "--reps", "64", "--out", filepath.Join(t.TempDir(), "res")}
+	args := []string{"run", "--quiet", "--no-plots", "--reps", "64", "--out", filepath.Join(t.TempDir(), "res")}
 	for _, e := range policy.Builtins() {
 		args = append(args, "--policy", e.Name)
 	}
@@ -407,6 +407,61 @@ func TestEveryPolicyRunsByName(t *testing.T) {
 	for _, e := range policy.Builtins() {
 		if !strings.Contains(stdout, "\n"+e.Name+" ") {
 			t.Errorf("no row for %s", e.Name)
+		}
+	}
+}
+
+// tranche run draws every kind of figure; tranche plot redraws them from the
+// files in another format; tranche report embeds them in one page.
+func TestFiguresAndReport(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "res")
+	if code, _, stderr := tranche(t, "run", "--quiet", "--reps", "64", "--out", dir); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var want []string
+	for _, s := range []string{"compliance", "relief", "humanitarian_index", "stability_index", "leverage", "coalition_cohesion"} {
+		want = append(want, "fan-"+s)
+	}
+	want = append(want, "outcomes", "tradeoff", "differences")
+	for _, p := range scenarios.Default().Policies {
+		want = append(want, "histories-"+p)
+	}
+	for _, name := range want {
+		if st, err := os.Stat(filepath.Join(dir, "plots", name+".png")); err != nil || st.Size() == 0 {
+			t.Errorf("tranche run did not draw plots/%s.png", name)
+		}
+	}
+	code, stdout, stderr := tranche(t, "plot", dir, "--format", "svg")
+	if code != 0 {
+		t.Fatalf("plot: exit %d: %s", code, stderr)
+	}
+	for _, name := range want {
+		b, err := os.ReadFile(filepath.Join(dir, "plots", name+".svg"))
+		if err != nil || !bytes.Contains(b, []byte("<svg")) {
+			t.Errorf("tranche plot --format svg did not draw plots/%s.svg", name)
+		}
+		if !strings.Contains(stdout, name+".svg") {
+			t.Errorf("tranche plot does not list %s.svg", name)
+		}
+	}
+	if code, _, stderr := tranche(t, "report", dir); code != 0 {
+		t.Fatalf("report: exit %d: %s", code, stderr)
+	}
+	html, err := os.ReadFile(filepath.Join(dir, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := bytes.Count(html, []byte("data:image/png;base64,")); n != len(want) {
+		t.Errorf("report.html embeds %d figures, want %d", n, len(want))
+	}
+	for _, bad := range [][]string{
+		{"plot", filepath.Join(dir, "nope")},
+		{"plot", dir, "--format", "gif"},
+		{"report"},
+		{"report", filepath.Join(dir, "plots")},
+	} {
+		if code, _, _ := tranche(t, bad...); code != 2 {
+			t.Errorf("%v: exit %d, want 2", bad, code)
 		}
 	}
 }

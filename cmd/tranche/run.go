@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/tranche-sim/tranche/results"
+	"github.com/tranche-sim/tranche/results/plots"
 	"github.com/tranche-sim/tranche/scenarios"
 	"github.com/tranche-sim/tranche/sim"
 )
@@ -37,6 +38,7 @@ type runOptions struct {
 	policies              listFlag
 	out                   string
 	quiet                 bool
+	noPlots               bool
 	scenario              string
 	baseline              string
 	objective             string
@@ -59,6 +61,7 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 	fs.Var(&o.policies, "policy", "run only this policy (repeatable; default: the scenario's list)")
 	fs.StringVar(&o.out, "out", "", "results folder (default tranche-out/SCENARIO-TIMESTAMP); must not exist")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress bar")
+	fs.BoolVar(&o.noPlots, "no-plots", false, "do not draw the figures in plots/ (tranche plot draws them later)")
 	fs.StringVar(&o.baseline, "baseline", "", "policy the others are compared with (default: the first)")
 	fs.StringVar(&o.objective, "objective", "", "rank policies by a weighted sum of metrics, e.g. 'durable_agreement - 0.5*humanitarian_shortfall'")
 	fs.Float64Var(&o.precision, "precision", 0, "add replications until every 95% CI half-width is at most this (see --precision-metric)")
@@ -247,6 +250,17 @@ func runStudy(args []string, stdout, stderr io.Writer) error {
 	}
 	if err := writeFiles(folder, resolved, summary, report, agg, hist, manifest); err != nil {
 		return err
+	}
+	if !o.noPlots {
+		// The figures are drawn from the files just written, exactly as
+		// tranche plot draws them later.
+		run, err := results.Load(folder.Path(""))
+		if err != nil {
+			return err
+		}
+		if _, err := plots.All(run, folder.Path("plots"), "png"); err != nil {
+			return err
+		}
 	}
 	if err := folder.Commit(); err != nil {
 		return err

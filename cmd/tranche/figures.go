@@ -1,0 +1,139 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/tranche-sim/tranche/results"
+	"github.com/tranche-sim/tranche/results/plots"
+	"github.com/tranche-sim/tranche/results/report"
+)
+
+// loadRun reads a results folder named on the command line.
+func loadRun(dir string) (*results.Run, error) {
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return nil, usagef("%s is not a results folder (make one with tranche run)", dir)
+	}
+	run, err := results.Load(dir)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("%s is not a complete results folder: %w", dir, err)}
+	}
+	return run, nil
+}
+
+// parseDirArgs parses a results folder argument and flags in any order.
+func parseDirArgs(fs *flag.FlagSet, args []string) (string, error) {
+	var dirs []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return "", errHelp
+			}
+			return "", usageError{err}
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		dirs = append(dirs, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(dirs) != 1 {
+		fs.Usage()
+		return "", usagef("%s takes one results folder", fs.Name())
+	}
+	return dirs[0], nil
+}
+
+// drawFigures redraws the figures of a results folder from its files.
+func drawFigures(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("tranche plot", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	format := fs.String("format", "png", "figure format: "+strings.Join(plots.Formats, ", "))
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: tranche plot RESULTS_DIR [--format png|svg|pdf]\n\nRedraws the figures of a results folder into its plots/ from its CSV and JSON files.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	dir, err := parseDirArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(plots.Formats, *format) {
+		return usagef("--format %s: allowed formats are %s", *format, strings.Join(plots.Formats, ", "))
+	}
+	run, err := loadRun(dir)
+	if err != nil {
+		return err
+	}
+	figs, err := plots.All(run, filepath.Join(dir, "plots"), *format)
+	if err != nil {
+		return err
+	}
+	for _, f := range figs {
+		fmt.Fprintf(stdout, "%s\t%s\n", f.Path, f.Title)
+	}
+	return nil
+}
+
+// writeReport writes report.html for a results folder.
+func writeReport(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("tranche report", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("out", "", "file to write (default RESULTS_DIR/report.html)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: tranche report RESULTS_DIR [--out FILE]\n\nWrites one self-contained HTML page (figures embedded, no network, no scripts).\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	dir, err := parseDirArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	run, err := loadRun(dir)
+	if err != nil {
+		return err
+	}
+	path := *out
+	if path == "" {
+		path = filepath.Join(dir, "report.html")
+	}
+	// Draw the figures afresh from the files, into a scratch folder, so
+	// that the report always matches the CSVs.
+	scratch, err := os.MkdirTemp("", "tranche-report-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(scratch)
+	figs, err := plots.All(run, scratch, "png")
+	if err != nil {
+		return err
+	}
+	var embed []report.Figure
+	for _, f := range figs {
+		embed = append(embed, report.Figure{Title: f.Title, Caption: f.Caption, Path: f.Path})
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".report-*.html")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := report.Write(tmp, run, embed); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "report: %s\n", path)
+	return nil
+}

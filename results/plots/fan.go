@@ -1,0 +1,209 @@
+package plots
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/tranche-sim/tranche/results"
+	"github.com/tranche-sim/tranche/sim"
+)
+
+// seriesInfo describes a per-round series drawn as a fan chart.
+type seriesInfo struct {
+	key, title string
+	// unit is the y-axis label when sim.Metrics has no metric of the same
+	// key (or its unit is too terse for an axis).
+	unit string
+}
+
+// fanSeries are the series of rounds.csv drawn as fan charts, in figure
+// order.
+var fanSeries = []seriesInfo{
+	{"compliance", "True compliance", ""},
+	{"relief", "Relief in force", "share of sanctions lifted"},
+	{"humanitarian_index", "Humanitarian index", ""},
+	{"stability_index", "Regional stability", ""},
+	{"leverage", "Coalition leverage", "index 0-1"},
+	{"coalition_cohesion", "Coalition cohesion", "share of coalition weight"},
+}
+
+// metricDef returns the model's definition of a metric.
+func metricDef(key string) (sim.Metric, bool) {
+	for _, m := range sim.Metrics(1, 1) { // units and docs do not depend on the sizes
+		if m.Key == key {
+			return m, true
+		}
+	}
+	return sim.Metric{}, false
+}
+
+// seriesDoc returns the model's description of a per-round series.
+func seriesDoc(key string) string {
+	for _, s := range sim.SeriesDefs(1) {
+		if s.Key == key {
+			return s.Doc
+		}
+	}
+	return key
+}
+
+func (s seriesInfo) yLabel() string {
+	if s.unit != "" {
+		return s.unit
+	}
+	if m, ok := metricDef(s.key); ok {
+		return m.Unit
+	}
+	return "level (0-1)"
+}
+
+// fanBands are the legend of a fan chart.
+func fanLegend() []legendEntry {
+	return []legendEntry{
+		entry("median", lineThumb(draw.LineStyle{Color: grey, Width: vg.Points(1.8)})),
+		entry("50% of replications (p25-p75)", fillThumb(alpha(black, bandDark))),
+		entry("90% of replications (p05-p95)", fillThumb(alpha(black, bandLight))),
+	}
+}
+
+// Band opacities.
+const (
+	bandLight = 0.16
+	bandDark  = 0.38
+)
+
+func (st *study) fan(s seriesInfo) (figure, bool) {
+	series := map[string][]results.RoundRow{}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, p := range st.policies {
+		var rows []results.RoundRow
+		for _, r := range st.run.Series(p, s.key) {
+			if math.IsNaN(r.P05) || math.IsNaN(r.P25) || math.IsNaN(r.P50) || math.IsNaN(r.P75) || math.IsNaN(r.P95) {
+				continue
+			}
+			rows = append(rows, r)
+			lo, hi = min(lo, r.P05, r.P50), max(hi, r.P95, r.P50)
+		}
+		if len(rows) > 0 {
+			series[p] = rows
+		}
+	}
+	if len(series) == 0 {
+		return figure{}, false
+	}
+	ylo, yhi := niceRange(lo, hi)
+	rounds := st.rounds()
+	for _, rows := range series {
+		rounds = max(rounds, rows[len(rows)-1].Round)
+	}
+
+	var policies []string
+	for _, p := range st.policies {
+		if series[p] != nil {
+			policies = append(policies, p)
+		}
+	}
+	cols := gridCols(len(policies))
+	nrows := (len(policies) + cols - 1) / cols
+	var panels []*plot.Plot
+	for k, p := range policies {
+		i := st.index[p]
+		pl := fanPanel(p, series[p], Color(i), Dashes(i))
+		pl.X.Min, pl.X.Max = 0, float64(rounds)
+		pad := (yhi - ylo) * 0.015 // keeps lines at the edges whole
+		pl.Y.Min, pl.Y.Max = ylo-pad, yhi+pad
+		if k%cols == 0 {
+			pl.Y.Label.Text = s.yLabel()
+		}
+		if k+cols >= len(policies) {
+			pl.X.Label.Text = roundLabel(st.run.Manifest.MonthsPerRound)
+		}
+		panels = append(panels, pl)
+	}
+	reps := st.replications()
+	h := header{
+		title:    fmt.Sprintf("%s by round: median and spread over %d replications", s.title, reps),
+		subtitle: capitalize(seriesDoc(s.key)),
+		legend:   fanLegend(),
+	}
+	w, ht := gridFigure(h, nrows, rowH)
+	return figure{
+		name:  "fan-" + s.key,
+		title: h.title,
+		caption: fmt.Sprintf("One panel per policy: the line is the median of %s in each round over the replications, the dark band holds the middle 50%% of replications and the light band 90%%; all panels share the y axis.",
+			s.key),
+		w: w, h: ht,
+		draw: func(c draw.Canvas) {
+			drawGrid(h.draw(c), panels, cols)
+		},
+	}, true
+}
+
+// fanPanel draws one policy's fan: the 90% and 50% bands and the median.
+func fanPanel(title string, rows []results.RoundRow, col color.Color, dashes []vg.Length) *plot.Plot {
+	pl := newPanel(title)
+	pl.Add(grid(true, true))
+	band := func(lo, hi func(results.RoundRow) float64, a float64) {
+		xys := make(plotter.XYs, 0, 2*len(rows))
+		for _, r := range rows {
+			xys = append(xys, plotter.XY{X: float64(r.Round), Y: lo(r)})
+		}
+		for k := len(rows) - 1; k >= 0; k-- {
+			xys = append(xys, plotter.XY{X: float64(rows[k].Round), Y: hi(rows[k])})
+		}
+		poly, err := plotter.NewPolygon(xys)
+		if err != nil {
+			return
+		}
+		poly.Color = alpha(col, a)
+		poly.LineStyle.Width = 0
+		poly.LineStyle.Color = nil
+		pl.Add(poly)
+	}
+	band(func(r results.RoundRow) float64 { return r.P05 }, func(r results.RoundRow) float64 { return r.P95 }, bandLight)
+	band(func(r results.RoundRow) float64 { return r.P25 }, func(r results.RoundRow) float64 { return r.P75 }, bandDark)
+	med := make(plotter.XYs, len(rows))
+	for k, r := range rows {
+		med[k] = plotter.XY{X: float64(r.Round), Y: r.P50}
+	}
+	if l, err := plotter.NewLine(med); err == nil {
+		l.Color = col
+		l.Width = vg.Points(1.8)
+		l.Dashes = dashes
+		pl.Add(l)
+	}
+	return pl
+}
+
+// niceRange widens [lo, hi] to multiples of the tick step of niceTicks,
+// keeping levels in [0, 1] inside that range.
+func niceRange(lo, hi float64) (float64, float64) {
+	if math.IsInf(lo, 0) || math.IsInf(hi, 0) || math.IsNaN(lo) || math.IsNaN(hi) {
+		return 0, 1
+	}
+	if hi-lo < 1e-9 {
+		lo, hi = lo-0.05, hi+0.05
+	}
+	step := niceStep((hi - lo) / 6)
+	l, h := math.Floor(lo/step+1e-9)*step, math.Ceil(hi/step-1e-9)*step
+	if lo >= 0 && l < 0 {
+		l = 0
+	}
+	if lo >= 0 && hi <= 1 && h > 1 {
+		h = 1
+	}
+	return l, h
+}
+
+func capitalize(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
+}

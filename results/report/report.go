@@ -1,0 +1,329 @@
+// Package report writes a results folder as one self-contained HTML page:
+// the scenario in words and as TOML, the manifest, the summary and
+// comparison tables and every figure with a caption. Images are embedded,
+// the page needs no network and no JavaScript.
+package report
+
+import (
+	"encoding/base64"
+	"fmt"
+	"html/template"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/tranche-sim/tranche/policy"
+	"github.com/tranche-sim/tranche/results"
+	"github.com/tranche-sim/tranche/scenarios"
+)
+
+// Figure is a figure to embed: a PNG or SVG file and how to read it.
+type Figure struct {
+	Title, Caption, Path string
+}
+
+// KeyMetrics are the metrics of the main summary table; the full table is
+// folded below it.
+var KeyMetrics = []string{"durable_agreement", "collapse", "rounds_to_durable", "stability_index", "humanitarian_index", "humanitarian_shortfall", "leverage_retained"}
+
+// Write writes the report of run, with figures, to w.
+func Write(w io.Writer, run *results.Run, figures []Figure) error {
+	s, err := scenarios.Parse("scenario.toml", run.Scenario)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	page := struct {
+		Run      *results.Run
+		Words    []string
+		Policies [][2]string
+		Manifest [][2]string
+		Key      table
+		Full     table
+		Compare  table
+		Ranking  table
+		Pareto   string
+		Figures  []figure
+		TOML     string
+	}{Run: run, Words: describe(s, run), Manifest: manifest(run), TOML: string(run.Scenario)}
+	for _, name := range run.Manifest.Policies {
+		page.Policies = append(page.Policies, [2]string{name, summaryOf(name, s)})
+	}
+	page.Key = summaryTable(run, KeyMetrics)
+	var all []string
+	if len(run.Summary.Policies) > 0 {
+		for _, m := range run.Summary.Policies[0].Metrics {
+			all = append(all, m.Key)
+		}
+	}
+	page.Full = summaryTable(run, all)
+	if c := run.Comparison; c != nil {
+		page.Compare = compareTable(run, c)
+		page.Pareto = strings.Join(c.ParetoEfficient, ", ")
+		page.Ranking = rankingTable(c)
+	}
+	for _, f := range figures {
+		src, err := dataURI(f.Path)
+		if err != nil {
+			return fmt.Errorf("report: figure %s: %w", f.Title, err)
+		}
+		page.Figures = append(page.Figures, figure{f.Title, f.Caption, src})
+	}
+	return tmpl.Execute(w, page)
+}
+
+type figure struct {
+	Title, Caption string
+	Src            template.URL
+}
+
+type table struct {
+	Head []string
+	Rows [][]cell
+	Note string
+}
+
+// cell is a table cell: a main value and, below it, a smaller one (the
+// interval); text cells are left-aligned.
+type cell struct {
+	Main, Sub string
+	Text      bool
+}
+
+func text(s string) cell { return cell{Main: s, Text: true} }
+
+// dataURI embeds an image file.
+func dataURI(path string) (template.URL, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	mime := "image/png"
+	if strings.EqualFold(filepath.Ext(path), ".svg") {
+		mime = "image/svg+xml"
+	}
+	return template.URL("data:" + mime + ";base64," + base64.StdEncoding.EncodeToString(b)), nil
+}
+
+func describe(s *scenarios.Scenario, run *results.Run) []string {
+	m := run.Manifest
+	years := float64(s.Rounds*s.MonthsPerRound) / 12
+	var words []string
+	if s.Description != "" {
+		words = append(words, s.Description)
+	}
+	words = append(words, fmt.Sprintf("The study ran %d replications of each of %d policies over %d rounds of %d months (%.3g years), seed %d; every policy faced the same random histories (common random numbers).",
+		m.Replications, len(m.Policies), s.Rounds, s.MonthsPerRound, years, s.Seed))
+	t := s.Target
+	mean := t.CommitmentAlpha / (t.CommitmentAlpha + t.CommitmentBeta)
+	words = append(words, fmt.Sprintf("The target government's hidden commitment to reform is drawn for each history from a Beta(%g, %g) distribution (mean %.2f); reformers start with %.0f%% of power, and its choices are noisy (temperature %g).",
+		t.CommitmentAlpha, t.CommitmentBeta, mean, 100*t.Reformers, t.Noise))
+	var members []string
+	for _, mb := range s.Coalition.Members {
+		members = append(members, fmt.Sprintf("%s (weight %g, resolve %g)", mb.Name, mb.Weight, mb.Resolve))
+	}
+	words = append(words, fmt.Sprintf("The coalition has %d members: %s; standing humanitarian exemptions cover %.0f%% of need.",
+		len(members), strings.Join(members, ", "), 100*s.Coalition.Coverage))
+	var sectors []string
+	for _, sec := range s.Sectors {
+		sectors = append(sectors, fmt.Sprintf("%s (weight %g)", sec.Name, sec.Weight))
+	}
+	words = append(words, "Sanctioned sectors: "+strings.Join(sectors, ", ")+".")
+	v := s.Verifier
+	words = append(words, fmt.Sprintf("The verification body has quality %g, gets access in %.0f%% of rounds and reports with a lag of %d round(s); %d neighbouring state(s) trade with the target and %d spoiler faction(s) oppose a settlement.",
+		v.Quality, 100*v.Access, v.Lag, len(s.Neighbours.States), len(s.Spoilers.Factions)))
+	words = append(words, "Policies compared (the baseline is "+m.Baseline+"):")
+	return words
+}
+
+func summaryOf(name string, s *scenarios.Scenario) string {
+	if v, ok := s.PolicyParams[name].(*policy.Variant); ok {
+		var kinds []string
+		for _, mod := range v.Modifiers {
+			kinds = append(kinds, mod.Kind())
+		}
+		d := "defined in the scenario from " + v.Base
+		if v.Base == name {
+			d = "the built-in"
+		}
+		if len(kinds) > 0 {
+			d += " with modifiers " + strings.Join(kinds, ", ")
+		}
+		return d
+	}
+	if e, ok := policy.Lookup(name); ok {
+		return e.Summary
+	}
+	return "a policy of this scenario"
+}
+
+func manifest(run *results.Run) [][2]string {
+	m := run.Manifest
+	rows := [][2]string{
+		{"tool", m.Tool + " " + m.Version},
+		{"Go", m.GoVersion + " (" + m.GOARCH + ")"},
+		{"scenario", m.Scenario},
+		{"scenario SHA-256", m.ScenarioSHA256},
+		{"seed", fmt.Sprint(m.Seed)},
+		{"replications per policy", fmt.Sprint(m.Replications)},
+		{"rounds", fmt.Sprint(m.Rounds)},
+		{"baseline", m.Baseline},
+		{"command line", strings.Join(m.CommandLine, " ")},
+		{"started", m.Start.Format("2006-01-02 15:04:05 MST")},
+		{"elapsed", fmt.Sprintf("%.2f s", m.ElapsedSeconds)},
+	}
+	if m.Objective != "" {
+		rows = append(rows, [2]string{"objective", m.Objective})
+	}
+	if p := m.Precision; p != nil {
+		rows = append(rows, [2]string{"precision", fmt.Sprintf("±%g on %s: reached %v with %d replications", p.Epsilon, strings.Join(p.Metrics, ", "), p.Reached, p.Replications)})
+	}
+	return rows
+}
+
+func summaryTable(run *results.Run, keys []string) table {
+	t := table{Head: append([]string{"policy"}, keys...), Note: "mean over replications, and below it the 95% confidence interval"}
+	for _, p := range run.Summary.Policies {
+		row := []cell{text(p.Policy)}
+		for _, k := range keys {
+			st, ok := p.Metrics.Get(k)
+			if !ok || math.IsNaN(st.Mean) {
+				row = append(row, cell{Main: "n/a"})
+				continue
+			}
+			row = append(row, cell{Main: num(st.Mean), Sub: num(st.CI95[0]) + " – " + num(st.CI95[1])})
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+func compareTable(run *results.Run, c *results.ComparisonReport) table {
+	keys := []string{"durable_agreement", "collapse", "humanitarian_shortfall", "leverage_retained"}
+	if c.Objective != "" {
+		keys = append(keys, "objective")
+	}
+	t := table{Head: append([]string{"policy"}, keys...),
+		Note: "paired difference from " + c.Baseline + " on the same replications (policy minus baseline), with its 95% confidence interval below; * Holm-adjusted p < 0.05"}
+	for _, name := range run.Manifest.Policies {
+		if name == c.Baseline {
+			continue
+		}
+		row := []cell{text(name)}
+		for _, k := range keys {
+			cl := cell{Main: "n/a"}
+			for _, x := range c.Comparisons {
+				if x.Policy == name && x.Metric == k && !math.IsNaN(x.MeanDiff) {
+					cl = diffCell(x)
+				}
+			}
+			row = append(row, cl)
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+func rankingTable(c *results.ComparisonReport) table {
+	if len(c.Ranking) == 0 {
+		return table{}
+	}
+	t := table{Head: []string{"rank", "policy", "objective", "difference from the best"}, Note: "objective: " + c.Objective + "; 95% confidence intervals below the values; * Holm-adjusted p < 0.05"}
+	for i, r := range c.Ranking {
+		vs := cell{Main: "best"}
+		if r.VsBest != nil {
+			vs = diffCell(*r.VsBest)
+		}
+		obj := cell{Main: num(r.Objective.Mean), Sub: num(r.Objective.CI95[0]) + " – " + num(r.Objective.CI95[1])}
+		t.Rows = append(t.Rows, []cell{{Main: fmt.Sprint(i + 1)}, text(r.Policy), obj, vs})
+	}
+	return t
+}
+
+func diffCell(x results.Comparison) cell {
+	c := cell{Main: fmt.Sprintf("%+.3f", x.MeanDiff), Sub: fmt.Sprintf("%+.3f – %+.3f", x.CI95[0], x.CI95[1])}
+	if x.PHolm < 0.05 {
+		c.Main += " *"
+	}
+	return c
+}
+
+// num formats a statistic with three significant decimals.
+func num(x float64) string {
+	if math.Abs(x) >= 10 {
+		return fmt.Sprintf("%.2f", x)
+	}
+	return fmt.Sprintf("%.3f", x)
+}
+
+var tmpl = template.Must(template.New("report").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>tranche report: {{.Run.Manifest.Scenario}}</title>
+<style>
+body { font-family: "Liberation Sans", Arial, Helvetica, sans-serif; color: #222; max-width: 72rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.45; }
+h1 { font-size: 1.7rem; margin-bottom: 0.2rem; }
+h2 { font-size: 1.3rem; margin-top: 2.2rem; border-bottom: 1px solid #ccc; padding-bottom: 0.2rem; }
+table { border-collapse: collapse; font-size: 0.85rem; margin: 0.6rem 0; }
+th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: right; white-space: nowrap; }
+th:first-child, td:first-child { text-align: left; }
+th { background: #f2f2f2; }
+td.text { text-align: left; }
+.sub { font-size: 0.75rem; color: #666; }
+.note { font-size: 0.85rem; color: #555; }
+.scroll { overflow-x: auto; }
+figure { margin: 1.5rem 0; }
+figure img { max-width: 100%; border: 1px solid #ddd; }
+figcaption { font-size: 0.9rem; color: #444; margin-top: 0.3rem; }
+pre { background: #f7f7f7; padding: 0.8rem; overflow-x: auto; font-size: 0.8rem; }
+details summary { cursor: pointer; margin: 0.5rem 0; }
+</style>
+</head>
+<body>
+<h1>tranche report: {{.Run.Manifest.Scenario}}</h1>
+<p class="note">Sanctions-relief sequencing study. Everything on this page comes from the results folder; the page needs no network and no scripts.</p>
+
+<h2>The scenario</h2>
+{{range .Words}}<p>{{.}}</p>
+{{end}}<ul>
+{{range .Policies}}<li><strong>{{index . 0}}</strong>: {{index . 1}}</li>
+{{end}}</ul>
+<details><summary>The resolved scenario as TOML (repeats the run exactly)</summary>
+<pre>{{.TOML}}</pre>
+</details>
+
+<h2>Summary</h2>
+{{template "table" .Key}}
+<details><summary>Every metric</summary>
+{{template "table" .Full}}
+</details>
+<p class="note">docs/model.md in the tranche repository defines every metric.</p>
+
+{{if .Compare.Rows}}<h2>Comparison with the baseline</h2>
+{{template "table" .Compare}}
+{{end}}{{if .Pareto}}<p>Pareto-efficient on more durable agreements, less humanitarian shortfall and more leverage kept (on means): <strong>{{.Pareto}}</strong>.</p>
+{{end}}{{if .Ranking.Rows}}<h2>Ranking by the objective</h2>
+{{template "table" .Ranking}}
+{{end}}
+<h2>Figures</h2>
+{{range .Figures}}<figure>
+<img src="{{.Src}}" alt="{{.Title}}">
+<figcaption><strong>{{.Title}}.</strong> {{.Caption}}</figcaption>
+</figure>
+{{else}}<p>No figures.</p>
+{{end}}
+<h2>How this was made</h2>
+<table>
+{{range .Manifest}}<tr><th>{{index . 0}}</th><td style="text-align:left; white-space:normal">{{index . 1}}</td></tr>
+{{end}}</table>
+</body>
+</html>
+{{define "table"}}<div class="scroll"><table>
+<tr>{{range .Head}}<th>{{.}}</th>{{end}}</tr>
+{{range .Rows}}<tr>{{range .}}<td{{if .Text}} class="text"{{end}}>{{.Main}}{{if .Sub}}<br><span class="sub">{{.Sub}}</span>{{end}}</td>{{end}}</tr>
+{{end}}</table></div>
+{{if .Note}}<p class="note">{{.Note}}</p>{{end}}
+{{end}}`))

@@ -102,35 +102,27 @@ func (m *MetricStats) UnmarshalJSON(data []byte) error {
 	return err
 }
 
-// MarshalJSON writes NaN as null: JSON has no NaN.
+// statsJSON is Stats as JSON, with null for NaN (JSON has no NaN).
+type statsJSON struct {
+	N    int         `json:"n"`
+	Mean *float64    `json:"mean"`
+	SD   *float64    `json:"sd"`
+	CI95 [2]*float64 `json:"ci95"`
+	P05  *float64    `json:"p05"`
+	P25  *float64    `json:"p25"`
+	P50  *float64    `json:"p50"`
+	P75  *float64    `json:"p75"`
+	P95  *float64    `json:"p95"`
+}
+
+// MarshalJSON writes NaN as null.
 func (s Stats) MarshalJSON() ([]byte, error) {
-	type out struct {
-		N    int         `json:"n"`
-		Mean *float64    `json:"mean"`
-		SD   *float64    `json:"sd"`
-		CI95 [2]*float64 `json:"ci95"`
-		P05  *float64    `json:"p05"`
-		P25  *float64    `json:"p25"`
-		P50  *float64    `json:"p50"`
-		P75  *float64    `json:"p75"`
-		P95  *float64    `json:"p95"`
-	}
-	return json.Marshal(out{s.N, num(s.Mean), num(s.SD), [2]*float64{num(s.CI95[0]), num(s.CI95[1])}, num(s.P05), num(s.P25), num(s.P50), num(s.P75), num(s.P95)})
+	return json.Marshal(statsJSON{s.N, num(s.Mean), num(s.SD), [2]*float64{num(s.CI95[0]), num(s.CI95[1])}, num(s.P05), num(s.P25), num(s.P50), num(s.P75), num(s.P95)})
 }
 
 // UnmarshalJSON reads null as NaN.
 func (s *Stats) UnmarshalJSON(data []byte) error {
-	var in struct {
-		N    int         `json:"n"`
-		Mean *float64    `json:"mean"`
-		SD   *float64    `json:"sd"`
-		CI95 [2]*float64 `json:"ci95"`
-		P05  *float64    `json:"p05"`
-		P25  *float64    `json:"p25"`
-		P50  *float64    `json:"p50"`
-		P75  *float64    `json:"p75"`
-		P95  *float64    `json:"p95"`
-	}
+	var in statsJSON
 	if err := json.Unmarshal(data, &in); err != nil {
 		return err
 	}

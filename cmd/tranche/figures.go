@@ -27,21 +27,31 @@ func loadRun(dir string) (*results.Run, error) {
 	return run, nil
 }
 
-// parseDirArgs parses a results folder argument and flags in any order.
-func parseDirArgs(fs *flag.FlagSet, args []string) (string, error) {
-	var dirs []string
+// parseInterleaved parses flags and positional arguments given in any
+// order (the flag package stops at the first positional argument) and
+// returns the positional ones.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				return "", errHelp
+				return nil, errHelp
 			}
-			return "", usageError{err}
+			return nil, usageError{err}
 		}
 		if fs.NArg() == 0 {
-			break
+			return positional, nil
 		}
-		dirs = append(dirs, fs.Arg(0))
+		positional = append(positional, fs.Arg(0))
 		args = fs.Args()[1:]
+	}
+}
+
+// parseDirArgs parses a results folder argument and flags in any order.
+func parseDirArgs(fs *flag.FlagSet, args []string) (string, error) {
+	dirs, err := parseInterleaved(fs, args)
+	if err != nil {
+		return "", err
 	}
 	if len(dirs) != 1 {
 		fs.Usage()

@@ -71,19 +71,9 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 		fmt.Fprintln(stderr, "Usage: tranche run [SCENARIO] [flags]\n\nSCENARIO is a TOML file or a bundled scenario name (default: default).\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, errHelp
-			}
-			return nil, usageError{err}
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		positional = append(positional, fs.Arg(0))
-		args = fs.Args()[1:]
+	positional, err := parseInterleaved(fs, args)
+	if err != nil {
+		return nil, err
 	}
 	o.set = map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })

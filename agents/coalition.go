@@ -1,9 +1,6 @@
 package agents
 
-import (
-	"math"
-	"math/rand/v2"
-)
+import "math/rand/v2"
 
 // Member is one member of the sanctioning coalition.
 type Member struct {
@@ -88,6 +85,7 @@ func (c *Coalition) Elect(i int, u float64) {
 // to go on enforcing (one draw from r per member).
 func (c *Coalition) Step(w *World, r *rand.Rand) {
 	p := c.p
+	perNoise := 1 / p.DefectNoise
 	var cohesion float64
 	for i := range c.Fatigue {
 		f := c.Fatigue[i] + p.FatigueRate*(1-w.Relief) + p.HumFatigue*w.NeedReport - p.Recovery*w.Verified
@@ -96,9 +94,9 @@ func (c *Coalition) Step(w *World, r *rand.Rand) {
 		resolve := p.Members[i].Resolve
 		u := r.Float64()
 		if c.Enforcing[i] {
-			c.Enforcing[i] = u >= logistic((f-resolve)/p.DefectNoise)
+			c.Enforcing[i] = !below(u, (f-resolve)*perNoise) // defects with probability logistic(...)
 		} else {
-			c.Enforcing[i] = u < logistic((resolve-p.Hysteresis-f)/p.DefectNoise)
+			c.Enforcing[i] = below(u, (resolve-p.Hysteresis-f)*perNoise)
 		}
 		if c.Enforcing[i] {
 			cohesion += c.weight[i]
@@ -107,4 +105,19 @@ func (c *Coalition) Step(w *World, r *rand.Rand) {
 	w.Cohesion = min(cohesion, 1) // normalised weights may sum to 1 plus a rounding error
 }
 
-func logistic(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+func logistic(x float64) float64 { return 1 / (1 + exp(-x)) }
+
+// below reports whether u < logistic(x), exactly, but without computing
+// the exponential when a cheap bound settles it: since e**y >= 1 + y,
+// logistic(x) <= 1/(2-x) for x <= 0 and logistic(x) >= 1 - 1/(2+x) for
+// x >= 0. Members far from their resolve, the common case, skip exp. The
+// bounds are used with a margin of 1e-9, far above rounding error.
+func below(u, x float64) bool {
+	if x <= 0 && u*(2-x) >= 1+1e-9 {
+		return false
+	}
+	if x >= 0 && (1-u)*(2+x) > 1+1e-9 {
+		return true
+	}
+	return u < logistic(x)
+}

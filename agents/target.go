@@ -153,16 +153,23 @@ func (t *Target) Step(w *World, r, rt *rand.Rand) {
 	reform := p.CommitWeight*t.Commitment + p.ReformerWeight*w.Reformers - p.HardlinerCost*(1-w.Reformers)
 	coerce := p.PainWeight * w.Pressure
 	var util [NumChoices]float64
-	best := math.Inf(-1)
+	perStep, perNoise := 1/p.Step, 1/p.Noise
+	best, top := math.Inf(-1), Choice(0)
 	for c := Choice(0); c < NumChoices; c++ {
 		nx, ng := t.apply(c, x, g)
-		u := (reform*(nx-x)+coerce*(clamp01(nx+ng)-vis))/p.Step + p.ReliefWeight*t.Expect[c]
+		u := (reform*(nx-x)+coerce*(clamp01(nx+ng)-vis))*perStep + p.ReliefWeight*t.Expect[c]
 		util[c] = u
-		best = max(best, u)
+		if u > best {
+			best, top = u, c
+		}
 	}
 	var sum float64
 	for c := range util {
-		util[c] = math.Exp((util[c] - best) / p.Noise)
+		if Choice(c) == top {
+			util[c] = 1 // exp(0)
+		} else {
+			util[c] = exp((util[c] - best) * perNoise)
+		}
 		sum += util[c]
 	}
 	u := r.Float64() * sum

@@ -112,11 +112,13 @@ type World struct {
 func (w *World) Visible() float64 { return clamp01(w.Compliance + w.Concealed) }
 
 func clamp01(x float64) float64 {
+	// Written without early returns so that the compiler can use
+	// conditional moves: the branches are unpredictable.
 	if x < 0 {
-		return 0
+		x = 0
 	}
 	if x > 1 {
-		return 1
+		x = 1
 	}
 	return x
 }

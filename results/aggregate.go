@@ -13,7 +13,7 @@ const MetricSteps = 1000
 
 // RoundSteps is the number of grid steps of a per-round series' histogram
 // on [0, 1]: its percentiles are within 1/400.
-const RoundSteps = 200
+const RoundSteps = 100
 
 // Sum accumulates a count and an exact fixed-point sum (see Moments); it is
 // the cheaper half of Moments, for per-round means.
@@ -27,9 +27,8 @@ func (s *Sum) Add(x float64) {
 	if math.IsNaN(x) {
 		return
 	}
-	x = max(min(x, MaxAbs), -MaxAbs)
 	s.n++
-	s.sum.add64(int64(math.Round(math.Ldexp(x, fracBits))))
+	s.sum.add64(fixed(x))
 }
 
 // Merge adds o.
@@ -51,12 +50,6 @@ type Dist struct {
 	Hist *Histogram
 }
 
-// RoundDist is the streaming distribution of one series in one round.
-type RoundDist struct {
-	Sum
-	Hist *Histogram
-}
-
 // Aggregate accumulates the outcomes of a study: for each policy, the
 // distribution of each metric over replications, and of each series in
 // each round. Aggregates of the same shape merge exactly, so a study split
@@ -74,10 +67,10 @@ type Aggregate struct {
 	// Objective is the user's objective, or nil.
 	Objective *Objective
 
-	metric [][]Dist        // [policy][metric]
-	round  [][][]RoundDist // [policy][series][round]
-	pairs  [][]Moments     // [a*len(Policies)+b][metric]: metric of b minus metric of a, a < b
-	rows   [][]float64     // scratch: one replication's metrics per policy
+	metric [][]Dist     // [policy][metric]
+	round  []*roundGrid // [policy]
+	pairs  [][]Moments  // [a*len(Policies)+b][metric]: metric of b minus metric of a, a < b
+	rows   [][]float64  // scratch: one replication's metrics per policy
 }
 
 // NewAggregate returns an empty Aggregate for the named policies of model m,
@@ -99,23 +92,13 @@ func NewAggregate(policies []string, m *sim.Model, obj *Objective) *Aggregate {
 		a.rows[p] = make([]float64, len(a.Metrics))
 	}
 	a.metric = make([][]Dist, len(policies))
-	a.round = make([][][]RoundDist, len(policies))
+	a.round = make([]*roundGrid, len(policies))
 	for p := range policies {
 		a.metric[p] = make([]Dist, len(a.Metrics))
 		for k, def := range a.Metrics {
 			a.metric[p][k].Hist = metricHistogram(def)
 		}
-		a.round[p] = make([][]RoundDist, len(a.Series))
-		for s, def := range a.Series {
-			a.round[p][s] = make([]RoundDist, m.Rounds)
-			for r := range a.round[p][s] {
-				if def.Count {
-					a.round[p][s][r].Hist = NewCountHistogram(0, def.Hi)
-				} else {
-					a.round[p][s][r].Hist = NewHistogram(0, def.Hi, RoundSteps)
-				}
-			}
-		}
+		a.round[p] = newRoundGrid(a.Series, m.Rounds)
 	}
 	return a
 }
@@ -135,13 +118,7 @@ func (a *Aggregate) Add(p int, o *sim.Outcome) {
 		d.Moments.Add(row[k])
 		d.Hist.Add(row[k])
 	}
-	for s, series := range a.round[p] {
-		vals := o.Series[s]
-		for r := range series {
-			series[r].Sum.Add(vals[r])
-			series[r].Hist.Add(vals[r])
-		}
-	}
+	a.round[p].add(o.Series)
 }
 
 // extend returns metrics, plus the objective if there is one, in policy p's
@@ -205,13 +182,8 @@ func (a *Aggregate) Merge(o *Aggregate) error {
 				a.pairs[p*len(a.Policies)+q][k].Merge(&o.pairs[p*len(a.Policies)+q][k])
 			}
 		}
-		for s := range a.round[p] {
-			for r := range a.round[p][s] {
-				a.round[p][s][r].Sum.Merge(&o.round[p][s][r].Sum)
-				if err := a.round[p][s][r].Hist.Merge(o.round[p][s][r].Hist); err != nil {
-					return fmt.Errorf("series %s: %w", a.Series[s].Key, err)
-				}
-			}
+		if err := a.round[p].merge(o.round[p]); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -222,4 +194,4 @@ func (a *Aggregate) Metric(p, k int) *Dist { return &a.metric[p][k] }
 
 // Round returns the distribution of series s in round r (0-based) under
 // policy p.
-func (a *Aggregate) Round(p, s, r int) *RoundDist { return &a.round[p][s][r] }
+func (a *Aggregate) Round(p, s, r int) RoundDist { return a.round[p].dist(s, r) }

@@ -17,15 +17,15 @@ import (
 // on the grid (whole numbers for counts, relief in quarter tranches) come
 // out exactly.
 type Histogram struct {
-	lo, width float64
-	counts    []uint64
+	lo, width, perWidth float64
+	counts              []uint64
 }
 
 // NewHistogram returns a histogram over the grid of steps+1 points from lo
 // to hi.
 func NewHistogram(lo, hi float64, steps int) *Histogram {
 	w := (hi - lo) / float64(steps)
-	return &Histogram{lo: lo - w/2, width: w, counts: make([]uint64, steps+1)}
+	return &Histogram{lo: lo - w/2, width: w, perWidth: 1 / w, counts: make([]uint64, steps+1)}
 }
 
 // NewCountHistogram returns a histogram with one bin per whole number from
@@ -40,8 +40,10 @@ func (h *Histogram) Add(x float64) {
 	if math.IsNaN(x) {
 		return
 	}
-	i := int(math.Floor((x - h.lo) / h.width))
-	h.counts[max(min(i, len(h.counts)-1), 0)]++
+	// Clamp in float before converting: beyond the grid everything goes to
+	// the end bins (and int conversion of huge values is undefined).
+	f := max(min((x-h.lo)*h.perWidth, float64(len(h.counts)-1)), 0)
+	h.counts[int(f)]++
 }
 
 // Merge adds o's counts; o must have the same bins.

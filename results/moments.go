@@ -31,8 +31,7 @@ func (m *Moments) Add(x float64) {
 	if math.IsNaN(x) {
 		return
 	}
-	x = max(min(x, MaxAbs), -MaxAbs)
-	k := int64(math.Round(math.Ldexp(x, fracBits)))
+	k := fixed(x)
 	m.n++
 	m.sum.add64(k)
 	hi, lo := bits.Mul64(abs64(k), abs64(k))
@@ -74,6 +73,14 @@ func (m *Moments) Variance() float64 {
 	den.Lsh(den, 2*fracBits)
 	f, _ := new(big.Rat).SetFrac(num, den).Float64()
 	return f
+}
+
+// fixed returns x rounded to a multiple of 2**-fracBits, as an integer
+// count of those units, clamped to ±MaxAbs. Scaling by a power of two is
+// exact, so only the rounding loses anything.
+func fixed(x float64) int64 {
+	x = max(min(x, MaxAbs), -MaxAbs)
+	return int64(math.Round(x * (1 << fracBits)))
 }
 
 func abs64(k int64) uint64 {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"testing"
 
 	"gonum.org/v1/gonum/stat"
@@ -228,5 +229,16 @@ func TestFolderAtomic(t *testing.T) {
 			names = append(names, e.Name())
 		}
 		t.Errorf("after Abort the parent holds %v, want only out", names)
+	}
+}
+
+// The fast path for whole numbers writes what strconv's shortest form does.
+func TestAppendFloatMatchesStrconv(t *testing.T) {
+	for _, x := range []float64{0, 1, -1, 2, 40, -7, 100000, 999999, 1e6, 123456789, 1e14, 1e21, 0.5, -0.25, 1.0 / 3, math.Copysign(0, -1), math.Inf(1), 5e-324} {
+		got := string(AppendFloat(nil, x))
+		want := strconv.FormatFloat(x, 'g', -1, 64)
+		if got != want {
+			t.Errorf("AppendFloat(%v) = %q, strconv gives %q", x, got, want)
+		}
 	}
 }

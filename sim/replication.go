@@ -24,6 +24,8 @@ type Replication struct {
 
 	relief    []float64 // per-sector relief in force
 	coverage  float64   // humanitarian coverage in force
+	essential float64   // needs met by relieved essential sectors (sum of essential * relief)
+	chill     float64   // over-compliance while sectors stay sanctioned (sum of overcompliance * (1 - relief))
 	commodity float64   // commodity shock level
 	obs       Observation
 	act       Action
@@ -151,6 +153,7 @@ func (r *Replication) reset() {
 	}
 	r.coverage = p.Coalition.Coverage
 	r.commodity = 0
+	r.sectorSums()
 	w.Relief = r.obs.WeightedRelief(r.relief)
 	r.coalition.Reset(w)
 	r.neighbours.Reset(w)
@@ -189,13 +192,8 @@ func (r *Replication) updateWorld() {
 func (r *Replication) welfare() float64 {
 	p, w := &r.m.Params, &r.w
 	h := &p.Humanitarian
-	var essential, chill float64
-	for i, s := range p.Sectors {
-		essential += s.Essential * r.relief[i]
-		chill += s.Overcompliance * (1 - r.relief[i])
-	}
-	exempt := h.ExemptionCapacity * r.coverage * max(1-chill*w.Cohesion, 0)
-	supply := h.DomesticSupply*w.Economy + (essential+exempt)*(1-w.Leakage) + h.EvasionSupply*w.Evasion
+	exempt := h.ExemptionCapacity * r.coverage * max(1-r.chill*w.Cohesion, 0)
+	supply := h.DomesticSupply*w.Economy + (r.essential+exempt)*(1-w.Leakage) + h.EvasionSupply*w.Evasion
 	need := 1 + h.CrisisNeed*w.Crisis + h.ViolenceNeed*float64(w.Incidents)
 	return min(max(supply/need, 0), 1)
 }
@@ -205,17 +203,40 @@ func (r *Replication) welfare() float64 {
 func (r *Replication) apply() bool {
 	w := &r.w
 	var withdrawn float64
+	changed := false
 	for i, x := range r.act.Relief {
 		x = clampUnit(x)
-		withdrawn += r.m.weights[i] * max(r.relief[i]-x, 0)
+		if d := r.relief[i] - x; d != 0 {
+			changed = true
+			if d > 0 {
+				withdrawn += r.m.weights[i] * d
+			}
+		}
 		r.relief[i] = x
 	}
-	r.coverage = clampUnit(r.act.Coverage)
+	if c := clampUnit(r.act.Coverage); c != r.coverage {
+		r.coverage, changed = c, true
+	}
+	if !changed {
+		w.ReliefDelta, w.Reimposed = 0, 0
+		return false
+	}
+	r.sectorSums()
 	before := w.Relief
 	w.Relief = r.obs.WeightedRelief(r.relief)
 	w.ReliefDelta = w.Relief - before
 	w.Reimposed = withdrawn
 	return withdrawn >= r.m.Params.Outcomes.SnapbackSize
+}
+
+// sectorSums recomputes the sums over sectors that welfare needs; they
+// change only when relief does.
+func (r *Replication) sectorSums() {
+	r.essential, r.chill = 0, 0
+	for i, s := range r.m.Params.Sectors {
+		r.essential += s.Essential * r.relief[i]
+		r.chill += s.Overcompliance * (1 - r.relief[i])
+	}
 }
 
 // count updates the tally with the round just recorded.

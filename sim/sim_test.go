@@ -244,4 +244,5 @@ func BenchmarkReplication(b *testing.B) {
 	}
 	actorRounds := float64(m.Params.ActorsPerRound() * m.Rounds)
 	b.ReportMetric(actorRounds*float64(b.N)/b.Elapsed().Seconds(), "actor-rounds/s")
+	b.ReportMetric(b.Elapsed().Seconds()*1e9/(actorRounds*float64(b.N)), "ns/actor-round")
 }

@@ -38,6 +38,12 @@ type Manifest struct {
 	// FirstReplication is the index of the first replication (non-zero for
 	// a shard of a larger study).
 	FirstReplication int `json:"first_replication"`
+	// Shard marks a folder that holds one shard of a larger study (nil
+	// otherwise); tranche merge combines shards into one results folder.
+	Shard *Shard `json:"shard,omitempty"`
+	// MergedShards is the number of shards a merged folder was made from
+	// (0 for a folder made in one run).
+	MergedShards int `json:"merged_shards,omitempty"`
 	// Workers is the number of workers (results do not depend on it).
 	Workers int `json:"workers"`
 	// CommandLine is the command that made the folder.
@@ -46,6 +52,28 @@ type Manifest struct {
 	Start          time.Time `json:"start"`
 	ElapsedSeconds float64   `json:"elapsed_seconds"`
 }
+
+// Shard identifies one shard of a study split into Count shards: it holds
+// replications [First, First+Replications) of TotalReplications.
+type Shard struct {
+	Index             int `json:"index"`
+	Count             int `json:"count"`
+	First             int `json:"first"`
+	Replications      int `json:"replications"`
+	TotalReplications int `json:"total_replications"`
+}
+
+// ShardRange returns the replications of shard index of count shards of a
+// study of total replications: [first, first+n). Shards differ in size by
+// at most one replication.
+func ShardRange(index, count, total int) (first, n int) {
+	first = index * total / count
+	return first, (index+1)*total/count - first
+}
+
+// StateFile is the name of the file in a shard folder that holds the exact
+// aggregate state for merging.
+const StateFile = "state.gob"
 
 // WriteManifest writes m as indented JSON.
 func WriteManifest(w io.Writer, m *Manifest) error {

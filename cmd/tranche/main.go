@@ -39,6 +39,7 @@ Usage:
   tranche play [SCENARIO] [flags]  play the coalition yourself in one history (classroom)
   tranche plot RESULTS_DIR         redraw a results folder's figures (--format png|svg|pdf)
   tranche report RESULTS_DIR       write a self-contained report.html
+  tranche merge SHARD_DIR... --out DIR   merge the shards of a study (run --shard I/N)
   tranche scenarios                list the bundled scenarios
   tranche scenarios show NAME      print a scenario as complete, commented TOML
   tranche policies                 list the sequencing policies
@@ -96,6 +97,8 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		return drawFigures(args[1:], stdout, stderr)
 	case "report":
 		return writeReport(args[1:], stdout, stderr)
+	case "merge":
+		return mergeShards(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "tranche", version())
 		return nil

@@ -45,6 +45,8 @@ type runOptions struct {
 	precision             float64
 	precisionMetrics      listFlag
 	maxReps               int
+	shard                 string
+	shards                int
 	set                   map[string]bool // flags given on the command line
 }
 
@@ -67,6 +69,8 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 	fs.Float64Var(&o.precision, "precision", 0, "add replications until every 95% CI half-width is at most this (see --precision-metric)")
 	fs.Var(&o.precisionMetrics, "precision-metric", "metric that --precision applies to (repeatable; default: every metric)")
 	fs.IntVar(&o.maxReps, "max-reps", 1_000_000, "most replications --precision may use")
+	fs.StringVar(&o.shard, "shard", "", "run only shard I of N (I/N, from 0) of the study, for tranche merge (default: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX)")
+	fs.IntVar(&o.shards, "shards", 0, "number of shards when the shard index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: tranche run [SCENARIO] [flags]\n\nSCENARIO is a TOML file or a bundled scenario name (default: default).\n\nFlags:")
 		fs.PrintDefaults()
@@ -143,7 +147,8 @@ type plan struct {
 	model     *sim.Model
 	objective *results.Objective
 	baseline  int
-	watch     []string // metric keys --precision applies to
+	watch     []string       // metric keys --precision applies to
+	shard     *results.Shard // the part of the study to run (nil: all)
 }
 
 func (o *runOptions) plan(s *scenarios.Scenario) (*plan, error) {
@@ -197,13 +202,34 @@ func runStudy(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	sel, err := selectShard(o.shard, o.shards, os.Getenv)
+	if err != nil {
+		return err
+	}
+	if sel != nil {
+		if o.set["precision"] {
+			return usagef("--precision cannot be split into shards: the number of replications it needs is only known at the end")
+		}
+		first, n := results.ShardRange(sel.index, sel.count, s.Replications)
+		if n == 0 {
+			return usagef("shard %d of %d is empty: %d replications cannot be split into %d shards", sel.index, sel.count, s.Replications, sel.count)
+		}
+		pl.shard = &results.Shard{Index: sel.index, Count: sel.count, First: first, Replications: n, TotalReplications: s.Replications}
+	}
 	out := o.out
 	if out == "" {
 		out = defaultOut(s.Name, start)
+		if pl.shard != nil { // the same for every attempt, so a rerun finds it
+			out = filepath.Join("tranche-out", fmt.Sprintf("%s-seed%d-shard-%d-of-%d", s.Name, s.Seed, pl.shard.Index, pl.shard.Count))
+		}
 	}
 	folder, err := results.CreateFolder(out)
 	if err != nil {
 		if errors.Is(err, results.ErrExists) {
+			if pl.shard != nil && shardDone(out, s, pl.shard) {
+				fmt.Fprintf(stdout, "shard %d of %d already complete in %s; nothing to do\n", pl.shard.Index, pl.shard.Count, out)
+				return nil
+			}
 			return usageError{err}
 		}
 		return err
@@ -224,7 +250,9 @@ func runStudy(args []string, stdout, stderr io.Writer) error {
 		}
 		return err
 	}
-	s.Replications = agg.Metric(0, 0).N() // what actually ran (differs with --precision)
+	if prec != nil {
+		s.Replications = prec.Replications // what actually ran
+	}
 
 	summary := results.Summarize(s.Name, s.Seed, agg)
 	report := results.NewComparisonReport(agg, summary, pl.baseline)
@@ -233,13 +261,29 @@ func runStudy(args []string, stdout, stderr io.Writer) error {
 	manifest := &results.Manifest{
 		Tool: "tranche", Version: version(), GoVersion: runtime.Version(), GOARCH: runtime.GOARCH,
 		Scenario: s.Name, ScenarioSHA256: hex.EncodeToString(sum[:]),
-		Seed: s.Seed, Replications: s.Replications, Rounds: s.Rounds, MonthsPerRound: s.MonthsPerRound, Policies: s.Policies,
+		Seed: s.Seed, Replications: agg.Metric(0, 0).N(), Rounds: s.Rounds, MonthsPerRound: s.MonthsPerRound, Policies: s.Policies,
 		Baseline: s.Policies[pl.baseline], Objective: o.objective, Precision: prec,
 		Workers: o.workers, CommandLine: append([]string{"tranche", "run"}, args...),
 		Start: start.UTC(), ElapsedSeconds: time.Since(start).Seconds(),
 	}
+	if sh := pl.shard; sh != nil {
+		manifest.Shard, manifest.FirstReplication = sh, sh.First
+	}
 	if err := writeFiles(folder, resolved, summary, report, agg, hist, manifest); err != nil {
 		return err
+	}
+	if pl.shard != nil {
+		if err := writeState(folder, agg); err != nil {
+			return err
+		}
+		if err := folder.Commit(); err != nil {
+			return err
+		}
+		ok = true
+		sh := pl.shard
+		fmt.Fprintf(stdout, "shard %d of %d: replications %d to %d of %d, seed %d, in %.1f s\nresults: %s\nmerge the shards with: tranche merge SHARD_FOLDERS... --out DIR\n",
+			sh.Index, sh.Count, sh.First, sh.First+sh.Replications-1, sh.TotalReplications, s.Seed, manifest.ElapsedSeconds, folder.Final())
+		return nil
 	}
 	if !o.noPlots {
 		// The figures are drawn from the files just written, exactly as
@@ -290,10 +334,14 @@ func simulate(ctx context.Context, s *scenarios.Scenario, pl *plan, o *runOption
 	}
 	bar := newProgress(stderr, total, o.quiet)
 	rec.OnCommit = bar.update
-	done := 0
+	done, offset := 0, 0
+	if pl.shard != nil {
+		offset, total = pl.shard.First, pl.shard.Replications
+		bar.extend(total)
+	}
 	var agg *results.Aggregate
 	for {
-		study := &sim.Study{Model: pl.model, Policies: s.Study(), Seed: s.Seed, First: done, Replications: total - done, Workers: o.workers}
+		study := &sim.Study{Model: pl.model, Policies: s.Study(), Seed: s.Seed, First: offset + done, Replications: total - done, Workers: o.workers}
 		if err := study.Run(ctx, rec); err != nil {
 			bar.finish()
 			return nil, nil, nil, err

@@ -42,9 +42,6 @@ func (c *Civil) Step(w *World, r *rand.Rand) {
 	s = clamp01(s)
 	w.CivilSociety = s
 	w.Mobilised = r.Float64() < s
-	w.NeedReport = 0
-	if w.Mobilised {
-		w.NeedReport = 1 - w.Welfare
-	}
+	w.NeedReport = float64(b2u8(w.Mobilised)) * (1 - w.Welfare) // need is reported when it mobilises
 	w.Leakage = w.Diversion * (1 - p.Oversight*s)
 }

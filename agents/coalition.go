@@ -86,20 +86,21 @@ func (c *Coalition) Elect(i int, u float64) {
 func (c *Coalition) Step(w *World, r *rand.Rand) {
 	p := c.p
 	perNoise := 1 / p.DefectNoise
+	tire, report, success := p.FatigueRate*(1-w.Relief), p.HumFatigue*w.NeedReport, p.Recovery*w.Verified
+	fatigue, enforcing, weight := c.Fatigue, c.Enforcing[:len(c.Fatigue)], c.weight[:len(c.Fatigue)]
 	var cohesion float64
-	for i := range c.Fatigue {
-		f := c.Fatigue[i] + p.FatigueRate*(1-w.Relief) + p.HumFatigue*w.NeedReport - p.Recovery*w.Verified
-		f = clamp01(f)
-		c.Fatigue[i] = f
+	for i := range fatigue {
+		f := clamp01(fatigue[i] + tire + report - success)
+		fatigue[i] = f
 		resolve := p.Members[i].Resolve
 		u := r.Float64()
-		if c.Enforcing[i] {
-			c.Enforcing[i] = !below(u, (f-resolve)*perNoise) // defects with probability logistic(...)
+		if enforcing[i] {
+			enforcing[i] = !below(u, (f-resolve)*perNoise) // defects with probability logistic(...)
 		} else {
-			c.Enforcing[i] = below(u, (resolve-p.Hysteresis-f)*perNoise)
+			enforcing[i] = below(u, (resolve-p.Hysteresis-f)*perNoise)
 		}
-		if c.Enforcing[i] {
-			cohesion += c.weight[i]
+		if enforcing[i] {
+			cohesion += weight[i]
 		}
 	}
 	w.Cohesion = min(cohesion, 1) // normalised weights may sum to 1 plus a rounding error

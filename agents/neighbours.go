@@ -69,11 +69,18 @@ func (n *Neighbours) Reset(w *World) {
 // still in place and falls with support and enforcement.
 func (n *Neighbours) Step(w *World, r *rand.Rand) {
 	p := n.p
-	for i, s := range p.States {
-		want := clamp01(s.Support + p.ReliefGain*s.TradeLink*w.Relief + p.Spillover*(1-w.Stability))
-		n.Support[i] += p.SupportAdjust * (want - n.Support[i])
-		evade := p.EvasionMax * (1 - w.Relief) * (1 - n.Support[i]) * (1 - p.Enforcement*w.Cohesion)
-		n.Evasion[i] = clamp01(n.Evasion[i] + p.EvasionAdjust*(evade-n.Evasion[i]) + p.EvasionNoise*r.NormFloat64())
+	relief := w.Relief
+	spill := p.Spillover * (1 - w.Stability)
+	sanctioned := 1 - relief
+	enforced := 1 - p.Enforcement*w.Cohesion
+	support, evasion := n.Support, n.Evasion[:len(n.Support)]
+	for i := range support {
+		s := &p.States[i]
+		want := clamp01(s.Support + p.ReliefGain*s.TradeLink*relief + spill)
+		sup := support[i] + p.SupportAdjust*(want-support[i])
+		support[i] = sup
+		evade := p.EvasionMax * sanctioned * (1 - sup) * enforced
+		evasion[i] = clamp01(evasion[i] + p.EvasionAdjust*(evade-evasion[i]) + p.EvasionNoise*r.NormFloat64())
 	}
 	n.aggregate(w)
 }

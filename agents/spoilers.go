@@ -63,18 +63,20 @@ func (s *Spoilers) Reset(w *World) {
 func (s *Spoilers) Step(w *World, r *rand.Rand) {
 	p := s.p
 	threat := (1-p.ThreatRelief)*w.Verified + p.ThreatRelief*w.Relief
+	harbour := p.Harbour * (1 - w.Support)
+	boost := 0.0
+	if w.Events.Crisis {
+		boost = p.CrisisBoost
+	}
+	rate := p.AttackBase + p.AttackThreat*threat
 	incidents := 0
-	for i, f := range p.Factions {
-		z := s.Strength[i] + p.Growth*threat*(1-f.Inclusion) + p.Harbour*(1-w.Support) - p.Decay*s.Strength[i]
-		if w.Events.Crisis {
-			z += p.CrisisBoost
-		}
-		z = clamp01(z)
-		s.Strength[i] = z
-		attack := z * (p.AttackBase + p.AttackThreat*threat) * (1 - p.InclusionEffect*f.Inclusion)
-		if r.Float64() < attack {
-			incidents++
-		}
+	strength := s.Strength
+	for i := range strength {
+		f := &p.Factions[i]
+		z := clamp01(strength[i] + p.Growth*threat*(1-f.Inclusion) + harbour - p.Decay*strength[i] + boost)
+		strength[i] = z
+		attack := z * rate * (1 - p.InclusionEffect*f.Inclusion)
+		incidents += int(b2u8(r.Float64() < attack))
 	}
 	w.Incidents = incidents
 }

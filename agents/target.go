@@ -1,7 +1,6 @@
 package agents
 
 import (
-	"math"
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/stat/distuv"
@@ -147,39 +146,41 @@ func (t *Target) Step(w *World, r, rt *rand.Rand) {
 		p.Humiliation*w.Reimposed - p.SpoilerHarden*float64(w.Incidents)
 	w.Reformers = clamp01(rho)
 
-	// Choose: a logit over the five choices.
+	// Choose: a logit over the five choices. Each choice's utility is the
+	// value of the change it makes in true compliance (dx, in steps) and
+	// in what the verifier sees, plus the relief it is expected to earn.
+	// Complying first repairs concealed rollback g, so what the verifier
+	// sees grows only by what exceeds g; open backsliding shows in full;
+	// cheating does not show.
 	x, g := w.Compliance, w.Concealed
-	vis := clamp01(x + g)
 	reform := p.CommitWeight*t.Commitment + p.ReformerWeight*w.Reformers - p.HardlinerCost*(1-w.Reformers)
 	coerce := p.PainWeight * w.Pressure
-	var util [NumChoices]float64
-	perStep, perNoise := 1/p.Step, 1/p.Noise
-	best, top := math.Inf(-1), Choice(0)
-	for c := Choice(0); c < NumChoices; c++ {
-		nx, ng := t.apply(c, x, g)
-		u := (reform*(nx-x)+coerce*(clamp01(nx+ng)-vis))*perStep + p.ReliefWeight*t.Expect[c]
-		util[c] = u
-		if u > best {
-			best, top = u, c
-		}
+	perStep, perNoise, rw := 1/p.Step, 1/p.Noise, p.ReliefWeight
+	up := min(x+p.Step, 1) - x
+	part := min(x+p.Step*p.PartialShare, 1) - x
+	down := max(x-p.Step, 0) - x
+	e := &t.Expect
+	util := [NumChoices]float64{
+		Comply:    (reform*up+coerce*max(up-g, 0))*perStep + rw*e[Comply],
+		Partial:   (reform*part+coerce*max(part-g, 0))*perStep + rw*e[Partial],
+		Stall:     rw * e[Stall],
+		Backslide: (reform+coerce)*down*perStep + rw*e[Backslide],
+		Cheat:     reform*down*perStep + rw*e[Cheat],
 	}
+	best := max(util[0], util[1], util[2], util[3], util[4])
 	var sum float64
 	for c := range util {
-		if Choice(c) == top {
-			util[c] = 1 // exp(0)
-		} else {
-			util[c] = exp((util[c] - best) * perNoise)
-		}
+		util[c] = exp((util[c] - best) * perNoise) // exactly 1 for the best
 		sum += util[c]
 	}
+	// Inverse transform: the choice is the number of cumulative weights
+	// the draw has passed (counted without branching on the draw).
 	u := r.Float64() * sum
-	choice := Cheat
-	for c := Choice(0); c < NumChoices-1; c++ {
-		if u < util[c] {
-			choice = c
-			break
-		}
-		u -= util[c]
+	var choice Choice
+	var cum float64
+	for c := range NumChoices - 1 {
+		cum += util[c]
+		choice += Choice(b2u8(u >= cum))
 	}
 	if choice.Rollback() && x == 0 {
 		choice = Stall // nothing left to roll back

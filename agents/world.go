@@ -111,6 +111,13 @@ type World struct {
 // now: true compliance plus the covert rollback it has not exposed.
 func (w *World) Visible() float64 { return clamp01(w.Compliance + w.Concealed) }
 
+func b2u8(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 func clamp01(x float64) float64 {
 	// Written without early returns so that the compiler can use
 	// conditional moves: the branches are unpredictable.

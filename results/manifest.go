@@ -44,6 +44,9 @@ type Manifest struct {
 	// MergedShards is the number of shards a merged folder was made from
 	// (0 for a folder made in one run).
 	MergedShards int `json:"merged_shards,omitempty"`
+	// Format is the format of the replications table: "csv" or "parquet"
+	// (rounds.csv is always written; rounds.parquet too with parquet).
+	Format string `json:"format"`
 	// Workers is the number of workers (results do not depend on it).
 	Workers int `json:"workers"`
 	// CommandLine is the command that made the folder.

@@ -15,6 +15,8 @@ import (
 type Recorder struct {
 	aggs     []*Aggregate
 	rows     io.Writer
+	table    RowWriter
+	scratch  []float64 // Commit's row, objective included
 	policies []string
 	model    *sim.Model
 	obj      *Objective
@@ -42,6 +44,23 @@ func NewRecorder(policies []string, m *sim.Model, workers int, obj *Objective, r
 		}
 	}
 	return r, nil
+}
+
+// Metrics returns the metrics recorded: the model's, then the objective if
+// there is one.
+func (r *Recorder) Metrics() []sim.Metric { return r.aggs[0].Metrics }
+
+// RowWriter receives the replications table one row at a time, in table
+// order: ReplicationsParquet is one.
+type RowWriter interface {
+	Write(policy string, replication int, values []float64) error
+}
+
+// WriteRowsTo makes the recorder write the replications table to t, row by
+// row from Commit, instead of as CSV.
+func (r *Recorder) WriteRowsTo(t RowWriter) {
+	r.rows, r.table = nil, t
+	r.scratch = make([]float64, len(r.aggs[0].Metrics))
 }
 
 // ReplicationsHeader returns the header line of replications.csv.
@@ -89,6 +108,20 @@ func (r *Recorder) Prepare(w int, b *sim.Block) {
 
 // Commit implements sim.Sink: it writes the block's rows.
 func (r *Recorder) Commit(b *sim.Block) error {
+	if r.table != nil {
+		for i := range b.N {
+			for p, name := range r.policies {
+				m := b.Metrics(i, p)
+				copy(r.scratch, m)
+				if r.obj != nil {
+					r.scratch[len(r.scratch)-1] = r.obj.Eval(m)
+				}
+				if err := r.table.Write(name, b.First+i, r.scratch); err != nil {
+					return err
+				}
+			}
+		}
+	}
 	if r.rows != nil {
 		if _, err := r.rows.Write(b.Scratch); err != nil {
 			return err

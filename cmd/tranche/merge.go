@@ -91,10 +91,19 @@ func mergeShards(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("shard %s: %w", sh.dir, err)
 		}
 	}
-	for _, name := range []string{"replications.csv", "histories.csv"} {
-		if err := concatCSV(folder, name, shards); err != nil {
+	format := first.Manifest.Format
+	if format == "" {
+		format = "csv"
+	}
+	if format == "parquet" {
+		if err := concatParquet(folder, agg, shards); err != nil {
 			return err
 		}
+	} else if err := concatCSV(folder, "replications.csv", shards); err != nil {
+		return err
+	}
+	if err := concatCSV(folder, "histories.csv", shards); err != nil {
+		return err
 	}
 
 	m := first.Manifest
@@ -105,7 +114,7 @@ func mergeShards(args []string, stdout, stderr io.Writer) error {
 		Tool: "tranche", Version: version(), GoVersion: runtime.Version(), GOARCH: runtime.GOARCH,
 		Scenario: m.Scenario, ScenarioSHA256: m.ScenarioSHA256,
 		Seed: m.Seed, Replications: agg.Metric(0, 0).N(), Rounds: m.Rounds, MonthsPerRound: m.MonthsPerRound,
-		Policies: m.Policies, Baseline: m.Baseline, Objective: m.Objective, MergedShards: len(shards),
+		Policies: m.Policies, Baseline: m.Baseline, Objective: m.Objective, MergedShards: len(shards), Format: format,
 		Workers: m.Workers, CommandLine: append([]string{"tranche", "merge"}, args...),
 		Start: start.UTC(), ElapsedSeconds: time.Since(start).Seconds(),
 	}
@@ -128,6 +137,15 @@ func mergeShards(args []string, stdout, stderr io.Writer) error {
 		}
 		if err := folder.WriteFile(f.name, b.Bytes()); err != nil {
 			return fmt.Errorf("%s: %w", f.name, err)
+		}
+	}
+	if format == "parquet" {
+		var b bytes.Buffer
+		if err := results.WriteRoundsParquet(&b, agg); err != nil {
+			return err
+		}
+		if err := folder.WriteFile("rounds.parquet", b.Bytes()); err != nil {
+			return err
 		}
 	}
 	if !*noPlots {
@@ -190,6 +208,8 @@ func readShards(dirs []string) ([]shardFolder, error) {
 			return nil, differ("objective", rm.Objective, m.Objective)
 		case m.Baseline != rm.Baseline:
 			return nil, differ("baseline", rm.Baseline, m.Baseline)
+		case m.Format != rm.Format:
+			return nil, differ("table format", rm.Format, m.Format)
 		case m.ScenarioSHA256 != rm.ScenarioSHA256:
 			return nil, differ("scenario (SHA-256 of scenario.toml)", rm.ScenarioSHA256[:12], m.ScenarioSHA256[:12])
 		}
@@ -219,6 +239,42 @@ func readShards(dirs []string) ([]shardFolder, error) {
 		return nil, usagef("missing shard(s) %s of %d: every shard 0 to %d is needed", strings.Join(missing, ", "), count, count-1)
 	}
 	return shards, nil
+}
+
+// concatParquet writes replications.parquet into the folder: every shard's
+// rows, in shard order, streaming.
+func concatParquet(folder *results.Folder, agg *results.Aggregate, shards []shardFolder) error {
+	out, err := folder.Create("replications.parquet")
+	if err != nil {
+		return err
+	}
+	defer out.Close()
+	w := bufio.NewWriterSize(out, 1<<20)
+	table, err := results.NewReplicationsParquet(w, agg.Metrics)
+	if err != nil {
+		return err
+	}
+	for _, sh := range shards {
+		f, err := os.Open(filepath.Join(sh.dir, "replications.parquet"))
+		if err != nil {
+			return fmt.Errorf("shard %s: %w", sh.dir, err)
+		}
+		st, err := f.Stat()
+		if err == nil {
+			err = results.CopyReplicationsParquet(table, f, st.Size())
+		}
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("shard %s: %w", sh.dir, err)
+		}
+	}
+	if err := table.Close(); err != nil {
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return out.Close()
 }
 
 // concatCSV writes name into the folder as the header of the first shard's

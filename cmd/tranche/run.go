@@ -39,6 +39,7 @@ type runOptions struct {
 	out                   string
 	quiet                 bool
 	noPlots               bool
+	format                string
 	scenario              string
 	baseline              string
 	objective             string
@@ -64,6 +65,7 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 	fs.StringVar(&o.out, "out", "", "results folder (default tranche-out/SCENARIO-TIMESTAMP); must not exist")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress bar")
 	fs.BoolVar(&o.noPlots, "no-plots", false, "do not draw the figures in plots/ (tranche plot draws them later)")
+	fs.StringVar(&o.format, "format", "csv", "format of the replications and rounds tables: csv, or parquet for large studies (rounds.csv is always written too)")
 	fs.StringVar(&o.baseline, "baseline", "", "policy the others are compared with (default: the first)")
 	fs.StringVar(&o.objective, "objective", "", "rank policies by a weighted sum of metrics, e.g. 'durable_agreement - 0.5*humanitarian_shortfall'")
 	fs.Float64Var(&o.precision, "precision", 0, "add replications until every 95% CI half-width is at most this (see --precision-metric)")
@@ -91,6 +93,8 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 	switch {
 	case o.workers < 1:
 		return nil, usagef("--workers = %d: must be at least 1", o.workers)
+	case o.format != "csv" && o.format != "parquet":
+		return nil, usagef("--format %s: allowed formats are csv and parquet", o.format)
 	case o.set["reps"] && (o.reps < 1 || o.reps > scenarios.MaxReplications):
 		return nil, usagef("--reps = %d: must be in [1, %d]", o.reps, scenarios.MaxReplications)
 	case o.set["rounds"] && (o.rounds < 1 || o.rounds > sim.MaxRounds):
@@ -262,7 +266,7 @@ func runStudy(args []string, stdout, stderr io.Writer) error {
 		Tool: "tranche", Version: version(), GoVersion: runtime.Version(), GOARCH: runtime.GOARCH,
 		Scenario: s.Name, ScenarioSHA256: hex.EncodeToString(sum[:]),
 		Seed: s.Seed, Replications: agg.Metric(0, 0).N(), Rounds: s.Rounds, MonthsPerRound: s.MonthsPerRound, Policies: s.Policies,
-		Baseline: s.Policies[pl.baseline], Objective: o.objective, Precision: prec,
+		Baseline: s.Policies[pl.baseline], Objective: o.objective, Precision: prec, Format: o.format,
 		Workers: o.workers, CommandLine: append([]string{"tranche", "run"}, args...),
 		Start: start.UTC(), ElapsedSeconds: time.Since(start).Seconds(),
 	}
@@ -271,6 +275,15 @@ func runStudy(args []string, stdout, stderr io.Writer) error {
 	}
 	if err := writeFiles(folder, resolved, summary, report, agg, hist, manifest); err != nil {
 		return err
+	}
+	if o.format == "parquet" {
+		var b bytes.Buffer
+		if err := results.WriteRoundsParquet(&b, agg); err != nil {
+			return err
+		}
+		if err := folder.WriteFile("rounds.parquet", b.Bytes()); err != nil {
+			return err
+		}
 	}
 	if pl.shard != nil {
 		if err := writeState(folder, agg); err != nil {
@@ -315,7 +328,7 @@ func runStudy(args []string, stdout, stderr io.Writer) error {
 // exact statistics, so the run is as reproducible as a fixed one, and its
 // results equal those of a fixed run with the same number of replications.
 func simulate(ctx context.Context, s *scenarios.Scenario, pl *plan, o *runOptions, folder *results.Folder, stderr io.Writer) (*results.Aggregate, []results.HistoryRow, *results.Precision, error) {
-	f, err := folder.Create("replications.csv")
+	f, err := folder.Create("replications." + o.format)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -324,6 +337,14 @@ func simulate(ctx context.Context, s *scenarios.Scenario, pl *plan, o *runOption
 	rec, err := results.NewRecorder(s.Policies, pl.model, o.workers, pl.objective, w)
 	if err != nil {
 		return nil, nil, nil, err
+	}
+	var table *results.ReplicationsParquet
+	if o.format == "parquet" {
+		w.Reset(f) // drop the CSV header NewRecorder wrote
+		if table, err = results.NewReplicationsParquet(w, rec.Metrics()); err != nil {
+			return nil, nil, nil, err
+		}
+		rec.WriteRowsTo(table)
 	}
 
 	var prec *results.Precision
@@ -363,6 +384,11 @@ func simulate(ctx context.Context, s *scenarios.Scenario, pl *plan, o *runOption
 	bar.finish()
 	if prec != nil && !prec.Reached {
 		fmt.Fprintf(stderr, "tranche: warning: precision ±%g not reached within --max-reps %d (widest: %s)\n", prec.Epsilon, o.maxReps, prec.Widest)
+	}
+	if table != nil {
+		if err := table.Close(); err != nil {
+			return nil, nil, nil, err
+		}
 	}
 	if err := w.Flush(); err != nil {
 		return nil, nil, nil, err

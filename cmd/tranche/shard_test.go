@@ -130,3 +130,33 @@ func TestMergeRefuses(t *testing.T) {
 		t.Errorf("--precision with --shard: exit %d %q", code, stderr)
 	}
 }
+
+// With --format parquet, merged shards write the same Parquet tables as a
+// single run.
+func TestShardsMergeParquet(t *testing.T) {
+	tmp := t.TempDir()
+	common := []string{"--reps", "300", "--seed", "4", "--quiet", "--format", "parquet"}
+	whole := filepath.Join(tmp, "whole")
+	if code, _, stderr := tranche(t, append([]string{"run", "--no-plots", "--out", whole}, common...)...); code != 0 {
+		t.Fatal(stderr)
+	}
+	var shards []string
+	for _, i := range []string{"0", "1"} {
+		dir := filepath.Join(tmp, "s"+i)
+		if code, _, stderr := tranche(t, append([]string{"run", "--shard", i + "/2", "--out", dir}, common...)...); code != 0 {
+			t.Fatal(stderr)
+		}
+		shards = append(shards, dir)
+	}
+	merged := filepath.Join(tmp, "merged")
+	if code, _, stderr := tranche(t, append(append([]string{"merge"}, shards...), "--out", merged, "--no-plots")...); code != 0 {
+		t.Fatal(stderr)
+	}
+	for _, f := range []string{"replications.parquet", "rounds.parquet", "summary.json", "rounds.csv"} {
+		a, err1 := os.ReadFile(filepath.Join(whole, f))
+		b, err2 := os.ReadFile(filepath.Join(merged, f))
+		if err1 != nil || err2 != nil || !bytes.Equal(a, b) {
+			t.Errorf("%s differs between the merged shards and the whole study (%v %v)", f, err1, err2)
+		}
+	}
+}

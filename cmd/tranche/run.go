@@ -230,7 +230,7 @@ func runStudy(args []string, stdout, stderr io.Writer) error {
 	folder, err := results.CreateFolder(out)
 	if err != nil {
 		if errors.Is(err, results.ErrExists) {
-			if pl.shard != nil && shardDone(out, s, pl.shard) {
+			if pl.shard != nil && shardDone(out, s, pl.shard, o.objective, s.Policies[pl.baseline], o.format) {
 				fmt.Fprintf(stdout, "shard %d of %d already complete in %s; nothing to do\n", pl.shard.Index, pl.shard.Count, out)
 				return nil
 			}

@@ -160,3 +160,15 @@ func TestShardsMergeParquet(t *testing.T) {
 		}
 	}
 }
+
+// A rerun with another objective does not pass for the complete shard.
+func TestShardRerunChecksObjective(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "s")
+	if code, _, stderr := tranche(t, "run", "--reps", "100", "--quiet", "--shard", "0/2", "--out", dir); code != 0 {
+		t.Fatal(stderr)
+	}
+	code, _, stderr := tranche(t, "run", "--reps", "100", "--quiet", "--shard", "0/2", "--out", dir, "--objective", "durable_agreement")
+	if code != 2 || !strings.Contains(stderr, "already exists") {
+		t.Errorf("rerun with another objective: exit %d %q, want 2 and already exists", code, stderr)
+	}
+}

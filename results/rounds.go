@@ -17,7 +17,7 @@ type roundGrid struct {
 	grids  []Histogram // per series: the grid (its counts unused)
 	stride int         // bins per histogram, the largest of any series
 	sums   []int128    // [series*rounds+round]
-	counts []uint64    // [(series*rounds+round)*stride+bin]
+	counts []uint32    // [(series*rounds+round)*stride+bin]
 }
 
 func newRoundGrid(series []sim.Series, rounds int) *roundGrid {
@@ -31,7 +31,7 @@ func newRoundGrid(series []sim.Series, rounds int) *roundGrid {
 		g.stride = max(g.stride, len(h.counts))
 	}
 	g.sums = make([]int128, len(series)*rounds)
-	g.counts = make([]uint64, len(series)*rounds*g.stride)
+	g.counts = make([]uint32, len(series)*rounds*g.stride)
 	return g
 }
 
@@ -64,10 +64,7 @@ func (g *roundGrid) merge(o *roundGrid) error {
 	for i := range g.sums {
 		g.sums[i].addWide(o.sums[i])
 	}
-	for i := range g.counts {
-		g.counts[i] += o.counts[i]
-	}
-	return nil
+	return addCounts(g.counts, o.counts)
 }
 
 // RoundDist is the distribution of one series in one round.

@@ -10,7 +10,7 @@ import (
 
 // stateVersion is the version of the aggregate state format; merge refuses
 // states of another version.
-const stateVersion = 1
+const stateVersion = 2
 
 // state is an Aggregate in a form encoding/gob can write: every exact sum
 // and every histogram count, so that merging states gives the same bits as
@@ -35,7 +35,7 @@ type momentsState struct {
 
 type histState struct {
 	Lo, Width, PerWidth float64
-	Counts              []uint64
+	Counts              []uint32
 }
 
 type distState struct {
@@ -47,7 +47,7 @@ type roundState struct {
 	N      int64
 	Stride int
 	Sums   [][2]uint64
-	Counts []uint64
+	Counts []uint32
 }
 
 func toMoments(m *Moments) momentsState {

@@ -12,7 +12,7 @@ import (
 const MetricSteps = 1000
 
 // RoundSteps is the number of grid steps of a per-round series' histogram
-// on [0, 1]: its percentiles are within 1/400.
+// on [0, 1]: its percentiles are within 1/200.
 const RoundSteps = 100
 
 // Sum accumulates a count and an exact fixed-point sum (see Moments); it is

@@ -388,6 +388,9 @@ func peakHeapGrowth(t *testing.T, n int) uint64 {
 // Writing a large table keeps memory flat: the heap grows by one row group
 // at most, not with the number of rows.
 func TestReplicationsParquetMemory(t *testing.T) {
+	if raceEnabled {
+		t.Skip("heap measurements are meaningless under the race detector")
+	}
 	if testing.Short() {
 		t.Skip("writes 400,000 rows")
 	}

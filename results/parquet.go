@@ -16,15 +16,14 @@ import (
 // written. A writer holds one row group in memory (its compressed pages,
 // and a page being filled for each column), so its memory is bounded by
 // this number, not by the length of the study: for the 21 columns of the
-// default model's replications table, 65536 rows are 11 MiB of values
-// before compression, and the writer's heap peaks about 20 MiB above its
-// start when the values do not compress at all (plus a 16 MiB Zstd encoder,
-// pooled and shared by every writer of the process). 65536 rows are still
-// enough for readers to scan each column in long runs and for the
-// per-row-group metadata to be negligible: a study of 100,000 replications
-// of 5 policies makes 8 row groups (DuckDB writes 122,880 rows per group,
-// Arrow up to 1Mi).
-const RowGroupRows = 65536
+// default model's replications table, 32768 rows are 5.5 MiB of values
+// before compression (plus a 16 MiB Zstd encoder, pooled and shared by
+// every writer of the process). Even a small study of 10,000 replications
+// of 5 policies fills a row group, so a larger study needs no more memory.
+// 32768 rows are still enough for readers to scan each column in long runs
+// and for the per-row-group metadata to be negligible (DuckDB writes
+// 122,880 rows per group, Arrow up to 1Mi).
+const RowGroupRows = 32768
 
 // parquetBatchRows is the number of rows collected before they are handed
 // to the parquet writer (which works in slices of 64 rows).

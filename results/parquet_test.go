@@ -401,7 +401,9 @@ func TestReplicationsParquetMemory(t *testing.T) {
 	if large > 64<<20 {
 		t.Errorf("writing 300,000 rows grew the heap by %d MiB, want under 64", large>>20)
 	}
-	if float64(large) > 1.5*float64(max(small, 1<<20)) {
+	// Three times the rows: memory that grew with the rows would triple;
+	// one row group more or less in flight at a checkpoint is within 2x.
+	if float64(large) > 2*float64(max(small, 1<<20)) {
 		t.Errorf("heap growth %d bytes for 300k rows vs %d for 100k: grows with the row count", large, small)
 	}
 }

@@ -45,8 +45,9 @@ type Coalition struct {
 	// Enforcing reports whether each member enforces its sanctions.
 	Enforcing []bool
 
-	p      *CoalitionParams
-	weight []float64 // normalised member weights
+	p        *CoalitionParams
+	weight   []float64 // normalised member weights
+	perNoise float64   // 1/DefectNoise
 }
 
 // NewCoalition returns a coalition with parameters p.
@@ -56,6 +57,7 @@ func NewCoalition(p *CoalitionParams) *Coalition {
 		Fatigue:   make([]float64, len(p.Members)),
 		Enforcing: make([]bool, len(p.Members)),
 		weight:    make([]float64, len(p.Members)),
+		perNoise:  1 / p.DefectNoise,
 	}
 	var total float64
 	for _, m := range p.Members {
@@ -85,7 +87,7 @@ func (c *Coalition) Elect(i int, u float64) {
 // to go on enforcing (one draw from r per member).
 func (c *Coalition) Step(w *World, r *rand.Rand) {
 	p := c.p
-	perNoise := 1 / p.DefectNoise
+	perNoise := c.perNoise
 	tire, report, success := p.FatigueRate*(1-w.Relief), p.HumFatigue*w.NeedReport, p.Recovery*w.Verified
 	fatigue, enforcing, weight := c.Fatigue, c.Enforcing[:len(c.Fatigue)], c.weight[:len(c.Fatigue)]
 	var cohesion float64

@@ -88,8 +88,9 @@ type Target struct {
 	// how the coalition has responded.
 	Expect [NumChoices]float64
 
-	p       *TargetParams
-	history [lagRing]Choice
+	p                 *TargetParams
+	history           [lagRing]Choice
+	perStep, perNoise float64 // 1/Step and 1/Noise
 }
 
 // lagRing is the size of the ring buffers that remember past rounds for the
@@ -100,7 +101,9 @@ const lagRing = 16
 const MaxLag = lagRing - 1
 
 // NewTarget returns a target government with parameters p.
-func NewTarget(p *TargetParams) *Target { return &Target{p: p} }
+func NewTarget(p *TargetParams) *Target {
+	return &Target{p: p, perStep: 1 / p.Step, perNoise: 1 / p.Noise}
+}
 
 // Reset starts a new replication: it draws the hidden commitment from rt and
 // sets the target's part of the world to its initial state.
@@ -155,7 +158,7 @@ func (t *Target) Step(w *World, r, rt *rand.Rand) {
 	x, g := w.Compliance, w.Concealed
 	reform := p.CommitWeight*t.Commitment + p.ReformerWeight*w.Reformers - p.HardlinerCost*(1-w.Reformers)
 	coerce := p.PainWeight * w.Pressure
-	perStep, perNoise, rw := 1/p.Step, 1/p.Noise, p.ReliefWeight
+	perStep, perNoise, rw := t.perStep, t.perNoise, p.ReliefWeight
 	up := min(x+p.Step, 1) - x
 	part := min(x+p.Step*p.PartialShare, 1) - x
 	down := max(x-p.Step, 0) - x

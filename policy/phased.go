@@ -36,27 +36,33 @@ func DefaultProportionate() PhasedParams {
 }
 
 // NewPolicy returns a phased policy.
-func (p *PhasedParams) NewPolicy() sim.Policy { return &Phased{p: *p} }
+func (p *PhasedParams) NewPolicy() sim.Policy {
+	f := &Phased{p: *p, milestones: make([]float64, p.Tranches), levels: make([]float64, p.Tranches+1)}
+	for k := range f.milestones {
+		f.milestones[k] = p.Last
+		if p.Tranches > 1 {
+			f.milestones[k] = p.First + (p.Last-p.First)*float64(k)/float64(p.Tranches-1)
+		}
+	}
+	for k := range f.levels {
+		f.levels[k] = float64(k) / float64(p.Tranches)
+	}
+	return f
+}
 
 // Phased releases relief in equal tranches, each after verified compliance
 // has held its milestone for Hold rounds. A reported violation resets the
 // count and withdraws Severity of the released tranches (rounded up).
 type Phased struct {
-	p        PhasedParams
-	released int
-	held     streak
+	p          PhasedParams
+	milestones []float64 // verified compliance required for tranche k (0-based): evenly spaced from First to Last
+	levels     []float64 // relief with k tranches released
+	released   int
+	held       streak
 }
 
 // Reset implements sim.Policy.
 func (f *Phased) Reset() { f.released, f.held = 0, 0 }
-
-// milestone returns the verified compliance required for tranche k (0-based).
-func (f *Phased) milestone(k int) float64 {
-	if f.p.Tranches == 1 {
-		return f.p.Last
-	}
-	return f.p.First + (f.p.Last-f.p.First)*float64(k)/float64(f.p.Tranches-1)
-}
 
 // Decide implements sim.Policy.
 func (f *Phased) Decide(o *sim.Observation, a *sim.Action) {
@@ -64,9 +70,9 @@ func (f *Phased) Decide(o *sim.Observation, a *sim.Action) {
 	case o.Violation:
 		f.held = 0
 		f.released -= int(math.Ceil(f.p.Severity * float64(f.released)))
-	case f.released < f.p.Tranches && f.held.update(o.Verified >= f.milestone(f.released)) >= f.p.Hold:
+	case f.released < f.p.Tranches && f.held.update(o.Verified >= f.milestones[f.released]) >= f.p.Hold:
 		f.released++
 		f.held = 0
 	}
-	a.SetAll(float64(f.released) / float64(f.p.Tranches))
+	a.SetAll(f.levels[f.released])
 }

@@ -47,6 +47,18 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// oneScenario returns the scenario argument of a command: none (the
+// default scenario) or one.
+func oneScenario(cmd string, positional []string) (string, error) {
+	switch len(positional) {
+	case 0:
+		return "", nil
+	case 1:
+		return positional[0], nil
+	}
+	return "", usagef("%s takes one scenario, got %d: %s", cmd, len(positional), strings.Join(positional, " "))
+}
+
 // parseDirArgs parses a results folder argument and flags in any order.
 func parseDirArgs(fs *flag.FlagSet, args []string) (string, error) {
 	dirs, err := parseInterleaved(fs, args)

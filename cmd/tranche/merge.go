@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,7 +15,6 @@ import (
 	"time"
 
 	"github.com/tranche-sim/tranche/results"
-	"github.com/tranche-sim/tranche/results/plots"
 	"github.com/tranche-sim/tranche/scenarios"
 )
 
@@ -108,8 +106,6 @@ func mergeShards(args []string, stdout, stderr io.Writer) error {
 
 	m := first.Manifest
 	baseline := slices.Index(m.Policies, m.Baseline)
-	summary := results.Summarize(s.Name, s.Seed, agg)
-	report := results.NewComparisonReport(agg, summary, max(baseline, 0))
 	manifest := &results.Manifest{
 		Tool: "tranche", Version: version(), GoVersion: runtime.Version(), GOARCH: runtime.GOARCH,
 		Scenario: m.Scenario, ScenarioSHA256: m.ScenarioSHA256,
@@ -118,42 +114,12 @@ func mergeShards(args []string, stdout, stderr io.Writer) error {
 		Workers: m.Workers, CommandLine: append([]string{"tranche", "merge"}, args...),
 		Start: start.UTC(), ElapsedSeconds: time.Since(start).Seconds(),
 	}
-	files := []struct {
-		name  string
-		write func(io.Writer) error
-	}{
-		{"scenario.toml", func(w io.Writer) error { _, err := w.Write(first.Scenario); return err }},
-		{"summary.json", func(w io.Writer) error { return results.WriteSummaryJSON(w, summary) }},
-		{"summary.csv", func(w io.Writer) error { return results.WriteSummaryCSV(w, summary) }},
-		{"comparison.json", func(w io.Writer) error { return results.WriteComparisonJSON(w, report) }},
-		{"comparison.csv", func(w io.Writer) error { return results.WriteComparisonCSV(w, report.Comparisons) }},
-		{"rounds.csv", func(w io.Writer) error { return results.WriteRoundsCSV(w, agg) }},
-		{"manifest.json", func(w io.Writer) error { return results.WriteManifest(w, manifest) }},
-	}
-	for _, f := range files {
-		var b bytes.Buffer
-		if err := f.write(&b); err != nil {
-			return fmt.Errorf("%s: %w", f.name, err)
-		}
-		if err := folder.WriteFile(f.name, b.Bytes()); err != nil {
-			return fmt.Errorf("%s: %w", f.name, err)
-		}
-	}
-	if format == "parquet" {
-		var b bytes.Buffer
-		if err := results.WriteRoundsParquet(&b, agg); err != nil {
-			return err
-		}
-		if err := folder.WriteFile("rounds.parquet", b.Bytes()); err != nil {
-			return err
-		}
+	summary, report, err := results.WriteOutputs(folder, first.Scenario, agg, max(baseline, 0), manifest)
+	if err != nil {
+		return err
 	}
 	if !*noPlots {
-		run, err := results.Load(folder.Path(""))
-		if err != nil {
-			return err
-		}
-		if _, err := plots.All(run, folder.Path("plots"), "png"); err != nil {
+		if err := drawInto(folder); err != nil {
 			return err
 		}
 	}

@@ -74,12 +74,8 @@ Flags:
 	}
 	o.set = map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
-	switch len(positional) {
-	case 0:
-	case 1:
-		o.scenario = positional[0]
-	default:
-		return nil, usagef("play takes one scenario, got %d: %s", len(positional), strings.Join(positional, " "))
+	if o.scenario, err = oneScenario("play", positional); err != nil {
+		return nil, err
 	}
 	switch {
 	case o.rep < 0 || o.rep >= scenarios.MaxReplications:

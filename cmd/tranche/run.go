@@ -83,12 +83,8 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 	}
 	o.set = map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
-	switch len(positional) {
-	case 0:
-	case 1:
-		o.scenario = positional[0]
-	default:
-		return nil, usagef("run takes one scenario, got %d: %s", len(positional), strings.Join(positional, " "))
+	if o.scenario, err = oneScenario("run", positional); err != nil {
+		return nil, err
 	}
 	switch {
 	case o.workers < 1:
@@ -258,8 +254,6 @@ func runStudy(args []string, stdout, stderr io.Writer) error {
 		s.Replications = prec.Replications // what actually ran
 	}
 
-	summary := results.Summarize(s.Name, s.Seed, agg)
-	report := results.NewComparisonReport(agg, summary, pl.baseline)
 	resolved := scenarios.Format(s)
 	sum := sha256.Sum256(resolved)
 	manifest := &results.Manifest{
@@ -273,17 +267,16 @@ func runStudy(args []string, stdout, stderr io.Writer) error {
 	if sh := pl.shard; sh != nil {
 		manifest.Shard, manifest.FirstReplication = sh, sh.First
 	}
-	if err := writeFiles(folder, resolved, summary, report, agg, hist, manifest); err != nil {
+	summary, report, err := results.WriteOutputs(folder, resolved, agg, pl.baseline, manifest)
+	if err != nil {
 		return err
 	}
-	if o.format == "parquet" {
-		var b bytes.Buffer
-		if err := results.WriteRoundsParquet(&b, agg); err != nil {
-			return err
-		}
-		if err := folder.WriteFile("rounds.parquet", b.Bytes()); err != nil {
-			return err
-		}
+	var b bytes.Buffer
+	if err := results.WriteHistoriesCSV(&b, hist); err != nil {
+		return err
+	}
+	if err := folder.WriteFile("histories.csv", b.Bytes()); err != nil {
+		return err
 	}
 	if pl.shard != nil {
 		if err := writeState(folder, agg); err != nil {
@@ -299,13 +292,7 @@ func runStudy(args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	if !o.noPlots {
-		// The figures are drawn from the files just written, exactly as
-		// tranche plot draws them later.
-		run, err := results.Load(folder.Path(""))
-		if err != nil {
-			return err
-		}
-		if _, err := plots.All(run, folder.Path("plots"), "png"); err != nil {
+		if err := drawInto(folder); err != nil {
 			return err
 		}
 	}
@@ -399,30 +386,15 @@ func simulate(ctx context.Context, s *scenarios.Scenario, pl *plan, o *runOption
 	return agg, rec.Histories.Rows(s.Policies), prec, nil
 }
 
-func writeFiles(folder *results.Folder, resolved []byte, summary *results.Summary, report *results.ComparisonReport, agg *results.Aggregate, hist []results.HistoryRow, manifest *results.Manifest) error {
-	files := []struct {
-		name  string
-		write func(io.Writer) error
-	}{
-		{"scenario.toml", func(w io.Writer) error { _, err := w.Write(resolved); return err }},
-		{"summary.json", func(w io.Writer) error { return results.WriteSummaryJSON(w, summary) }},
-		{"summary.csv", func(w io.Writer) error { return results.WriteSummaryCSV(w, summary) }},
-		{"comparison.json", func(w io.Writer) error { return results.WriteComparisonJSON(w, report) }},
-		{"comparison.csv", func(w io.Writer) error { return results.WriteComparisonCSV(w, report.Comparisons) }},
-		{"rounds.csv", func(w io.Writer) error { return results.WriteRoundsCSV(w, agg) }},
-		{"histories.csv", func(w io.Writer) error { return results.WriteHistoriesCSV(w, hist) }},
-		{"manifest.json", func(w io.Writer) error { return results.WriteManifest(w, manifest) }},
+// drawInto draws the figures of a results folder from the files just
+// written into it, exactly as tranche plot draws them later.
+func drawInto(folder *results.Folder) error {
+	run, err := results.Load(folder.Path(""))
+	if err != nil {
+		return err
 	}
-	for _, f := range files {
-		var b bytes.Buffer
-		if err := f.write(&b); err != nil {
-			return fmt.Errorf("%s: %w", f.name, err)
-		}
-		if err := folder.WriteFile(f.name, b.Bytes()); err != nil {
-			return fmt.Errorf("%s: %w", f.name, err)
-		}
-	}
-	return nil
+	_, err = plots.All(run, folder.Path("plots"), "png")
+	return err
 }
 
 // defaultOut returns tranche-out/NAME-TIMESTAMP, with a counter appended if

@@ -172,6 +172,13 @@ func fanPanel(title string, rows []results.RoundRow, col color.Color, dashes []v
 	for k, r := range rows {
 		med[k] = plotter.XY{X: float64(r.Round), Y: r.P50}
 	}
+	// A white halo under the median keeps it readable on its own band,
+	// even for the darkest colour.
+	if halo, err := plotter.NewLine(med); err == nil {
+		halo.Color = color.White
+		halo.Width = vg.Points(3.6)
+		pl.Add(halo)
+	}
 	if l, err := plotter.NewLine(med); err == nil {
 		l.Color = col
 		l.Width = vg.Points(1.8)

@@ -64,7 +64,7 @@ func TestTargetChoicesFollowIncentives(t *testing.T) {
 			w := &World{Round: 1, Compliance: 0.5, Reformers: p.Reformers, Pressure: c.pressure}
 			tg.Commitment = c.commitment
 			tg.Expect = [NumChoices]float64{}
-			tg.Step(w, r, r)
+			tg.Step(w, r.Float64(), r)
 			_ = i
 			switch {
 			case w.Choice == Comply || w.Choice == Partial:
@@ -90,7 +90,7 @@ func TestTargetLearnsResponse(t *testing.T) {
 	tg.history[1] = Backslide
 	// Round 3: the coalition's latest change answers the report on round 1.
 	w.Round, w.ReliefDelta = 3, -1
-	tg.Step(w, newRand(2), newRand(3))
+	tg.Step(w, newRand(2).Float64(), newRand(3))
 	want := p.PriorBackslide + p.LearningRate*(-1-p.PriorBackslide)
 	if math.Abs(tg.Expect[Backslide]-want) > 1e-12 {
 		t.Errorf("expected response to backsliding %v, want %v", tg.Expect[Backslide], want)
@@ -123,7 +123,7 @@ func TestVerifierRates(t *testing.T) {
 			w := &World{Round: 1}
 			v.Reset(w)
 			c.setup(w, v)
-			v.Step(w, r)
+			v.Step(w, Draws{Access: r.Float64(), Noise: r.NormFloat64(), Flag: r.Float64()})
 			if w.Violation {
 				flagged++
 			}
@@ -151,8 +151,15 @@ func TestCoalitionFatigueAndDefection(t *testing.T) {
 	r := newRand(3)
 	// Full sanctions, no progress, no relief: fatigue grows by fatigue_rate
 	// a round, and members defect once fatigue passes their resolve.
+	u := make([]float64, len(p.Members))
+	step := func() {
+		for i := range u {
+			u[i] = r.Float64()
+		}
+		c.Step(w, u)
+	}
 	for range 200 {
-		c.Step(w, r)
+		step()
 	}
 	for i, f := range c.Fatigue {
 		if f != 1 {
@@ -165,7 +172,7 @@ func TestCoalitionFatigueAndDefection(t *testing.T) {
 	// Visible success and full relief bring fatigue down and members back.
 	w.Relief, w.Verified = 1, 1
 	for range 200 {
-		c.Step(w, r)
+		step()
 	}
 	if w.Cohesion != 1 {
 		t.Errorf("cohesion %v after long success, want 1", w.Cohesion)
@@ -181,7 +188,7 @@ func TestSpoilerAttackRate(t *testing.T) {
 	r := newRand(4)
 	n, attacks := 20000, 0
 	for range n {
-		s.Step(w, r)
+		s.Step(w, []float64{r.Float64(), r.Float64()})
 		attacks += w.Incidents
 	}
 	threat := (1-p.ThreatRelief)*0.5 + p.ThreatRelief*0.5
@@ -200,7 +207,7 @@ func TestCivilSocietyOversightCutsLeakage(t *testing.T) {
 	for _, strength := range []float64{0, 0.5, 1} {
 		w := &World{Diversion: 0.2, CivilSociety: strength, Reformers: 1}
 		p.Strength, p.Recovery, p.Openness = strength, 0, 0
-		c.Step(w, newRand(5))
+		c.Step(w, newRand(5).Float64())
 		if want := 0.2 * (1 - p.Oversight*strength); math.Abs(w.Leakage-want) > 1e-12 {
 			t.Errorf("strength %v: leakage %v, want %v", strength, w.Leakage, want)
 		}
@@ -215,7 +222,7 @@ func TestNeighboursEvadeLessUnderEnforcement(t *testing.T) {
 		w := &World{Cohesion: cohesion, Stability: 0.5}
 		n.Reset(w)
 		for range 200 {
-			n.Step(w, newRand(6))
+			n.Step(w, make([]float64, len(p.States)))
 		}
 		return w.Evasion
 	}

@@ -1,7 +1,5 @@
 package agents
 
-import "math/rand/v2"
-
 // CivilParams are civil society's parameters.
 type CivilParams struct {
 	Strength   float64 `toml:"strength" range:"[0,1]" doc:"initial (and baseline) watchdog strength σ₀" why:"civil society in sanctioned states is weak but present"`
@@ -32,16 +30,17 @@ func (c *Civil) Reset(w *World) {
 }
 
 // Step runs one round: strength moves, civil society mobilises with
-// probability equal to its strength (one draw from r), and its oversight sets
+// probability equal to its strength (when the uniform draw u is below it),
+// and its oversight sets
 // the leakage of relief. When it mobilises it reports humanitarian need to the
 // coalition (and amplifies reform pressure, see TargetParams.CivicAmplify).
-func (c *Civil) Step(w *World, r *rand.Rand) {
+func (c *Civil) Step(w *World, u float64) {
 	p := c.p
 	s := w.CivilSociety
 	s += p.Recovery*(p.Strength-s) + p.Openness*w.Relief - p.Repression*(1-w.Reformers)*s
 	s = clamp01(s)
 	w.CivilSociety = s
-	w.Mobilised = r.Float64() < s
+	w.Mobilised = u < s
 	w.NeedReport = float64(b2u8(w.Mobilised)) * (1 - w.Welfare) // need is reported when it mobilises
 	w.Leakage = w.Diversion * (1 - p.Oversight*s)
 }

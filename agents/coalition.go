@@ -1,7 +1,5 @@
 package agents
 
-import "math/rand/v2"
-
 // Member is one member of the sanctioning coalition.
 type Member struct {
 	Name    string  `toml:"name" required:"true" doc:"member name, for output only"`
@@ -84,22 +82,21 @@ func (c *Coalition) Elect(i int, u float64) {
 }
 
 // Step runs one round: each member's fatigue moves and each decides whether
-// to go on enforcing (one draw from r per member).
-func (c *Coalition) Step(w *World, r *rand.Rand) {
+// to go on enforcing, member i with the uniform draw u[i].
+func (c *Coalition) Step(w *World, u []float64) {
 	p := c.p
 	perNoise := c.perNoise
 	tire, report, success := p.FatigueRate*(1-w.Relief), p.HumFatigue*w.NeedReport, p.Recovery*w.Verified
-	fatigue, enforcing, weight := c.Fatigue, c.Enforcing[:len(c.Fatigue)], c.weight[:len(c.Fatigue)]
+	fatigue, enforcing, weight, u := c.Fatigue, c.Enforcing[:len(c.Fatigue)], c.weight[:len(c.Fatigue)], u[:len(c.Fatigue)]
 	var cohesion float64
 	for i := range fatigue {
 		f := clamp01(fatigue[i] + tire + report - success)
 		fatigue[i] = f
 		resolve := p.Members[i].Resolve
-		u := r.Float64()
 		if enforcing[i] {
-			enforcing[i] = !below(u, (f-resolve)*perNoise) // defects with probability logistic(...)
+			enforcing[i] = !below(u[i], (f-resolve)*perNoise) // defects with probability logistic(...)
 		} else {
-			enforcing[i] = below(u, (resolve-p.Hysteresis-f)*perNoise)
+			enforcing[i] = below(u[i], (resolve-p.Hysteresis-f)*perNoise)
 		}
 		if enforcing[i] {
 			cohesion += weight[i]

@@ -1,7 +1,5 @@
 package agents
 
-import "math/rand/v2"
-
 // Neighbour is one neighbouring state of the target.
 type Neighbour struct {
 	Name      string  `toml:"name" required:"true" doc:"state name, for output only"`
@@ -64,23 +62,23 @@ func (n *Neighbours) Reset(w *World) {
 	n.aggregate(w)
 }
 
-// Step runs one round: each state moves its support and its evasion (one
-// normal draw from r per state). Desired evasion grows with the sanctions
-// still in place and falls with support and enforcement.
-func (n *Neighbours) Step(w *World, r *rand.Rand) {
+// Step runs one round: each state moves its support and its evasion, state
+// i with the standard normal draw z[i]. Desired evasion grows with the
+// sanctions still in place and falls with support and enforcement.
+func (n *Neighbours) Step(w *World, z []float64) {
 	p := n.p
 	relief := w.Relief
 	spill := p.Spillover * (1 - w.Stability)
 	sanctioned := 1 - relief
 	enforced := 1 - p.Enforcement*w.Cohesion
-	support, evasion := n.Support, n.Evasion[:len(n.Support)]
+	support, evasion, z := n.Support, n.Evasion[:len(n.Support)], z[:len(n.Support)]
 	for i := range support {
 		s := &p.States[i]
 		want := clamp01(s.Support + p.ReliefGain*s.TradeLink*relief + spill)
 		sup := support[i] + p.SupportAdjust*(want-support[i])
 		support[i] = sup
 		evade := p.EvasionMax * sanctioned * (1 - sup) * enforced
-		evasion[i] = clamp01(evasion[i] + p.EvasionAdjust*(evade-evasion[i]) + p.EvasionNoise*r.NormFloat64())
+		evasion[i] = clamp01(evasion[i] + p.EvasionAdjust*(evade-evasion[i]) + p.EvasionNoise*z[i])
 	}
 	n.aggregate(w)
 }

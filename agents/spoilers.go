@@ -1,7 +1,5 @@
 package agents
 
-import "math/rand/v2"
-
 // Faction is one spoiler faction: an armed or political group that loses
 // from a settlement.
 type Faction struct {
@@ -58,9 +56,9 @@ func (s *Spoilers) Reset(w *World) {
 }
 
 // Step runs one round: each faction's strength moves with the threat that
-// progress poses to it, and each decides whether to attack (one draw from r
-// per faction). It sets the world's incident count.
-func (s *Spoilers) Step(w *World, r *rand.Rand) {
+// progress poses to it, and each decides whether to attack, faction i with
+// the uniform draw u[i]. It sets the world's incident count.
+func (s *Spoilers) Step(w *World, u []float64) {
 	p := s.p
 	threat := (1-p.ThreatRelief)*w.Verified + p.ThreatRelief*w.Relief
 	harbour := p.Harbour * (1 - w.Support)
@@ -71,12 +69,13 @@ func (s *Spoilers) Step(w *World, r *rand.Rand) {
 	rate := p.AttackBase + p.AttackThreat*threat
 	incidents := 0
 	strength := s.Strength
+	u = u[:len(strength)]
 	for i := range strength {
 		f := &p.Factions[i]
 		z := clamp01(strength[i] + p.Growth*threat*(1-f.Inclusion) + harbour - p.Decay*strength[i] + boost)
 		strength[i] = z
 		attack := z * rate * (1 - p.InclusionEffect*f.Inclusion)
-		incidents += int(b2u8(r.Float64() < attack))
+		incidents += int(b2u8(u[i] < attack))
 	}
 	w.Incidents = incidents
 }

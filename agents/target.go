@@ -122,8 +122,9 @@ func (t *Target) drawCommitment(rt *rand.Rand) {
 
 // Step runs the target's round: a leadership change redraws its commitment
 // (from rt, the type stream), it learns from the coalition's latest response,
-// its balance of power moves, and it chooses how far to comply (from r).
-func (t *Target) Step(w *World, r, rt *rand.Rand) {
+// its balance of power moves, and it chooses how far to comply with the
+// uniform draw u.
+func (t *Target) Step(w *World, u float64, rt *rand.Rand) {
 	p := t.p
 	if w.Events.Leadership {
 		t.drawCommitment(rt)
@@ -178,7 +179,7 @@ func (t *Target) Step(w *World, r, rt *rand.Rand) {
 	}
 	// Inverse transform: the choice is the number of cumulative weights
 	// the draw has passed (counted without branching on the draw).
-	u := r.Float64() * sum
+	u *= sum
 	var choice Choice
 	var cum float64
 	for c := range NumChoices - 1 {

@@ -1,7 +1,5 @@
 package agents
 
-import "math/rand/v2"
-
 // VerifierParams are the independent verification body's parameters.
 type VerifierParams struct {
 	Quality       float64 `toml:"quality" range:"[0,1]" doc:"overall quality q: scales measurement noise, covert-cheating detection, false alarms and misreading of spoiler violence" why:"the single knob researchers vary; 0.7 is a capable but not omniscient body"`
@@ -44,20 +42,27 @@ func (v *Verifier) Reset(w *World) {
 	w.Verified, w.Inspected, w.Violation, w.FalseAlarm, w.Exposed = 0, false, false, false, false
 }
 
+// Draws are the random numbers the verifier uses in a round: uniforms for
+// access and for the violation report, a standard normal for the noise of
+// its estimate. The engine draws them every round, used or not, so that the
+// verifier's stream stays aligned across policies.
+type Draws struct {
+	Access, Noise, Flag float64
+}
+
 // Step runs one round: it records the truth of this round and, if inspectors
 // get access, reports on the round Lag rounds ago: its compliance estimate,
 // and a violation when it finds concealed rollback or less visible
 // compliance than at its last inspection (open backsliding), or, falsely,
-// now and then otherwise (three draws from r every
-// round, used or not, so that the stream stays aligned across policies).
-// Exposing concealed rollback resets the world's Concealed.
-func (v *Verifier) Step(w *World, r *rand.Rand) {
+// now and then otherwise, with the round's draws d. Exposing concealed
+// rollback resets the world's Concealed.
+func (v *Verifier) Step(w *World, d Draws) {
 	p := v.p
 	i := w.Round % lagRing
 	v.visible[i], v.truth[i] = w.Visible(), w.Compliance
 	v.concealed[i], v.violence[i] = w.Concealed > 0, w.Incidents > 0
 
-	uAccess, z, uFlag := r.Float64(), r.NormFloat64(), r.Float64()
+	uAccess, z, uFlag := d.Access, d.Noise, d.Flag
 	w.Inspected, w.Violation, w.FalseAlarm, w.Exposed = false, false, false, false
 	back := w.Round - p.Lag
 	if back < 1 || uAccess >= p.Access {

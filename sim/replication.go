@@ -14,6 +14,7 @@ type Replication struct {
 	m  *Model
 	w  agents.World
 	st *streams
+	dr *draws
 
 	coalition  *agents.Coalition
 	target     *agents.Target
@@ -37,6 +38,7 @@ func NewReplication(m *Model) *Replication {
 	r := &Replication{
 		m:          m,
 		st:         newStreams(),
+		dr:         newDraws(m.Rounds, len(p.Coalition.Members), len(p.Neighbours.States), len(p.Spoilers.Factions)),
 		coalition:  agents.NewCoalition(&p.Coalition),
 		target:     agents.NewTarget(&p.Target),
 		civil:      agents.NewCivil(&p.CivilSociety),
@@ -74,9 +76,12 @@ type tally struct {
 func (r *Replication) Run(seed, rep uint64, pol Policy, out *Outcome) {
 	m, p, w := r.m, &r.m.Params, &r.w
 	r.st.seed(seed, rep)
-	shocks := r.st.get(SourceShocks)
 	pol.Reset()
-	r.reset()
+	r.reset() // draws the target's commitment from its own stream
+	d := r.dr
+	d.fill(r.st)
+	typ := r.st.get(SourceType)
+	nm, ns, nf := d.members, d.states, d.factions
 
 	var t tally
 	t.welfareMin = math.Inf(1)
@@ -85,12 +90,11 @@ func (r *Replication) Run(seed, rep uint64, pol Policy, out *Outcome) {
 		i := round - 1
 
 		// Exogenous shocks: a fixed number of draws every round.
-		uc, um, ul := shocks.Float64(), shocks.Float64(), shocks.Float64()
-		w.Events = agents.Events{Crisis: uc < m.pCrisis, Commodity: um < m.pCommodity, Leadership: ul < m.pLeadership}
-		for k := range p.Coalition.Members {
-			ue, us := shocks.Float64(), shocks.Float64()
-			if ue < m.pElection {
-				r.coalition.Elect(k, us)
+		sh := d.shocks[i*(3+2*nm) : (i+1)*(3+2*nm)]
+		w.Events = agents.Events{Crisis: sh[0] < m.pCrisis, Commodity: sh[1] < m.pCommodity, Leadership: sh[2] < m.pLeadership}
+		for k := range nm {
+			if sh[3+2*k] < m.pElection {
+				r.coalition.Elect(k, sh[4+2*k])
 			}
 		}
 		w.Crisis *= p.Shocks.CrisisPersistence
@@ -103,14 +107,14 @@ func (r *Replication) Run(seed, rep uint64, pol Policy, out *Outcome) {
 		}
 
 		// Actors, in schedule order.
-		r.coalition.Step(w, r.st.get(SourceCoalition))
-		r.neighbours.Step(w, r.st.get(SourceNeighbours))
+		r.coalition.Step(w, d.coalition[i*nm:(i+1)*nm])
+		r.neighbours.Step(w, d.neighbours[i*ns:(i+1)*ns])
 		w.Pressure = leverage(w.Relief, w.Cohesion, w.Evasion)
-		r.target.Step(w, r.st.get(SourceTarget), r.st.get(SourceType))
-		r.spoilers.Step(w, r.st.get(SourceSpoilers))
-		r.civil.Step(w, r.st.get(SourceCivil))
+		r.target.Step(w, d.target[i], typ)
+		r.spoilers.Step(w, d.spoilers[i*nf:(i+1)*nf])
+		r.civil.Step(w, d.civil[i])
 		r.updateWorld()
-		r.verifier.Step(w, r.st.get(SourceVerifier))
+		r.verifier.Step(w, agents.Draws{Access: d.verifier[3*i], Noise: d.verifier[3*i+1], Flag: d.verifier[3*i+2]})
 		lev := leverage(w.Relief, w.Cohesion, w.Evasion) // after the actors moved
 
 		// Record the round as it was in force.

@@ -75,3 +75,51 @@ func (s *streams) seed(seed, rep uint64) {
 }
 
 func (s *streams) get(src Source) *rand.Rand { return s.rand[src-1] }
+
+// draws holds every random number a replication's actors and shocks use,
+// drawn at its start, stream by stream, in the order the actors use them:
+// each source makes a fixed number of draws a round (common random
+// numbers), so the whole replication's draws are known in advance, and
+// drawing them in tight loops lets the processor overlap them. Values and
+// order are exactly those of drawing as the round goes.
+type draws struct {
+	shocks, coalition, neighbours []float64 // per round: 3+2*members uniforms; members uniforms; states normals
+	target, spoilers, civil       []float64 // per round: 1 uniform; factions uniforms; 1 uniform
+	verifier                      []float64 // per round: uniform, normal, uniform
+	members, states, factions     int
+}
+
+func newDraws(rounds, members, states, factions int) *draws {
+	return &draws{
+		shocks:     make([]float64, rounds*(3+2*members)),
+		coalition:  make([]float64, rounds*members),
+		neighbours: make([]float64, rounds*states),
+		target:     make([]float64, rounds),
+		spoilers:   make([]float64, rounds*factions),
+		civil:      make([]float64, rounds),
+		verifier:   make([]float64, 3*rounds),
+		members:    members, states: states, factions: factions,
+	}
+}
+
+// fill draws every number from the streams.
+func (d *draws) fill(st *streams) {
+	uniforms := func(dst []float64, r *rand.Rand) {
+		for i := range dst {
+			dst[i] = r.Float64()
+		}
+	}
+	uniforms(d.shocks, st.get(SourceShocks))
+	uniforms(d.coalition, st.get(SourceCoalition))
+	nr := st.get(SourceNeighbours)
+	for i := range d.neighbours {
+		d.neighbours[i] = nr.NormFloat64()
+	}
+	uniforms(d.target, st.get(SourceTarget))
+	uniforms(d.spoilers, st.get(SourceSpoilers))
+	uniforms(d.civil, st.get(SourceCivil))
+	vr := st.get(SourceVerifier)
+	for i := 0; i < len(d.verifier); i += 3 {
+		d.verifier[i], d.verifier[i+1], d.verifier[i+2] = vr.Float64(), vr.NormFloat64(), vr.Float64()
+	}
+}

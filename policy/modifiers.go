@@ -75,13 +75,19 @@ type forgiving struct {
 func (f *forgiving) Reset() { f.inner.Reset() }
 
 func (f *forgiving) Decide(o *sim.Observation, a *sim.Action) {
-	if o.Violation && o.Rand.Float64() < f.prob {
-		o.Violation = false
-		f.inner.Decide(o, a)
-		o.Violation = true
+	decideHiding(f.inner, o, a, o.Violation && o.Rand.Float64() < f.prob)
+}
+
+// decideHiding consults inner, hiding a violation report from it when hide
+// is true; the report is restored for the modifiers outside.
+func decideHiding(inner sim.Policy, o *sim.Observation, a *sim.Action, hide bool) {
+	if !hide || !o.Violation {
+		inner.Decide(o, a)
 		return
 	}
-	f.inner.Decide(o, a)
+	o.Violation = false
+	inner.Decide(o, a)
+	o.Violation = true
 }
 
 // Tolerate passes a violation on only when the latest Reports inspection
@@ -113,13 +119,7 @@ func (t *tolerant) Decide(o *sim.Observation, a *sim.Action) {
 			t.run = 0
 		}
 	}
-	if o.Violation && t.run < t.need {
-		o.Violation = false
-		t.inner.Decide(o, a)
-		o.Violation = true
-		return
-	}
-	t.inner.Decide(o, a)
+	decideHiding(t.inner, o, a, t.run < t.need)
 }
 
 // Confirm makes a policy patient: on a violation report it pauses (the

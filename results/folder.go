@@ -17,6 +17,7 @@ var ErrExists = errors.New("already exists; choose another --out or remove it")
 // complete.
 type Folder struct {
 	final, tmp string
+	committed  bool
 }
 
 // CreateFolder starts a results folder at path, which must not exist.
@@ -73,8 +74,14 @@ func (f *Folder) Commit() error {
 	if err := os.Rename(f.tmp, f.final); err != nil {
 		return fmt.Errorf("results folder: %w", err)
 	}
+	f.committed = true
 	return nil
 }
 
-// Abort removes the temporary folder.
-func (f *Folder) Abort() { os.RemoveAll(f.tmp) }
+// Abort removes the temporary folder unless Commit succeeded, so a caller
+// can defer it right after CreateFolder.
+func (f *Folder) Abort() {
+	if !f.committed {
+		os.RemoveAll(f.tmp)
+	}
+}

@@ -2,7 +2,6 @@ package results
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"errors"
 	"io"
@@ -19,7 +18,6 @@ import (
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
 
-	"github.com/tranche-sim/tranche/policy"
 	"github.com/tranche-sim/tranche/sim"
 )
 
@@ -104,33 +102,8 @@ func checkDouble(t *testing.T, where string, v parquet.Value, x float64) {
 // replications table as CSV.
 func smallStudy(t *testing.T) (*Aggregate, []byte) {
 	t.Helper()
-	m, err := sim.NewModel(sim.DefaultParams(), 20)
-	if err != nil {
-		t.Fatal(err)
-	}
-	names := []string{"phased", "big-bang", "max-pressure"}
-	var params []sim.PolicyParams
-	for _, n := range names {
-		e, _ := policy.Lookup(n)
-		params = append(params, e.Defaults())
-	}
-	obj, err := ParseObjective("durable_agreement - 0.1*humanitarian_shortfall", m.Metrics())
-	if err != nil {
-		t.Fatal(err)
-	}
 	var rows bytes.Buffer
-	rec, err := NewRecorder(names, m, 2, obj, &rows)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := &sim.Study{Model: m, Policies: params, Seed: 5, Replications: 300, Workers: 2}
-	if err := st.Run(context.Background(), rec); err != nil {
-		t.Fatal(err)
-	}
-	a, err := rec.Aggregate()
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := newTestStudy(t).run(t, 5, 0, 300, &rows)
 	return a, rows.Bytes()
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -215,8 +216,9 @@ func TestFolderAtomic(t *testing.T) {
 	if err := f.Commit(); err != nil {
 		t.Fatal(err)
 	}
+	f.Abort() // deferred by callers: must not touch a committed folder
 	if b, err := os.ReadFile(filepath.Join(final, "a.txt")); err != nil || string(b) != "x" {
-		t.Fatalf("after Commit: %q, %v", b, err)
+		t.Fatalf("after Commit and Abort: %q, %v", b, err)
 	}
 	if _, err := CreateFolder(final); !errors.Is(err, ErrExists) {
 		t.Errorf("CreateFolder on an existing folder: %v, want ErrExists", err)
@@ -251,37 +253,10 @@ func TestAppendFloatMatchesStrconv(t *testing.T) {
 // A study split in parts and merged from written states equals the whole,
 // bit for bit.
 func TestStateMergeEqualsWhole(t *testing.T) {
-	m, err := sim.NewModel(sim.DefaultParams(), 20)
-	if err != nil {
-		t.Fatal(err)
-	}
-	names := []string{"phased", "big-bang", "max-pressure"}
-	var params []sim.PolicyParams
-	for _, n := range names {
-		e, _ := policy.Lookup(n)
-		params = append(params, e.Defaults())
-	}
-	obj, err := ParseObjective("durable_agreement - 0.1*humanitarian_shortfall", m.Metrics())
-	if err != nil {
-		t.Fatal(err)
-	}
-	run := func(first, n int) *Aggregate {
-		rec, err := NewRecorder(names, m, 2, obj, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		st := &sim.Study{Model: m, Policies: params, Seed: 3, First: first, Replications: n, Workers: 2}
-		if err := st.Run(context.Background(), rec); err != nil {
-			t.Fatal(err)
-		}
-		a, err := rec.Aggregate()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return a
-	}
+	ts := newTestStudy(t)
+	run := func(first, n int) *Aggregate { return ts.run(t, 3, first, n, nil) }
 	whole := run(0, 300)
-	merged := NewAggregate(names, m, obj)
+	merged := NewAggregate(ts.names, ts.model, ts.obj)
 	for _, part := range [][2]int{{0, 100}, {100, 37}, {137, 163}} {
 		var b bytes.Buffer
 		if err := WriteState(&b, run(part[0], part[1])); err != nil {
@@ -318,4 +293,52 @@ func TestStateMergeEqualsWhole(t *testing.T) {
 	if _, err := ReadState(strings.NewReader("not a state")); err == nil {
 		t.Error("ReadState accepted garbage")
 	}
+}
+
+// testStudy is a small study of three policies with an objective, for tests
+// that need aggregates of real replications.
+type testStudy struct {
+	model  *sim.Model
+	names  []string
+	params []sim.PolicyParams
+	obj    *Objective
+}
+
+func newTestStudy(t *testing.T) testStudy {
+	t.Helper()
+	m, err := sim.NewModel(sim.DefaultParams(), 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := testStudy{model: m, names: []string{"phased", "big-bang", "max-pressure"}}
+	for _, n := range ts.names {
+		e, ok := policy.Lookup(n)
+		if !ok {
+			t.Fatalf("no built-in policy %q", n)
+		}
+		ts.params = append(ts.params, e.Defaults())
+	}
+	if ts.obj, err = ParseObjective("durable_agreement - 0.1*humanitarian_shortfall", m.Metrics()); err != nil {
+		t.Fatal(err)
+	}
+	return ts
+}
+
+// run runs replications first to first+n-1 with the seed on two workers,
+// writing the replications table to rows unless it is nil.
+func (ts testStudy) run(t *testing.T, seed uint64, first, n int, rows io.Writer) *Aggregate {
+	t.Helper()
+	rec, err := NewRecorder(ts.names, ts.model, 2, ts.obj, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := &sim.Study{Model: ts.model, Policies: ts.params, Seed: seed, First: first, Replications: n, Workers: 2}
+	if err := st.Run(context.Background(), rec); err != nil {
+		t.Fatal(err)
+	}
+	a, err := rec.Aggregate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
 }

@@ -347,16 +347,7 @@ func TestBadPolicyInput(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			e := parseErr(t, c.src)
-			msg := e.Error()
-			for _, w := range c.want {
-				if !strings.Contains(msg, w) {
-					t.Errorf("message %q does not contain %q", msg, w)
-				}
-			}
-			if c.line > 0 && e.Problems[0].Line != c.line {
-				t.Errorf("line %d, want %d (message %q)", e.Problems[0].Line, c.line, msg)
-			}
+			checkParseErr(t, c.src, c.line, c.want)
 		})
 	}
 }

@@ -19,6 +19,22 @@ func parseErr(t *testing.T, src string) *Error {
 	return e
 }
 
+// checkParseErr checks that src fails to parse with a message containing
+// every string in want and, if line > 0, that the first problem is on line.
+func checkParseErr(t *testing.T, src string, line int, want []string) {
+	t.Helper()
+	e := parseErr(t, src)
+	msg := e.Error()
+	for _, w := range want {
+		if !strings.Contains(msg, w) {
+			t.Errorf("message %q does not contain %q", msg, w)
+		}
+	}
+	if line > 0 && e.Problems[0].Line != line {
+		t.Errorf("line %d, want %d (message %q)", e.Problems[0].Line, line, msg)
+	}
+}
+
 // Each bad input gets a message that names the file, the line, the key, the
 // value and what is allowed.
 func TestBadInput(t *testing.T) {
@@ -54,16 +70,7 @@ func TestBadInput(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			e := parseErr(t, c.src)
-			msg := e.Error()
-			for _, w := range c.want {
-				if !strings.Contains(msg, w) {
-					t.Errorf("message %q does not contain %q", msg, w)
-				}
-			}
-			if c.line > 0 && e.Problems[0].Line != c.line {
-				t.Errorf("line %d, want %d (message %q)", e.Problems[0].Line, c.line, msg)
-			}
+			checkParseErr(t, c.src, c.line, c.want)
 		})
 	}
 }

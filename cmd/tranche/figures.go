@@ -47,16 +47,23 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// oneScenario returns the scenario argument of a command: none (the
-// default scenario) or one.
-func oneScenario(cmd string, positional []string) (string, error) {
-	switch len(positional) {
-	case 0:
-		return "", nil
-	case 1:
-		return positional[0], nil
+// parseScenarioArgs parses a command's flags and its scenario argument,
+// none (the default scenario) or one, in any order. It returns the scenario
+// and the names of the flags given explicitly.
+func parseScenarioArgs(fs *flag.FlagSet, args []string) (string, map[string]bool, error) {
+	positional, err := parseInterleaved(fs, args)
+	if err != nil {
+		return "", nil, err
 	}
-	return "", usagef("%s takes one scenario, got %d: %s", cmd, len(positional), strings.Join(positional, " "))
+	if len(positional) > 1 {
+		return "", nil, usagef("%s takes one scenario, got %d: %s", fs.Name(), len(positional), strings.Join(positional, " "))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if len(positional) == 0 {
+		return "", set, nil
+	}
+	return positional[0], set, nil
 }
 
 // parseDirArgs parses a results folder argument and flags in any order.

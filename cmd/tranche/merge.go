@@ -65,12 +65,7 @@ func mergeShards(args []string, stdout, stderr io.Writer) error {
 		}
 		return err
 	}
-	ok := false
-	defer func() {
-		if !ok {
-			folder.Abort()
-		}
-	}()
+	defer folder.Abort() // a no-op once committed
 
 	var agg *results.Aggregate
 	for _, sh := range shards {
@@ -126,7 +121,6 @@ func mergeShards(args []string, stdout, stderr io.Writer) error {
 	if err := folder.Commit(); err != nil {
 		return err
 	}
-	ok = true
 	fmt.Fprintf(stdout, "merged %d shards of %s (%d replications, seed %d)\n\n", len(shards), s.Name, manifest.Replications, s.Seed)
 	s.Replications = manifest.Replications
 	printSummary(stdout, s, summary, manifest.ElapsedSeconds)

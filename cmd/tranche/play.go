@@ -68,13 +68,8 @@ Flags:
 `)
 		fs.PrintDefaults()
 	}
-	positional, err := parseInterleaved(fs, args)
-	if err != nil {
-		return nil, err
-	}
-	o.set = map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
-	if o.scenario, err = oneScenario("play", positional); err != nil {
+	var err error
+	if o.scenario, o.set, err = parseScenarioArgs(fs, args); err != nil {
 		return nil, err
 	}
 	switch {
@@ -209,12 +204,7 @@ func playGame(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 		return err
 	}
-	ok := false
-	defer func() {
-		if !ok {
-			folder.Abort()
-		}
-	}()
+	defer folder.Abort() // a no-op once committed
 	resolved := scenarios.Format(s)
 	sum := sha256.Sum256(resolved)
 	rec := &gameRecord{
@@ -272,7 +262,6 @@ func playGame(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err := folder.Commit(); err != nil {
 		return err
 	}
-	ok = true
 	fmt.Fprintf(stdout, "\ngame saved: %s\n", folder.Final())
 	fmt.Fprintf(stdout, "replay: %s < %s\n", strings.Join(replay, " "), folder.Final()+string(os.PathSeparator)+"moves.txt")
 	return nil

@@ -77,13 +77,8 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 		fmt.Fprintln(stderr, "Usage: tranche run [SCENARIO] [flags]\n\nSCENARIO is a TOML file or a bundled scenario name (default: default).\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	positional, err := parseInterleaved(fs, args)
-	if err != nil {
-		return nil, err
-	}
-	o.set = map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
-	if o.scenario, err = oneScenario("run", positional); err != nil {
+	var err error
+	if o.scenario, o.set, err = parseScenarioArgs(fs, args); err != nil {
 		return nil, err
 	}
 	switch {
@@ -234,12 +229,7 @@ func runStudy(args []string, stdout, stderr io.Writer) error {
 		}
 		return err
 	}
-	ok := false
-	defer func() {
-		if !ok {
-			folder.Abort()
-		}
-	}()
+	defer folder.Abort() // a no-op once committed
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -285,7 +275,6 @@ func runStudy(args []string, stdout, stderr io.Writer) error {
 		if err := folder.Commit(); err != nil {
 			return err
 		}
-		ok = true
 		sh := pl.shard
 		fmt.Fprintf(stdout, "shard %d of %d: replications %d to %d of %d, seed %d, in %.1f s\nresults: %s\nmerge the shards with: tranche merge SHARD_FOLDERS... --out DIR\n",
 			sh.Index, sh.Count, sh.First, sh.First+sh.Replications-1, sh.TotalReplications, s.Seed, manifest.ElapsedSeconds, folder.Final())
@@ -299,7 +288,6 @@ func runStudy(args []string, stdout, stderr io.Writer) error {
 	if err := folder.Commit(); err != nil {
 		return err
 	}
-	ok = true
 	printSummary(stdout, s, summary, manifest.ElapsedSeconds)
 	printComparison(stdout, report, agg)
 	if prec != nil {

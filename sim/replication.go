@@ -90,7 +90,7 @@ func (r *Replication) Run(seed, rep uint64, pol Policy, out *Outcome) {
 		i := round - 1
 
 		// Exogenous shocks: a fixed number of draws every round.
-		sh := d.shocks[i*(3+2*nm) : (i+1)*(3+2*nm)]
+		sh := d.shocks[i*d.shocksPerRound : (i+1)*d.shocksPerRound]
 		w.Events = agents.Events{Crisis: sh[0] < m.pCrisis, Commodity: sh[1] < m.pCommodity, Leadership: sh[2] < m.pLeadership}
 		for k := range nm {
 			if sh[3+2*k] < m.pElection {
@@ -115,7 +115,9 @@ func (r *Replication) Run(seed, rep uint64, pol Policy, out *Outcome) {
 		r.civil.Step(w, d.civil[i])
 		r.updateWorld()
 		r.verifier.Step(w, agents.Draws{Access: d.verifier[3*i], Noise: d.verifier[3*i+1], Flag: d.verifier[3*i+2]})
-		lev := leverage(w.Relief, w.Cohesion, w.Evasion) // after the actors moved
+		// Leverage is the pressure of step 4: the actors after it change
+		// none of relief, cohesion and evasion.
+		lev := w.Pressure
 
 		// Record the round as it was in force.
 		s := &out.Series

@@ -87,18 +87,20 @@ type draws struct {
 	target, spoilers, civil       []float64 // per round: 1 uniform; factions uniforms; 1 uniform
 	verifier                      []float64 // per round: uniform, normal, uniform
 	members, states, factions     int
+	shocksPerRound                int // 3 events, then an election and a shift per member
 }
 
 func newDraws(rounds, members, states, factions int) *draws {
 	return &draws{
-		shocks:     make([]float64, rounds*(3+2*members)),
-		coalition:  make([]float64, rounds*members),
-		neighbours: make([]float64, rounds*states),
-		target:     make([]float64, rounds),
-		spoilers:   make([]float64, rounds*factions),
-		civil:      make([]float64, rounds),
-		verifier:   make([]float64, 3*rounds),
-		members:    members, states: states, factions: factions,
+		shocks:         make([]float64, rounds*(3+2*members)),
+		shocksPerRound: 3 + 2*members,
+		coalition:      make([]float64, rounds*members),
+		neighbours:     make([]float64, rounds*states),
+		target:         make([]float64, rounds),
+		spoilers:       make([]float64, rounds*factions),
+		civil:          make([]float64, rounds),
+		verifier:       make([]float64, 3*rounds),
+		members:        members, states: states, factions: factions,
 	}
 }
 

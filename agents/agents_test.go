@@ -231,66 +231,6 @@ func TestNeighboursEvadeLessUnderEnforcement(t *testing.T) {
 	}
 }
 
-// exp agrees with math.Exp to 2e-12 relative over the whole range the
-// actors can reach, including both ends, and handles the edges.
-func TestExp(t *testing.T) {
-	r := newRand(11)
-	check := func(x float64) {
-		got, want := exp(x), math.Exp(x)
-		switch {
-		case x < -708: // documented: flushed to 0 below the smallest normal
-			if got != 0 {
-				t.Errorf("exp(%v) = %v, want 0", x, got)
-			}
-			return
-		case math.IsInf(want, 0):
-			if got != want {
-				t.Errorf("exp(%v) = %v, want %v", x, got, want)
-			}
-			return
-		}
-		if rel := math.Abs(got-want) / want; rel > 2e-12 {
-			t.Errorf("exp(%v) = %v, math.Exp %v: relative error %.3g", x, got, want, rel)
-		}
-	}
-	for range 200000 {
-		check(-60 + 120*r.Float64()) // where the logit and logistic live
-	}
-	for range 20000 {
-		check(-700 + 1400*r.Float64())
-	}
-	for _, x := range []float64{0, 1, -1, 0.5 * math.Ln2, -0.5 * math.Ln2, 708, -707, 709.5, -745, math.Inf(-1)} {
-		check(x)
-	}
-	if !math.IsNaN(exp(math.NaN())) {
-		t.Error("exp(NaN) is not NaN")
-	}
-}
-
-func BenchmarkExp(b *testing.B) {
-	x := -3.7
-	var s float64
-	for b.Loop() {
-		s += exp(x)
-		x -= 1e-9
-	}
-	if s == 0 {
-		b.Fatal()
-	}
-}
-
-func BenchmarkMathExp(b *testing.B) {
-	x := -3.7
-	var s float64
-	for b.Loop() {
-		s += math.Exp(x)
-		x -= 1e-9
-	}
-	if s == 0 {
-		b.Fatal()
-	}
-}
-
 // below is exactly u < logistic(x), shortcut or not.
 func TestBelowIsExact(t *testing.T) {
 	r := newRand(12)

@@ -1,5 +1,7 @@
 package agents
 
+import "github.com/tranche-sim/tranche/internal/num"
+
 // CivilParams are civil society's parameters.
 type CivilParams struct {
 	Strength   float64 `toml:"strength" range:"[0,1]" doc:"initial (and baseline) watchdog strength σ₀" why:"civil society in sanctioned states is weak but present"`
@@ -38,7 +40,7 @@ func (c *Civil) Step(w *World, u float64) {
 	p := c.p
 	s := w.CivilSociety
 	s += p.Recovery*(p.Strength-s) + p.Openness*w.Relief - p.Repression*(1-w.Reformers)*s
-	s = clamp01(s)
+	s = num.Clamp01(s)
 	w.CivilSociety = s
 	w.Mobilised = u < s
 	w.NeedReport = float64(b2u8(w.Mobilised)) * (1 - w.Welfare) // need is reported when it mobilises

@@ -1,5 +1,7 @@
 package agents
 
+import "github.com/tranche-sim/tranche/internal/num"
+
 // Member is one member of the sanctioning coalition.
 type Member struct {
 	Name    string  `toml:"name" required:"true" doc:"member name, for output only"`
@@ -78,7 +80,7 @@ func (c *Coalition) Reset(w *World) {
 
 // Elect applies an election in member i; u is a uniform draw in [0,1).
 func (c *Coalition) Elect(i int, u float64) {
-	c.Fatigue[i] = clamp01(c.Fatigue[i] + c.p.ElectionShift*(2*u-1))
+	c.Fatigue[i] = num.Clamp01(c.Fatigue[i] + c.p.ElectionShift*(2*u-1))
 }
 
 // Step runs one round: each member's fatigue moves and each decides whether
@@ -90,7 +92,7 @@ func (c *Coalition) Step(w *World, u []float64) {
 	fatigue, enforcing, weight, u := c.Fatigue, c.Enforcing[:len(c.Fatigue)], c.weight[:len(c.Fatigue)], u[:len(c.Fatigue)]
 	var cohesion float64
 	for i := range fatigue {
-		f := clamp01(fatigue[i] + tire + report - success)
+		f := num.Clamp01(fatigue[i] + tire + report - success)
 		fatigue[i] = f
 		resolve := p.Members[i].Resolve
 		if enforcing[i] {
@@ -102,10 +104,10 @@ func (c *Coalition) Step(w *World, u []float64) {
 			cohesion += weight[i]
 		}
 	}
-	w.Cohesion = min(cohesion, 1) // normalised weights may sum to 1 plus a rounding error
+	w.Cohesion = num.Min(cohesion, 1) // normalised weights may sum to 1 plus a rounding error
 }
 
-func logistic(x float64) float64 { return 1 / (1 + exp(-x)) }
+func logistic(x float64) float64 { return 1 / (1 + num.Exp(-x)) }
 
 // below reports whether u < logistic(x), exactly, but without computing
 // the exponential when a cheap bound settles it: since e**y >= 1 + y,

@@ -1,5 +1,7 @@
 package agents
 
+import "github.com/tranche-sim/tranche/internal/num"
+
 // Neighbour is one neighbouring state of the target.
 type Neighbour struct {
 	Name      string  `toml:"name" required:"true" doc:"state name, for output only"`
@@ -74,11 +76,11 @@ func (n *Neighbours) Step(w *World, z []float64) {
 	support, evasion, z := n.Support, n.Evasion[:len(n.Support)], z[:len(n.Support)]
 	for i := range support {
 		s := &p.States[i]
-		want := clamp01(s.Support + p.ReliefGain*s.TradeLink*relief + spill)
+		want := num.Clamp01(s.Support + p.ReliefGain*s.TradeLink*relief + spill)
 		sup := support[i] + p.SupportAdjust*(want-support[i])
 		support[i] = sup
 		evade := p.EvasionMax * sanctioned * (1 - sup) * enforced
-		evasion[i] = clamp01(evasion[i] + p.EvasionAdjust*(evade-evasion[i]) + p.EvasionNoise*z[i])
+		evasion[i] = num.Clamp01(evasion[i] + p.EvasionAdjust*(evade-evasion[i]) + p.EvasionNoise*z[i])
 	}
 	n.aggregate(w)
 }
@@ -89,7 +91,7 @@ func (n *Neighbours) aggregate(w *World) {
 		evasion += s.TradeLink * n.Evasion[i]
 		support += s.TradeLink * n.Support[i]
 	}
-	w.Evasion = clamp01(evasion)
+	w.Evasion = num.Clamp01(evasion)
 	w.Support = 0.5 // no trade links: neither for nor against
 	if n.links > 0 {
 		w.Support = support / n.links

@@ -1,5 +1,7 @@
 package agents
 
+import "github.com/tranche-sim/tranche/internal/num"
+
 // Faction is one spoiler faction: an armed or political group that loses
 // from a settlement.
 type Faction struct {
@@ -72,7 +74,7 @@ func (s *Spoilers) Step(w *World, u []float64) {
 	u = u[:len(strength)]
 	for i := range strength {
 		f := &p.Factions[i]
-		z := clamp01(strength[i] + p.Growth*threat*(1-f.Inclusion) + harbour - p.Decay*strength[i] + boost)
+		z := num.Clamp01(strength[i] + p.Growth*threat*(1-f.Inclusion) + harbour - p.Decay*strength[i] + boost)
 		strength[i] = z
 		attack := z * rate * (1 - p.InclusionEffect*f.Inclusion)
 		incidents += int(b2u8(u[i] < attack))

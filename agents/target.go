@@ -1,6 +1,8 @@
 package agents
 
 import (
+	"github.com/tranche-sim/tranche/internal/num"
+
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/stat/distuv"
@@ -90,8 +92,14 @@ type Target struct {
 
 	p                 *TargetParams
 	history           [lagRing]Choice
-	perStep, perNoise float64 // 1/Step and 1/Noise
+	perStep, perNoise float64             // 1/Step and 1/Noise
+	move              [NumChoices]float64 // change in true compliance each choice attempts
+	conceals          [NumChoices]float64 // 1 for the choice that hides its rollback
+	amplify           [2]float64          // weight of relief that reaches people, without and with mobilisation
 }
+
+// noRollback maps each choice to itself, except rollbacks to Stall.
+var noRollback = [NumChoices]Choice{Comply, Partial, Stall, Stall, Stall}
 
 // lagRing is the size of the ring buffers that remember past rounds for the
 // reporting lag; MaxLag must stay below it.
@@ -102,7 +110,12 @@ const MaxLag = lagRing - 1
 
 // NewTarget returns a target government with parameters p.
 func NewTarget(p *TargetParams) *Target {
-	return &Target{p: p, perStep: 1 / p.Step, perNoise: 1 / p.Noise}
+	return &Target{
+		p: p, perStep: 1 / p.Step, perNoise: 1 / p.Noise,
+		move:     [NumChoices]float64{Comply: p.Step, Partial: p.Step * p.PartialShare, Backslide: -p.Step, Cheat: -p.Step},
+		conceals: [NumChoices]float64{Cheat: 1},
+		amplify:  [2]float64{1, 1 + p.CivicAmplify},
+	}
 }
 
 // Reset starts a new replication: it draws the hidden commitment from rt and
@@ -141,14 +154,11 @@ func (t *Target) Step(w *World, u float64, rt *rand.Rand) {
 	// level set by relief that reaches people (amplified when civil society
 	// mobilises), sanctions pressure and diverted rents, and is knocked
 	// back by snapbacks and spoiler violence.
-	reach := w.Relief * (1 - w.Leakage)
-	if w.Mobilised {
-		reach *= 1 + p.CivicAmplify
-	}
+	reach := w.Relief * (1 - w.Leakage) * t.amplify[b2u8(w.Mobilised)]
 	goal := p.Reformers + p.ReliefSupport*reach - p.PressureHarden*w.Pressure - p.RentHarden*w.Leakage*w.Relief
 	rho := w.Reformers + p.Drift*(goal-w.Reformers) -
 		p.Humiliation*w.Reimposed - p.SpoilerHarden*float64(w.Incidents)
-	w.Reformers = clamp01(rho)
+	w.Reformers = num.Clamp01(rho)
 
 	// Choose: a logit over the five choices. Each choice's utility is the
 	// value of the change it makes in true compliance (dx, in steps) and
@@ -160,21 +170,21 @@ func (t *Target) Step(w *World, u float64, rt *rand.Rand) {
 	reform := p.CommitWeight*t.Commitment + p.ReformerWeight*w.Reformers - p.HardlinerCost*(1-w.Reformers)
 	coerce := p.PainWeight * w.Pressure
 	perStep, perNoise, rw := t.perStep, t.perNoise, p.ReliefWeight
-	up := min(x+p.Step, 1) - x
-	part := min(x+p.Step*p.PartialShare, 1) - x
-	down := max(x-p.Step, 0) - x
+	up := num.Min(x+p.Step, 1) - x
+	part := num.Min(x+p.Step*p.PartialShare, 1) - x
+	down := num.Max(x-p.Step, 0) - x
 	e := &t.Expect
 	util := [NumChoices]float64{
-		Comply:    (reform*up+coerce*max(up-g, 0))*perStep + rw*e[Comply],
-		Partial:   (reform*part+coerce*max(part-g, 0))*perStep + rw*e[Partial],
+		Comply:    (reform*up+coerce*num.Max(up-g, 0))*perStep + rw*e[Comply],
+		Partial:   (reform*part+coerce*num.Max(part-g, 0))*perStep + rw*e[Partial],
 		Stall:     rw * e[Stall],
 		Backslide: (reform+coerce)*down*perStep + rw*e[Backslide],
 		Cheat:     reform*down*perStep + rw*e[Cheat],
 	}
-	best := max(util[0], util[1], util[2], util[3], util[4])
+	best := num.Max(num.Max(num.Max(num.Max(util[0], util[1]), util[2]), util[3]), util[4])
 	var sum float64
 	for c := range util {
-		util[c] = exp((util[c] - best) * perNoise) // exactly 1 for the best
+		util[c] = num.Exp((util[c] - best) * perNoise) // exactly 1 for the best
 		sum += util[c]
 	}
 	// Inverse transform: the choice is the number of cumulative weights
@@ -186,8 +196,8 @@ func (t *Target) Step(w *World, u float64, rt *rand.Rand) {
 		cum += util[c]
 		choice += Choice(b2u8(u >= cum))
 	}
-	if choice.Rollback() && x == 0 {
-		choice = Stall // nothing left to roll back
+	if x == 0 {
+		choice = noRollback[choice] // nothing left to roll back
 	}
 	w.Compliance, w.Concealed = t.apply(choice, x, g)
 	w.Choice = choice
@@ -197,23 +207,13 @@ func (t *Target) Step(w *World, u float64, rt *rand.Rand) {
 
 // apply returns true compliance and concealed rollback after choice c.
 // Complying first restores concealed rollback, which leaves what the
-// verifier sees unchanged until the façade and the truth agree again.
+// verifier sees unchanged until the façade and the truth agree again;
+// cheating conceals what it rolls back. The choice is random, so apply
+// looks its step up in tables rather than branching on it.
 func (t *Target) apply(c Choice, x, g float64) (float64, float64) {
-	s := t.p.Step
-	switch c {
-	case Comply, Partial:
-		if c == Partial {
-			s *= t.p.PartialShare
-		}
-		nx := min(x+s, 1)
-		return nx, max(g-(nx-x), 0)
-	case Backslide:
-		return max(x-s, 0), g
-	case Cheat:
-		nx := max(x-s, 0)
-		return nx, g + (x - nx)
-	}
-	return x, g
+	nx := num.Clamp01(x + t.move[c])
+	g = num.Clamp01(g - num.Max(nx-x, 0)) // g <= 1 always: it only hides real steps
+	return nx, g + t.conceals[c]*(x-nx)
 }
 
 // Choice returns the target's choice in round, if it is still remembered

@@ -1,5 +1,7 @@
 package agents
 
+import "github.com/tranche-sim/tranche/internal/num"
+
 // VerifierParams are the independent verification body's parameters.
 type VerifierParams struct {
 	Quality       float64 `toml:"quality" range:"[0,1]" doc:"overall quality q: scales measurement noise, covert-cheating detection, false alarms and misreading of spoiler violence" why:"the single knob researchers vary; 0.7 is a capable but not omniscient body"`
@@ -99,5 +101,5 @@ func (v *Verifier) Step(w *World, d Draws) {
 		v.visible = v.truth
 	}
 	v.seen = v.visible[j]
-	w.Verified = clamp01(v.visible[j] + noise)
+	w.Verified = num.Clamp01(v.visible[j] + noise)
 }

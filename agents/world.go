@@ -10,6 +10,8 @@
 // live in package sim; agents knows nothing of output formats.
 package agents
 
+import "github.com/tranche-sim/tranche/internal/num"
+
 // Events are the exogenous shocks of one round. They are drawn by the engine
 // from their own random stream, so every policy sees the same events in the
 // same replication (common random numbers).
@@ -109,26 +111,11 @@ type World struct {
 
 // Visible is what the verification body would measure if it saw the target
 // now: true compliance plus the covert rollback it has not exposed.
-func (w *World) Visible() float64 { return clamp01(w.Compliance + w.Concealed) }
+func (w *World) Visible() float64 { return num.Clamp01(w.Compliance + w.Concealed) }
 
 func b2u8(b bool) uint8 {
 	if b {
 		return 1
 	}
 	return 0
-}
-
-func clamp01(x float64) float64 {
-	// The builtins compile to MINSD/MAXSD: no branches to mispredict.
-	return min(max(x, 0), 1)
-}
-
-func clamp(x, lo, hi float64) float64 {
-	if x < lo {
-		return lo
-	}
-	if x > hi {
-		return hi
-	}
-	return x
 }

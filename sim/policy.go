@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/tranche-sim/tranche/agents"
+	"github.com/tranche-sim/tranche/internal/num"
 )
 
 // Policy is a sequencing policy: the rule by which the coalition releases,
@@ -88,5 +89,5 @@ func (o *Observation) WeightedRelief(levels []float64) float64 {
 	for i, w := range o.Weights {
 		r += w * levels[i]
 	}
-	return clampUnit(r) // normalised weights may sum to 1 plus a rounding error
+	return num.Clamp01(r) // normalised weights may sum to 1 plus a rounding error
 }

@@ -3,6 +3,8 @@ package sim
 import (
 	"math"
 
+	"github.com/tranche-sim/tranche/internal/num"
+
 	"github.com/tranche-sim/tranche/agents"
 )
 
@@ -30,6 +32,10 @@ type Replication struct {
 	commodity float64   // commodity shock level
 	obs       Observation
 	act       Action
+
+	pol Policy   // the policy of the replication running
+	out *Outcome // where it writes
+	t   tally    // its metrics so far
 }
 
 // NewReplication returns a Replication for model m.
@@ -74,80 +80,89 @@ type tally struct {
 // and writes what it produced to out, which must have room for the model's
 // rounds (see NewOutcome). The policy is Reset first.
 func (r *Replication) Run(seed, rep uint64, pol Policy, out *Outcome) {
-	m, p, w := r.m, &r.m.Params, &r.w
+	r.start(seed, rep, pol, out)
+	for round := 1; round <= r.m.Rounds; round++ {
+		r.step(round)
+	}
+	r.finish(&r.t, out)
+}
+
+// start seeds the streams, draws every random number the replication will
+// use and resets the world, the actors and policy pol.
+func (r *Replication) start(seed, rep uint64, pol Policy, out *Outcome) {
 	r.st.seed(seed, rep)
 	pol.Reset()
+	r.pol, r.out = pol, out
 	r.reset() // draws the target's commitment from its own stream
-	d := r.dr
-	d.fill(r.st)
-	typ := r.st.get(SourceType)
+	r.dr.fill(r.st)
+	r.t = tally{welfareMin: math.Inf(1)}
+}
+
+// step runs one round.
+func (r *Replication) step(round int) {
+	m, p, w, d := r.m, &r.m.Params, &r.w, r.dr
+	t, out := &r.t, r.out
 	nm, ns, nf := d.members, d.states, d.factions
+	w.Round = round
+	i := round - 1
 
-	var t tally
-	t.welfareMin = math.Inf(1)
-	for round := 1; round <= m.Rounds; round++ {
-		w.Round = round
-		i := round - 1
-
-		// Exogenous shocks: a fixed number of draws every round.
-		sh := d.shocks[i*d.shocksPerRound : (i+1)*d.shocksPerRound]
-		w.Events = agents.Events{Crisis: sh[0] < m.pCrisis, Commodity: sh[1] < m.pCommodity, Leadership: sh[2] < m.pLeadership}
-		for k := range nm {
-			if sh[3+2*k] < m.pElection {
-				r.coalition.Elect(k, sh[4+2*k])
-			}
+	// Exogenous shocks: a fixed number of draws every round.
+	sh := d.shocks[i*d.shocksPerRound : (i+1)*d.shocksPerRound]
+	w.Events = agents.Events{Crisis: sh[0] < m.pCrisis, Commodity: sh[1] < m.pCommodity, Leadership: sh[2] < m.pLeadership}
+	for k := range nm {
+		if sh[3+2*k] < m.pElection {
+			r.coalition.Elect(k, sh[4+2*k])
 		}
-		w.Crisis *= p.Shocks.CrisisPersistence
-		if w.Events.Crisis {
-			w.Crisis++
-		}
-		r.commodity *= p.Economy.CommodityPersistence
-		if w.Events.Commodity {
-			r.commodity++
-		}
-
-		// Actors, in schedule order.
-		r.coalition.Step(w, d.coalition[i*nm:(i+1)*nm])
-		r.neighbours.Step(w, d.neighbours[i*ns:(i+1)*ns])
-		w.Pressure = leverage(w.Relief, w.Cohesion, w.Evasion)
-		r.target.Step(w, d.target[i], typ)
-		r.spoilers.Step(w, d.spoilers[i*nf:(i+1)*nf])
-		r.civil.Step(w, d.civil[i])
-		r.updateWorld()
-		r.verifier.Step(w, agents.Draws{Access: d.verifier[3*i], Noise: d.verifier[3*i+1], Flag: d.verifier[3*i+2]})
-		// Leverage is the pressure of step 4: the actors after it change
-		// none of relief, cohesion and evasion.
-		lev := w.Pressure
-
-		// Record the round as it was in force.
-		s := &out.Series
-		s[SeriesCompliance][i] = w.Compliance
-		s[SeriesVerified][i] = w.Verified
-		s[SeriesRelief][i] = w.Relief
-		s[SeriesCoverage][i] = r.coverage
-		s[SeriesHumanitarian][i] = w.Welfare
-		s[SeriesStability][i] = w.Stability
-		s[SeriesLeverage][i] = lev
-		s[SeriesCohesion][i] = w.Cohesion
-		s[SeriesReformers][i] = w.Reformers
-		s[SeriesEvasion][i] = w.Evasion
-		s[SeriesIncidents][i] = float64(w.Incidents)
-		r.count(&t, round)
-
-		// The coalition decides.
-		r.obs.Round = round
-		r.obs.Verified, r.obs.Inspected, r.obs.Violation = w.Verified, w.Inspected, w.Violation
-		r.obs.Incidents, r.obs.Welfare, r.obs.Cohesion = w.Incidents, w.Welfare, w.Cohesion
-		r.obs.Leverage, r.obs.Evasion, r.obs.Coverage = lev, w.Evasion, r.coverage
-		r.obs.Events = w.Events
-		copy(r.act.Relief, r.relief)
-		r.act.Coverage = r.coverage
-		pol.Decide(&r.obs, &r.act)
-		snap := r.apply()
-		t.snapbacks += b2i(snap)
-		out.Events[i] = RoundEvents{Snapback: snap, Violation: w.Violation, FalseAlarm: w.FalseAlarm, Choice: uint8(w.Choice), Shocks: w.Events}
 	}
-	r.finish(&t, out)
+	w.Crisis *= p.Shocks.CrisisPersistence
+	if w.Events.Crisis {
+		w.Crisis++
+	}
+	r.commodity *= p.Economy.CommodityPersistence
+	if w.Events.Commodity {
+		r.commodity++
+	}
+
+	// Actors, in schedule order.
+	r.coalition.Step(w, d.coalition[i*nm:(i+1)*nm])
+	r.neighbours.Step(w, d.neighbours[i*ns:(i+1)*ns])
+	w.Pressure = leverage(w.Relief, w.Cohesion, w.Evasion)
+	r.target.Step(w, d.target[i], r.st.get(SourceType))
+	r.spoilers.Step(w, d.spoilers[i*nf:(i+1)*nf])
+	r.civil.Step(w, d.civil[i])
+	r.updateWorld()
+	r.verifier.Step(w, agents.Draws{Access: d.verifier[3*i], Noise: d.verifier[3*i+1], Flag: d.verifier[3*i+2]})
+	// Leverage is the pressure of step 4: the actors after it change
+	// none of relief, cohesion and evasion.
+	lev := w.Pressure
+
+	// Record the round as it was in force.
+	s := &out.Series
+	s[SeriesCompliance][i] = w.Compliance
+	s[SeriesVerified][i] = w.Verified
+	s[SeriesRelief][i] = w.Relief
+	s[SeriesCoverage][i] = r.coverage
+	s[SeriesHumanitarian][i] = w.Welfare
+	s[SeriesStability][i] = w.Stability
+	s[SeriesLeverage][i] = lev
+	s[SeriesCohesion][i] = w.Cohesion
+	s[SeriesReformers][i] = w.Reformers
+	s[SeriesEvasion][i] = w.Evasion
+	s[SeriesIncidents][i] = float64(w.Incidents)
+	r.count(t, round)
+
+	// The coalition decides.
+	r.obs.Round = round
+	r.obs.Verified, r.obs.Inspected, r.obs.Violation = w.Verified, w.Inspected, w.Violation
+	r.obs.Incidents, r.obs.Welfare, r.obs.Cohesion = w.Incidents, w.Welfare, w.Cohesion
+	r.obs.Leverage, r.obs.Evasion, r.obs.Coverage = lev, w.Evasion, r.coverage
+	r.obs.Events = w.Events
+	copy(r.act.Relief, r.relief)
+	r.act.Coverage = r.coverage
+	r.pol.Decide(&r.obs, &r.act)
+	snap := r.apply()
+	t.snapbacks += b2i(snap)
+	out.Events[i] = RoundEvents{Snapback: snap, Violation: w.Violation, FalseAlarm: w.FalseAlarm, Choice: uint8(w.Choice), Shocks: w.Events}
 }
 
 // reset puts the world, the actors and the relief in their initial state.
@@ -180,7 +195,7 @@ func (r *Replication) updateWorld() {
 	p, w := &r.m.Params, &r.w
 	e := &p.Economy
 	goal := 1 - e.Pain*w.Pressure - e.CommodityHit*r.commodity
-	w.Economy = min(max(w.Economy+e.Adjust*(goal-w.Economy), 0), 1)
+	w.Economy = num.Clamp01(w.Economy + e.Adjust*(goal-w.Economy))
 	w.Welfare = r.welfare()
 
 	s := &p.Stability
@@ -189,7 +204,7 @@ func (r *Replication) updateWorld() {
 	if w.Events.Crisis {
 		st -= s.CrisisHit
 	}
-	w.Stability = min(max(st, 0), 1)
+	w.Stability = num.Clamp01(st)
 }
 
 // welfare returns the humanitarian index: supply from the domestic economy,
@@ -198,10 +213,10 @@ func (r *Replication) updateWorld() {
 func (r *Replication) welfare() float64 {
 	p, w := &r.m.Params, &r.w
 	h := &p.Humanitarian
-	exempt := h.ExemptionCapacity * r.coverage * max(1-r.chill*w.Cohesion, 0)
+	exempt := h.ExemptionCapacity * r.coverage * num.Max(1-r.chill*w.Cohesion, 0)
 	supply := h.DomesticSupply*w.Economy + (r.essential+exempt)*(1-w.Leakage) + h.EvasionSupply*w.Evasion
 	need := 1 + h.CrisisNeed*w.Crisis + h.ViolenceNeed*float64(w.Incidents)
-	return min(max(supply/need, 0), 1)
+	return num.Clamp01(supply / need)
 }
 
 // apply clamps and applies the policy's action; it reports whether the
@@ -211,7 +226,7 @@ func (r *Replication) apply() bool {
 	var withdrawn float64
 	changed := false
 	for i, x := range r.act.Relief {
-		x = clampUnit(x)
+		x = num.Clamp01(x) // NaN from a faulty policy becomes 0
 		if d := r.relief[i] - x; d != 0 {
 			changed = true
 			if d > 0 {
@@ -220,7 +235,7 @@ func (r *Replication) apply() bool {
 		}
 		r.relief[i] = x
 	}
-	if c := clampUnit(r.act.Coverage); c != r.coverage {
+	if c := num.Clamp01(r.act.Coverage); c != r.coverage {
 		r.coverage, changed = c, true
 	}
 	if !changed {
@@ -284,8 +299,8 @@ func (r *Replication) count(t *tally, round int) {
 	t.compliance += w.Compliance
 	t.stability += w.Stability
 	t.welfare += w.Welfare
-	t.shortfall += max(p.Humanitarian.Floor-w.Welfare, 0)
-	t.welfareMin = min(t.welfareMin, w.Welfare)
+	t.shortfall += num.Max(p.Humanitarian.Floor-w.Welfare, 0)
+	t.welfareMin = num.Min(w.Welfare, t.welfareMin)
 	flow := w.Relief + p.Humanitarian.ExemptionCapacity*r.coverage
 	t.flows += flow
 	t.leaked += w.Leakage * flow
@@ -330,13 +345,6 @@ func (r *Replication) finish(t *tally, out *Outcome) {
 	if t.compliance > 0 {
 		o[ReliefPerCompliance] = t.relief / t.compliance
 	}
-}
-
-func clampUnit(x float64) float64 {
-	if !(x >= 0) { // also catches NaN from a faulty policy
-		return 0
-	}
-	return min(x, 1)
 }
 
 func b2i(b bool) int {

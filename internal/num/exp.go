@@ -1,8 +1,8 @@
-package agents
+package num
 
 import "math"
 
-// exp returns e**x to within a relative error of 2e-12 (checked against
+// Exp returns e**x to within a relative error of 2e-12 (checked against
 // math.Exp by TestExp), faster than math.Exp. The actors' logit and
 // logistic choices take nine exponentials a round, a fifth of a
 // replication's time with math.Exp. Like every floating-point function here
@@ -10,27 +10,39 @@ import "math"
 //
 // It writes x = (32m + j) ln2/32 + r with |r| <= ln2/64, so that
 // e**x = 2**m * 2**(j/32) * e**r, takes 2**(j/32) from a table and e**r
-// from its Taylor polynomial of degree 4 (remainder below 1.2e-12).
-func exp(x float64) float64 {
-	switch {
-	case x > 709:
-		return math.Inf(1)
-	case x < -708: // below the smallest normal: flush to 0
-		return 0
-	case x != x: // NaN
-		return x
+// from its Taylor polynomial of degree 4 (remainder below 1.2e-12). The
+// nearest multiple 32m + j of ln2/32 is found by adding 1.5*2**52, which
+// leaves it in the low bits of the sum: no floor, no conversion.
+func Exp(x float64) float64 {
+	if !(x >= -708 && x <= 709) { // one test for the rare cases, NaN included
+		return expEdge(x)
 	}
 	const (
-		inv   = 32 / math.Ln2
-		ln2hi = 6.93147180369123816490e-01 / 32
-		ln2lo = 1.90821492927058770002e-10 / 32
+		inv     = 32 / math.Ln2
+		ln2hi   = 6.93147180369123816490e-01 / 32
+		ln2lo   = 1.90821492927058770002e-10 / 32
+		shifter = 0x1.8p52
 	)
-	k := int64(math.Floor(x*inv + 0.5))
-	r := x - float64(k)*ln2hi - float64(k)*ln2lo
+	t := x*inv + shifter
+	k := int64(math.Float64bits(t) - math.Float64bits(shifter)) // the nearest integer to x*inv
+	kf := t - shifter
+	r := x - kf*ln2hi - kf*ln2lo
 	r2 := r * r
 	p := (1 + r) + r2*(0.5+r*(1.0/6)) + r2*r2*(1.0/24)
 	p *= exp2Table[k&31]
 	return math.Float64frombits(math.Float64bits(p) + uint64(k>>5)<<52)
+}
+
+// expEdge is Exp outside [-708, 709]: +Inf above, 0 below the smallest
+// normal (flushed), NaN for NaN.
+func expEdge(x float64) float64 {
+	switch {
+	case x > 709:
+		return math.Inf(1)
+	case x < -708:
+		return 0
+	}
+	return x // NaN
 }
 
 // exp2Table holds 2**(j/32) for j = 0 to 31.

@@ -121,4 +121,3 @@ func BenchmarkMathExp(b *testing.B) {
 		b.Fatal()
 	}
 }
-

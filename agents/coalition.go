@@ -47,6 +47,7 @@ type Coalition struct {
 
 	p        *CoalitionParams
 	weight   []float64 // normalised member weights
+	resolve  []float64 // members' resolve
 	perNoise float64   // 1/DefectNoise
 }
 
@@ -57,6 +58,7 @@ func NewCoalition(p *CoalitionParams) *Coalition {
 		Fatigue:   make([]float64, len(p.Members)),
 		Enforcing: make([]bool, len(p.Members)),
 		weight:    make([]float64, len(p.Members)),
+		resolve:   make([]float64, len(p.Members)),
 		perNoise:  1 / p.DefectNoise,
 	}
 	var total float64
@@ -65,6 +67,7 @@ func NewCoalition(p *CoalitionParams) *Coalition {
 	}
 	for i, m := range p.Members {
 		c.weight[i] = m.Weight / total
+		c.resolve[i] = m.Resolve
 	}
 	return c
 }
@@ -89,16 +92,16 @@ func (c *Coalition) Step(w *World, u []float64) {
 	p := c.p
 	perNoise := c.perNoise
 	tire, report, success := p.FatigueRate*(1-w.Relief), p.HumFatigue*w.NeedReport, p.Recovery*w.Verified
-	fatigue, enforcing, weight, u := c.Fatigue, c.Enforcing[:len(c.Fatigue)], c.weight[:len(c.Fatigue)], u[:len(c.Fatigue)]
+	n := len(c.Fatigue)
+	fatigue, enforcing, weight, resolve, u := c.Fatigue, c.Enforcing[:n], c.weight[:n], c.resolve[:n], u[:n]
 	var cohesion float64
 	for i := range fatigue {
 		f := num.Clamp01(fatigue[i] + tire + report - success)
 		fatigue[i] = f
-		resolve := p.Members[i].Resolve
 		if enforcing[i] {
-			enforcing[i] = !below(u[i], (f-resolve)*perNoise) // defects with probability logistic(...)
+			enforcing[i] = !below(u[i], (f-resolve[i])*perNoise) // defects with probability logistic(...)
 		} else {
-			enforcing[i] = below(u[i], (resolve-p.Hysteresis-f)*perNoise)
+			enforcing[i] = below(u[i], (resolve[i]-p.Hysteresis-f)*perNoise)
 		}
 		if enforcing[i] {
 			cohesion += weight[i]

@@ -44,13 +44,15 @@ type Neighbours struct {
 	Support []float64
 
 	p     *NeighbourParams
-	links float64 // sum of trade links
+	link  []float64 // each state's trade link
+	links float64   // sum of trade links
 }
 
 // NewNeighbours returns the neighbouring states with parameters p.
 func NewNeighbours(p *NeighbourParams) *Neighbours {
-	n := &Neighbours{p: p, Evasion: make([]float64, len(p.States)), Support: make([]float64, len(p.States))}
-	for _, s := range p.States {
+	n := &Neighbours{p: p, Evasion: make([]float64, len(p.States)), Support: make([]float64, len(p.States)), link: make([]float64, len(p.States))}
+	for i, s := range p.States {
+		n.link[i] = s.TradeLink
 		n.links += s.TradeLink
 	}
 	return n
@@ -87,9 +89,10 @@ func (n *Neighbours) Step(w *World, z []float64) {
 
 func (n *Neighbours) aggregate(w *World) {
 	var evasion, support float64
-	for i, s := range n.p.States {
-		evasion += s.TradeLink * n.Evasion[i]
-		support += s.TradeLink * n.Support[i]
+	link := n.link[:len(n.Evasion)]
+	for i, e := range n.Evasion {
+		evasion += link[i] * e
+		support += link[i] * n.Support[i]
 	}
 	w.Evasion = num.Clamp01(evasion)
 	w.Support = 0.5 // no trade links: neither for nor against

@@ -226,6 +226,9 @@ func (r *Replication) apply() bool {
 	var withdrawn float64
 	changed := false
 	for i, x := range r.act.Relief {
+		if x == r.relief[i] { // most rounds change nothing
+			continue
+		}
 		x = num.Clamp01(x) // NaN from a faulty policy becomes 0
 		if d := r.relief[i] - x; d != 0 {
 			changed = true

@@ -48,6 +48,7 @@ type runOptions struct {
 	maxReps               int
 	shard                 string
 	shards                int
+	cpuProfile            string
 	set                   map[string]bool // flags given on the command line
 }
 
@@ -72,6 +73,7 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 	fs.Var(&o.precisionMetrics, "precision-metric", "metric that --precision applies to (repeatable; default: every metric)")
 	fs.IntVar(&o.maxReps, "max-reps", 1_000_000, "most replications --precision may use")
 	fs.StringVar(&o.shard, "shard", "", "run only shard I of N (I/N, from 0) of the study, for tranche merge (default: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX)")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file (for go tool pprof)")
 	fs.IntVar(&o.shards, "shards", 0, "number of shards when the shard index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: tranche run [SCENARIO] [flags]\n\nSCENARIO is a TOML file or a bundled scenario name (default: default).\n\nFlags:")
@@ -183,11 +185,22 @@ func (o *runOptions) plan(s *scenarios.Scenario) (*plan, error) {
 	return p, nil
 }
 
-func runStudy(args []string, stdout, stderr io.Writer) error {
+func runStudy(args []string, stdout, stderr io.Writer) (err error) {
 	start := time.Now()
 	o, err := parseRun(args, stderr)
 	if err != nil {
 		return err
+	}
+	if o.cpuProfile != "" {
+		stop, err := startCPUProfile(o.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if e := stop(); err == nil {
+				err = e
+			}
+		}()
 	}
 	s, err := o.load()
 	if err != nil {

@@ -89,12 +89,23 @@ func (r *Replication) Run(seed, rep uint64, pol Policy, out *Outcome) {
 
 // start seeds the streams, draws every random number the replication will
 // use and resets the world, the actors and policy pol.
+//
+// Every policy of a replication faces the same draws (common random
+// numbers), and the runner runs a replication's policies one after the
+// other, so the draws are made only when the replication changes; the two
+// streams drawn from as the run goes, the target's type and the policy's,
+// are reseeded every time.
 func (r *Replication) start(seed, rep uint64, pol Policy, out *Outcome) {
-	r.st.seed(seed, rep)
+	if d := r.dr; !d.made || d.seed != seed || d.rep != rep {
+		r.st.seed(seed, rep)
+		d.fill(r.st)
+		d.made, d.seed, d.rep = true, seed, rep
+	} else {
+		r.st.reseed(seed, rep, SourceType, SourcePolicy)
+	}
 	pol.Reset()
 	r.pol, r.out = pol, out
 	r.reset() // draws the target's commitment from its own stream
-	r.dr.fill(r.st)
 	r.t = tally{welfareMin: math.Inf(1)}
 }
 

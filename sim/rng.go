@@ -74,6 +74,13 @@ func (s *streams) seed(seed, rep uint64) {
 	}
 }
 
+// reseed seeds only the streams of the given sources.
+func (s *streams) reseed(seed, rep uint64, srcs ...Source) {
+	for _, src := range srcs {
+		s.pcg[src-1].Seed(StreamSeed(seed, rep, src))
+	}
+}
+
 func (s *streams) get(src Source) *rand.Rand { return s.rand[src-1] }
 
 // draws holds every random number a replication's actors and shocks use,
@@ -88,6 +95,9 @@ type draws struct {
 	verifier                      []float64 // per round: uniform, normal, uniform
 	members, states, factions     int
 	shocksPerRound                int // 3 events, then an election and a shift per member
+
+	made      bool   // whether the arrays hold the draws of a replication,
+	seed, rep uint64 // this one
 }
 
 func newDraws(rounds, members, states, factions int) *draws {

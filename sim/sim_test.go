@@ -138,6 +138,44 @@ func TestCommonRandomNumbers(t *testing.T) {
 	}
 }
 
+// A Replication makes a replication's draws once and reuses them for the
+// next policy of the same replication. Whatever order replications, seeds
+// and policies come in, every run must equal the same run on a fresh
+// Replication, which draws everything anew.
+func TestDrawsReusedOnlyWithinAReplication(t *testing.T) {
+	m := defaultModel(t)
+	_, params := builtinParams(t)
+	reused := sim.NewReplication(m)
+	got, want := sim.NewOutcome(m.Rounds), sim.NewOutcome(m.Rounds)
+	runs := []struct {
+		seed, rep uint64
+		pol       int
+	}{
+		{1, 0, 0}, {1, 0, 1}, {1, 0, 2}, // policies of one replication
+		{1, 1, 0}, {1, 1, 3}, // the next replication
+		{1, 0, 1},            // back to an earlier one
+		{2, 0, 1},            // same replication, another seed
+		{2, 0, 1},            // the very same run twice
+		{1, 7, 4}, {1, 7, 0}, // a stochastic-free baseline after others
+	}
+	for _, r := range runs {
+		reused.Run(r.seed, r.rep, params[r.pol].NewPolicy(), got)
+		sim.NewReplication(m).Run(r.seed, r.rep, params[r.pol].NewPolicy(), want)
+		for k := range got.Metrics {
+			if !same(got.Metrics[k], want.Metrics[k]) {
+				t.Fatalf("seed %d replication %d policy %d: metric %d is %v after reuse, %v fresh", r.seed, r.rep, r.pol, k, got.Metrics[k], want.Metrics[k])
+			}
+		}
+		for k := range got.Series {
+			for i := range got.Series[k] {
+				if !same(got.Series[k][i], want.Series[k][i]) {
+					t.Fatalf("seed %d replication %d policy %d: series %d round %d is %v after reuse, %v fresh", r.seed, r.rep, r.pol, k, i+1, got.Series[k][i], want.Series[k][i])
+				}
+			}
+		}
+	}
+}
+
 // Distinct (seed, replication, source) triples give distinct streams, even
 // for neighbouring seeds and replications.
 func TestStreamSeedsDistinct(t *testing.T) {

@@ -240,7 +240,7 @@ func (r *Replication) apply() bool {
 		if x == r.relief[i] { // most rounds change nothing
 			continue
 		}
-		x = num.Clamp01(x) // NaN from a faulty policy becomes 0
+		x = policyLevel(x)
 		if d := r.relief[i] - x; d != 0 {
 			changed = true
 			if d > 0 {
@@ -249,7 +249,7 @@ func (r *Replication) apply() bool {
 		}
 		r.relief[i] = x
 	}
-	if c := num.Clamp01(r.act.Coverage); c != r.coverage {
+	if c := policyLevel(r.act.Coverage); c != r.coverage {
 		r.coverage, changed = c, true
 	}
 	if !changed {
@@ -359,6 +359,15 @@ func (r *Replication) finish(t *tally, out *Outcome) {
 	if t.compliance > 0 {
 		o[ReliefPerCompliance] = t.relief / t.compliance
 	}
+}
+
+// policyLevel is a level a policy asked for, limited to [0, 1]; a NaN, from
+// a faulty policy, becomes 0.
+func policyLevel(x float64) float64 {
+	if x != x {
+		return 0
+	}
+	return num.Clamp01(x)
 }
 
 func b2i(b bool) int {

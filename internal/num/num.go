@@ -7,16 +7,23 @@
 // does not care which zero it gets.
 package num
 
-// Clamp01 returns x limited to [0, 1]. It returns +0 for -0 and for NaN.
+import "math"
+
+// Clamp01 returns x limited to [0, 1], and +0 for -0; a NaN gives 0 or 1
+// (by its sign bit).
+// It works on the bits, without branches: a clamp's branch follows the
+// random course of a replication and is often mispredicted. Non-negative
+// floating-point numbers order as their bit patterns do.
 func Clamp01(x float64) float64 {
-	if !(x > 0) {
-		return 0
+	b := math.Float64bits(x)
+	b &^= uint64(int64(b) >> 63) // negative: +0
+	if b > one {                 // compiles to a conditional move
+		b = one
 	}
-	if x > 1 {
-		return 1
-	}
-	return x
+	return math.Float64frombits(b)
 }
+
+const one = 0x3ff0000000000000 // the bits of 1.0
 
 // Max returns the larger of x and y; if they are equal, or either is NaN,
 // it returns y.

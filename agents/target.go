@@ -172,11 +172,11 @@ func (t *Target) Step(w *World, u float64, rt *rand.Rand) {
 	perStep, perNoise, rw := t.perStep, t.perNoise, p.ReliefWeight
 	up := num.Min(x+p.Step, 1) - x
 	part := num.Min(x+p.Step*p.PartialShare, 1) - x
-	down := num.Max(x-p.Step, 0) - x
+	down := num.Pos(x-p.Step) - x
 	e := &t.Expect
 	util := [NumChoices]float64{
-		Comply:    (reform*up+coerce*num.Max(up-g, 0))*perStep + rw*e[Comply],
-		Partial:   (reform*part+coerce*num.Max(part-g, 0))*perStep + rw*e[Partial],
+		Comply:    (reform*up+coerce*num.Pos(up-g))*perStep + rw*e[Comply],
+		Partial:   (reform*part+coerce*num.Pos(part-g))*perStep + rw*e[Partial],
 		Stall:     rw * e[Stall],
 		Backslide: (reform+coerce)*down*perStep + rw*e[Backslide],
 		Cheat:     reform*down*perStep + rw*e[Cheat],
@@ -212,7 +212,7 @@ func (t *Target) Step(w *World, u float64, rt *rand.Rand) {
 // looks its step up in tables rather than branching on it.
 func (t *Target) apply(c Choice, x, g float64) (float64, float64) {
 	nx := num.Clamp01(x + t.move[c])
-	g = num.Clamp01(g - num.Max(nx-x, 0)) // g <= 1 always: it only hides real steps
+	g = num.Clamp01(g - num.Pos(nx-x)) // g <= 1 always: it only hides real steps
 	return nx, g + t.conceals[c]*(x-nx)
 }
 

@@ -224,7 +224,7 @@ func (r *Replication) updateWorld() {
 func (r *Replication) welfare() float64 {
 	p, w := &r.m.Params, &r.w
 	h := &p.Humanitarian
-	exempt := h.ExemptionCapacity * r.coverage * num.Max(1-r.chill*w.Cohesion, 0)
+	exempt := h.ExemptionCapacity * r.coverage * num.Pos(1-r.chill*w.Cohesion)
 	supply := h.DomesticSupply*w.Economy + (r.essential+exempt)*(1-w.Leakage) + h.EvasionSupply*w.Evasion
 	need := 1 + h.CrisisNeed*w.Crisis + h.ViolenceNeed*float64(w.Incidents)
 	return num.Clamp01(supply / need)
@@ -313,7 +313,7 @@ func (r *Replication) count(t *tally, round int) {
 	t.compliance += w.Compliance
 	t.stability += w.Stability
 	t.welfare += w.Welfare
-	t.shortfall += num.Max(p.Humanitarian.Floor-w.Welfare, 0)
+	t.shortfall += num.Pos(p.Humanitarian.Floor-w.Welfare)
 	t.welfareMin = num.Min(w.Welfare, t.welfareMin)
 	flow := w.Relief + p.Humanitarian.ExemptionCapacity*r.coverage
 	t.flows += flow

@@ -25,6 +25,13 @@ func Clamp01(x float64) float64 {
 
 const one = 0x3ff0000000000000 // the bits of 1.0
 
+// Pos returns the positive part of x, max(x, 0), and +0 for -0, without
+// branches (see Clamp01). x must not be NaN.
+func Pos(x float64) float64 {
+	b := math.Float64bits(x)
+	return math.Float64frombits(b &^ uint64(int64(b)>>63))
+}
+
 // Max returns the larger of x and y; if they are equal, or either is NaN,
 // it returns y.
 func Max(x, y float64) float64 {

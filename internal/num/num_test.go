@@ -23,6 +23,9 @@ func TestClampMinMax(t *testing.T) {
 		{"Max", Max(2, 3), 3},
 		{"Max first", Max(3, 2), 3},
 		{"Max negative", Max(-1, 0), 0},
+		{"Pos", Pos(2.5), 2.5},
+		{"Pos negative", Pos(-2.5), 0},
+		{"Pos -Inf", Pos(-inf), 0},
 		{"Min", Min(2, 3), 2},
 		{"Min second", Min(3, 2), 2},
 		{"Min bound", Min(1.2, 1), 1},
@@ -46,6 +49,7 @@ func TestClampMinMax(t *testing.T) {
 		{"Max(-0, 0)", Max(negZero, 0), max(negZero, 0)},
 		{"Max(0, -0)", Max(0, negZero), negZero}, // y when equal
 		{"Min(-0, 1)", Min(negZero, 1), min(negZero, 1)},
+		{"Pos(-0)", Pos(negZero), max(negZero, 0)},
 	} {
 		if math.Float64bits(c.got) != math.Float64bits(c.want) {
 			t.Errorf("%s = %v (sign %v), want %v (sign %v)", c.name, c.got, math.Signbit(c.got), c.want, math.Signbit(c.want))
@@ -58,7 +62,7 @@ func TestClampMinMax(t *testing.T) {
 		if r.IntN(10) == 0 {
 			y = x
 		}
-		if Max(x, y) != max(x, y) || Min(x, y) != min(x, y) || Clamp01(x) != min(max(x, 0), 1) {
+		if Max(x, y) != max(x, y) || Min(x, y) != min(x, y) || Clamp01(x) != min(max(x, 0), 1) || Pos(x) != max(x, 0) {
 			t.Fatalf("x=%v y=%v: Max %v Min %v Clamp01 %v disagree with the builtins", x, y, Max(x, y), Min(x, y), Clamp01(x))
 		}
 	}

@@ -313,7 +313,7 @@ func (r *Replication) count(t *tally, round int) {
 	t.compliance += w.Compliance
 	t.stability += w.Stability
 	t.welfare += w.Welfare
-	t.shortfall += num.Pos(p.Humanitarian.Floor-w.Welfare)
+	t.shortfall += num.Pos(p.Humanitarian.Floor - w.Welfare)
 	t.welfareMin = num.Min(w.Welfare, t.welfareMin)
 	flow := w.Relief + p.Humanitarian.ExemptionCapacity*r.coverage
 	t.flows += flow

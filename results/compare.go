@@ -149,7 +149,7 @@ func (c Comparison) MarshalJSON() ([]byte, error) {
 		P        *float64    `json:"p_value"`
 		PHolm    *float64    `json:"p_holm"`
 	}
-	return json.Marshal(out{c.Policy, c.Baseline, c.Metric, c.N, num(c.MeanDiff), [2]*float64{num(c.CI95[0]), num(c.CI95[1])}, num(c.P), num(c.PHolm)})
+	return json.Marshal(out{c.Policy, c.Baseline, c.Metric, c.N, jsonNumber(c.MeanDiff), [2]*float64{jsonNumber(c.CI95[0]), jsonNumber(c.CI95[1])}, jsonNumber(c.P), jsonNumber(c.PHolm)})
 }
 
 // Criterion is a metric and the direction in which it is better.

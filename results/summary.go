@@ -117,7 +117,7 @@ type statsJSON struct {
 
 // MarshalJSON writes NaN as null.
 func (s Stats) MarshalJSON() ([]byte, error) {
-	return json.Marshal(statsJSON{s.N, num(s.Mean), num(s.SD), [2]*float64{num(s.CI95[0]), num(s.CI95[1])}, num(s.P05), num(s.P25), num(s.P50), num(s.P75), num(s.P95)})
+	return json.Marshal(statsJSON{s.N, jsonNumber(s.Mean), jsonNumber(s.SD), [2]*float64{jsonNumber(s.CI95[0]), jsonNumber(s.CI95[1])}, jsonNumber(s.P05), jsonNumber(s.P25), jsonNumber(s.P50), jsonNumber(s.P75), jsonNumber(s.P95)})
 }
 
 // UnmarshalJSON reads null as NaN.
@@ -131,7 +131,8 @@ func (s *Stats) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-func num(x float64) *float64 {
+// jsonNumber is x for JSON: null when it is NaN or infinite.
+func jsonNumber(x float64) *float64 {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return nil
 	}

@@ -188,6 +188,41 @@ func TestPolicyFlagRestricts(t *testing.T) {
 	}
 }
 
+// --cpuprofile writes a gzipped pprof profile when the run succeeds and
+// nothing when it fails.
+func TestCPUProfile(t *testing.T) {
+	tmp := t.TempDir()
+	prof := filepath.Join(tmp, "cpu.pprof")
+	if code, _, stderr := tranche(t, "run", "--quiet", "--no-plots", "--reps", "200", "--out", filepath.Join(tmp, "res"), "--cpuprofile", prof); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	b, err := os.ReadFile(prof)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+		t.Errorf("%s is not a gzipped profile (%d bytes)", prof, len(b))
+	}
+
+	failed := filepath.Join(tmp, "failed.pprof")
+	code, _, stderr := tranche(t, "run", "--quiet", "--reps", "10", "--out", filepath.Join(tmp, "res"), "--cpuprofile", failed)
+	if code != 2 || !strings.Contains(stderr, "already exists") {
+		t.Errorf("run into an existing folder: exit %d, stderr %q", code, stderr)
+	}
+	code, _, stderr = tranche(t, "run", "--quiet", "--reps", "10", "--out", filepath.Join(tmp, "res2"), "--cpuprofile", filepath.Join(tmp, "no", "dir", "cpu.pprof"))
+	if code != 2 || !strings.Contains(stderr, "--cpuprofile") {
+		t.Errorf("profile in a missing folder: exit %d, stderr %q", code, stderr)
+	}
+	entries, _ := os.ReadDir(tmp)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if !reflect.DeepEqual(names, []string{"cpu.pprof", "res"}) {
+		t.Errorf("folder holds %v, want only cpu.pprof and res", names)
+	}
+}
+
 func TestExitStatusAndNothingWritten(t *testing.T) {
 	tmp := t.TempDir()
 	bad := filepath.Join(tmp, "bad.toml")

@@ -7,34 +7,38 @@ import (
 	"runtime/pprof"
 )
 
-// startCPUProfile starts a CPU profile of the process (for go tool pprof, or
-// as cmd/tranche/default.pgo for profile-guided optimisation). The profile
-// goes to a temporary file beside path; the returned function stops it and
-// renames the file to path, so a failed run leaves no half profile.
-func startCPUProfile(path string) (stop func() error, err error) {
+// startCPUProfile starts a CPU profile of the process, for go tool pprof.
+// The profile goes to a temporary file beside path; the returned function
+// stops it and, if keep is true, renames the file to path, so that a run
+// that fails leaves no profile behind. A path that cannot be written is a
+// usage error.
+func startCPUProfile(path string) (stop func(keep bool) error, err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), ".cpuprofile-*")
 	if err != nil {
-		return nil, fmt.Errorf("cpu profile %s: %w", path, err)
+		return nil, usageError{fmt.Errorf("--cpuprofile %s: %w", path, err)}
+	}
+	fail := func(err error) error {
+		f.Close()
+		os.Remove(f.Name())
+		return fmt.Errorf("--cpuprofile %s: %w", path, err)
 	}
 	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return nil, fmt.Errorf("cpu profile %s: %w", path, err)
+		return nil, fail(err)
 	}
 	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return nil, fmt.Errorf("cpu profile %s: %w", path, err)
+		return nil, fail(err)
 	}
-	return func() error {
+	return func(keep bool) error {
 		pprof.StopCPUProfile()
+		if !keep {
+			f.Close()
+			return os.Remove(f.Name())
+		}
 		if err := f.Close(); err != nil {
-			os.Remove(f.Name())
-			return fmt.Errorf("cpu profile %s: %w", path, err)
+			return fail(err)
 		}
 		if err := os.Rename(f.Name(), path); err != nil {
-			os.Remove(f.Name())
-			return fmt.Errorf("cpu profile %s: %w", path, err)
+			return fail(err)
 		}
 		return nil
 	}, nil

@@ -191,17 +191,6 @@ func runStudy(args []string, stdout, stderr io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	if o.cpuProfile != "" {
-		stop, err := startCPUProfile(o.cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer func() {
-			if e := stop(); err == nil {
-				err = e
-			}
-		}()
-	}
 	s, err := o.load()
 	if err != nil {
 		return err
@@ -223,6 +212,17 @@ func runStudy(args []string, stdout, stderr io.Writer) (err error) {
 			return usagef("shard %d of %d is empty: %d replications cannot be split into %d shards", sel.index, sel.count, s.Replications, sel.count)
 		}
 		pl.shard = &results.Shard{Index: sel.index, Count: sel.count, First: first, Replications: n, TotalReplications: s.Replications}
+	}
+	if o.cpuProfile != "" { // the inputs are good: profile the run
+		stop, perr := startCPUProfile(o.cpuProfile)
+		if perr != nil {
+			return perr
+		}
+		defer func() { // err is the run's result
+			if e := stop(err == nil); err == nil {
+				err = e
+			}
+		}()
 	}
 	out := o.out
 	if out == "" {

@@ -1,11 +1,11 @@
 package agents
 
 import (
-	"github.com/tranche-sim/tranche/internal/num"
-
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/tranche-sim/tranche/internal/num"
 )
 
 // Choice is what the target government does in a round.

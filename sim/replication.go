@@ -3,9 +3,8 @@ package sim
 import (
 	"math"
 
-	"github.com/tranche-sim/tranche/internal/num"
-
 	"github.com/tranche-sim/tranche/agents"
+	"github.com/tranche-sim/tranche/internal/num"
 )
 
 // Replication runs replications of a model, one at a time. It holds every
@@ -84,7 +83,7 @@ func (r *Replication) Run(seed, rep uint64, pol Policy, out *Outcome) {
 	for round := 1; round <= r.m.Rounds; round++ {
 		r.step(round)
 	}
-	r.finish(&r.t, out)
+	r.finish()
 }
 
 // start seeds the streams, draws every random number the replication will
@@ -322,8 +321,8 @@ func (r *Replication) count(t *tally, round int) {
 }
 
 // finish turns the tally into the replication's metrics.
-func (r *Replication) finish(t *tally, out *Outcome) {
-	m, p, w := r.m, &r.m.Params, &r.w
+func (r *Replication) finish() {
+	m, p, w, t, out := r.m, &r.m.Params, &r.w, &r.t, r.out
 	n := float64(m.Rounds)
 	last := m.Rounds - 1
 	o := &out.Metrics

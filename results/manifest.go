@@ -12,6 +12,9 @@ type Manifest struct {
 	// Tool is the tool's name and Version its version.
 	Tool    string `json:"tool"`
 	Version string `json:"version"`
+	// Build identifies the executable: the first 16 hexadecimal digits of
+	// its SHA-256. It tells builds apart when Version cannot ("devel").
+	Build string `json:"build,omitempty"`
 	// GoVersion is the Go release that built the tool and GOARCH the
 	// architecture it ran on: results are bit-identical on the same
 	// architecture (compilers may fuse multiply-adds on others).

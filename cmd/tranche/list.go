@@ -1,9 +1,12 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime/debug"
 	"text/tabwriter"
 
@@ -77,4 +80,27 @@ func version() string {
 		}
 	}
 	return v
+}
+
+// build returns the first 16 hexadecimal digits of the SHA-256 of the
+// running executable, or "unknown". It tells builds apart where version
+// cannot: a build without version control information (go build with
+// -buildvcs=false, or outside a repository) reports "devel" whatever its
+// source. Go builds are reproducible, so the same source, Go release and
+// architecture give the same build.
+func build() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return "unknown"
+	}
+	f, err := os.Open(exe)
+	if err != nil {
+		return "unknown"
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "unknown"
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }

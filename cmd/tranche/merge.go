@@ -102,7 +102,7 @@ func mergeShards(args []string, stdout, stderr io.Writer) error {
 	m := first.Manifest
 	baseline := slices.Index(m.Policies, m.Baseline)
 	manifest := &results.Manifest{
-		Tool: "tranche", Version: version(), GoVersion: runtime.Version(), GOARCH: runtime.GOARCH,
+		Tool: "tranche", Version: version(), Build: build(), GoVersion: runtime.Version(), GOARCH: runtime.GOARCH,
 		Scenario: m.Scenario, ScenarioSHA256: m.ScenarioSHA256,
 		Seed: m.Seed, Replications: agg.Metric(0, 0).N(), Rounds: m.Rounds, MonthsPerRound: m.MonthsPerRound,
 		Policies: m.Policies, Baseline: m.Baseline, Objective: m.Objective, MergedShards: len(shards), Format: format,
@@ -158,6 +158,8 @@ func readShards(dirs []string) ([]shardFolder, error) {
 			return nil, differ("seed", rm.Seed, m.Seed)
 		case m.Version != rm.Version:
 			return nil, differ("tranche version", rm.Version, m.Version)
+		case m.Build != rm.Build:
+			return nil, usagef("%s and %s were run by different builds of tranche (SHA-256 of the executable %s and %s): build tranche once and run every shard with that binary", ref.dir, sh.dir, rm.Build, m.Build)
 		case m.GOARCH != rm.GOARCH:
 			return nil, differ("architecture (results are bit-identical only on one)", rm.GOARCH, m.GOARCH)
 		case m.Shard.Count != rm.Shard.Count:

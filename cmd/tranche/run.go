@@ -260,7 +260,7 @@ func runStudy(args []string, stdout, stderr io.Writer) (err error) {
 	resolved := scenarios.Format(s)
 	sum := sha256.Sum256(resolved)
 	manifest := &results.Manifest{
-		Tool: "tranche", Version: version(), GoVersion: runtime.Version(), GOARCH: runtime.GOARCH,
+		Tool: "tranche", Version: version(), Build: build(), GoVersion: runtime.Version(), GOARCH: runtime.GOARCH,
 		Scenario: s.Name, ScenarioSHA256: hex.EncodeToString(sum[:]),
 		Seed: s.Seed, Replications: agg.Metric(0, 0).N(), Rounds: s.Rounds, MonthsPerRound: s.MonthsPerRound, Policies: s.Policies,
 		Baseline: s.Policies[pl.baseline], Objective: o.objective, Precision: prec, Format: o.format,

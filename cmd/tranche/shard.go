@@ -94,7 +94,8 @@ func checkShard(s *shardSel) (*shardSel, error) {
 }
 
 // shardDone reports whether dir already holds this shard of this study,
-// complete and made the same way (objective, baseline, table format): a
+// complete and made the same way (build, objective, baseline, table
+// format): a
 // rerun of the same shard (a retried job) then has nothing to do.
 func shardDone(dir string, s *scenarios.Scenario, sh *results.Shard, objective, baseline, format string) bool {
 	run, err := results.Load(dir)
@@ -106,7 +107,7 @@ func shardDone(dir string, s *scenarios.Scenario, sh *results.Shard, objective, 
 	}
 	sum := sha256.Sum256(scenarios.Format(s))
 	m := run.Manifest
-	return m.ScenarioSHA256 == hex.EncodeToString(sum[:]) && m.Version == version() && *m.Shard == *sh &&
+	return m.ScenarioSHA256 == hex.EncodeToString(sum[:]) && m.Version == version() && m.Build == build() && *m.Shard == *sh &&
 		m.Objective == objective && m.Baseline == baseline && m.Format == format
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -103,6 +104,28 @@ func TestMergeRefuses(t *testing.T) {
 	otherCount := shard("count", "--reps", "200", "--shard", "1/2")
 	otherScenario := shard("scen", "opportunist", "--reps", "200", "--shard", "1/3")
 	whole := shard("whole", "--reps", "200", "--no-plots")
+	// A shard run by another build of tranche: the same folder with the
+	// manifest's build changed.
+	otherBuild := shard("build", "--reps", "200", "--shard", "1/3")
+	manifest := filepath.Join(otherBuild, "manifest.json")
+	b, err := os.ReadFile(manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m["build"] == "" || m["build"] == nil {
+		t.Fatalf("manifest has no build: %s", b)
+	}
+	m["build"] = "0123456789abcdef"
+	if b, err = json.Marshal(m); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(manifest, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name string
 		dirs []string
@@ -113,6 +136,7 @@ func TestMergeRefuses(t *testing.T) {
 		{"different seed", []string{s0, otherSeed, s2}, "seed 1 and 99"},
 		{"different shard count", []string{s0, otherCount, s2}, "number of shards 3 and 2"},
 		{"different scenario", []string{s0, otherScenario, s2}, "shards of different studies"},
+		{"different build", []string{s0, otherBuild, s2}, "0123456789abcdef"},
 		{"not a shard", []string{whole}, "is not a shard"},
 		{"not a folder", []string{filepath.Join(tmp, "nope")}, "is not a results folder"},
 	}

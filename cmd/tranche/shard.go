@@ -95,8 +95,7 @@ func checkShard(s *shardSel) (*shardSel, error) {
 
 // shardDone reports whether dir already holds this shard of this study,
 // complete and made the same way (build, objective, baseline, table
-// format): a
-// rerun of the same shard (a retried job) then has nothing to do.
+// format): a rerun of the same shard (a retried job) then has nothing to do.
 func shardDone(dir string, s *scenarios.Scenario, sh *results.Shard, objective, baseline, format string) bool {
 	run, err := results.Load(dir)
 	if err != nil || run.Manifest.Shard == nil {

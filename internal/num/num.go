@@ -32,14 +32,20 @@ func Pos(x float64) float64 {
 	return math.Float64frombits(b &^ uint64(int64(b)>>63))
 }
 
-// Max returns the larger of x and y; if they are equal, or either is NaN,
-// it returns y.
+// Max returns the larger of x and y, +0 for -0 and +0, without branches:
+// it compares the numbers' bits as integers, in an order that agrees with
+// the numbers' (negative numbers have their magnitude bits flipped). x and
+// y must not be NaN.
 func Max(x, y float64) float64 {
-	if x > y {
-		return x
+	bx, by := math.Float64bits(x), math.Float64bits(y)
+	if ordered(bx) > ordered(by) { // compiles to a conditional move
+		by = bx
 	}
-	return y
+	return math.Float64frombits(by)
 }
+
+// ordered maps the bits of a float64 to an int64 with the same order.
+func ordered(b uint64) int64 { return int64(b ^ uint64(int64(b)>>63)>>1) }
 
 // Min returns the smaller of x and y; if they are equal, or either is NaN,
 // it returns y.

@@ -1,0 +1,394 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/tranche-sim/tranche/scenarios"
+	"github.com/tranche-sim/tranche/sim"
+)
+
+// game is the student as a sim.Policy: Decide shows the round and reads
+// commands until the student ends it.
+type game struct {
+	s       *scenarios.Scenario
+	in      *bufio.Reader
+	out     io.Writer
+	echo    bool // echo commands (input is not a terminal, so it is not shown)
+	rep     int
+	sectors []string
+	lower   []string // sector names in lower case
+	weights []float64
+
+	reported  bool // a report has arrived
+	auto      int  // rounds still to end without asking
+	quit      bool // keep the settings to the end
+	err       error
+	moves     []string
+	moveCount int
+	movedIn   int // last round with a recorded move
+}
+
+func newGame(s *scenarios.Scenario, m *sim.Model, in io.Reader, out io.Writer, rep int) *game {
+	g := &game{s: s, in: bufio.NewReader(in), out: out, echo: !inputIsTerminal(in), rep: rep, weights: m.Weights()}
+	for _, sec := range s.Sectors {
+		g.sectors = append(g.sectors, sec.Name)
+		g.lower = append(g.lower, strings.ToLower(sec.Name))
+	}
+	return g
+}
+
+func inputIsTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func (g *game) intro() {
+	s := g.s
+	desc, _, _ := strings.Cut(s.Description, ". ")
+	fmt.Fprintln(g.out, "tranche play: you are the sanctioning coalition.")
+	if desc != "" {
+		fmt.Fprintln(g.out, wrapText(fmt.Sprintf("Scenario %s: %s.", s.Name, strings.TrimSuffix(desc, ".")), playWidth))
+	}
+	fmt.Fprintln(g.out, wrapText(fmt.Sprintf("One history: seed %d, replication %d; %d rounds of %d months. At the end of each round you see what the coalition sees, then set each sector's relief (0 = fully sanctioned, 1 = lifted) and the humanitarian exemption coverage for the next round.",
+		s.Seed, g.rep, s.Rounds, s.MonthsPerRound), playWidth))
+	var items []string
+	for i, name := range g.sectors {
+		items = append(items, fmt.Sprintf("%s %.2f", name, g.weights[i]))
+	}
+	fmt.Fprintln(g.out, wrapItems("Sectors and their economic weight: ", items, playWidth))
+	oc := &s.Outcomes
+	fmt.Fprintln(g.out, wrapText(fmt.Sprintf("Aim: a durable agreement (verified compliance >= %.2f in each of the last %d rounds, with weighted relief >= %.2f at the end), no collapse, and a humanitarian index >= %.2f.",
+		oc.DurableThreshold, oc.DurableRounds, oc.DurableRelief, s.Humanitarian.Floor), playWidth))
+	fmt.Fprintln(g.out, "Type 'help' for the commands; an empty line ends the round.")
+}
+
+func (g *game) help() {
+	fmt.Fprint(g.out, `commands (one per line, any case; what you set takes effect next round):
+  relieve SECTOR|all [LEVEL]  lift sanctions on a sector to LEVEL (default 1: fully lifted)
+  reimpose SECTOR|all         re-impose a sector's sanctions in full (relief 0)
+  set SECTOR|all LEVEL        set a sector's relief, from 0 (sanctioned) to 1 (lifted)
+  coverage LEVEL              set humanitarian exemption coverage, from 0 to 1
+  status                      show this round again, with your settings for the next
+  next (or an empty line)     end the round with the current settings
+  auto N                      end this round and the next N-1 with the same settings
+                              (stops early when a violation is reported)
+  quit                        keep the settings to the end and show the results
+`)
+	fmt.Fprintln(g.out, wrapText("sectors: "+strings.Join(g.sectors, ", ")+" (or all)", playWidth))
+}
+
+// Reset implements sim.Policy.
+func (g *game) Reset() {}
+
+// Decide implements sim.Policy.
+func (g *game) Decide(o *sim.Observation, a *sim.Action) {
+	if o.Inspected {
+		g.reported = true
+	}
+	last := o.Round == o.Rounds
+	if g.quit && !last {
+		return
+	}
+	g.status(o)
+	if last {
+		fmt.Fprintln(g.out, "That was the last round: the game is over.")
+		return
+	}
+	if g.auto > 0 {
+		if !o.Violation {
+			g.auto--
+			return
+		}
+		g.auto = 0
+		fmt.Fprintln(g.out, "auto stopped: a violation was reported.")
+	}
+	for {
+		fmt.Fprintf(g.out, "round %d> ", o.Round)
+		line, ok := g.readLine()
+		if !ok {
+			fmt.Fprintln(g.out)
+			g.keep(o, "end of input")
+			return
+		}
+		if g.echo {
+			fmt.Fprintln(g.out, line)
+		}
+		end, err := g.command(line, o, a)
+		if err != nil {
+			fmt.Fprintln(g.out, wrapText("invalid: "+err.Error(), playWidth))
+			continue
+		}
+		if end {
+			return
+		}
+	}
+}
+
+// keep ends the game's questions: the settings stay to the end.
+func (g *game) keep(o *sim.Observation, why string) {
+	g.quit = true
+	span := fmt.Sprintf("rounds %d-%d", o.Round+1, o.Rounds)
+	if o.Round+1 == o.Rounds {
+		span = fmt.Sprintf("round %d", o.Rounds)
+	}
+	fmt.Fprintf(g.out, "%s: keeping the current settings for %s.\n", why, span)
+}
+
+// readLine returns the next line of input without its line ending; false
+// at the end of input (or on a read error, kept in g.err).
+func (g *game) readLine() (string, bool) {
+	line, err := g.in.ReadString('\n')
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			g.err = err
+			return "", false
+		}
+		if line == "" {
+			return "", false
+		}
+	}
+	return strings.TrimRight(line, "\r\n"), true
+}
+
+// record adds a move to moves.txt.
+func (g *game) record(round int, move string) {
+	if g.movedIn != round {
+		g.moves = append(g.moves, fmt.Sprintf("# round %d", round))
+		g.movedIn = round
+	}
+	g.moves = append(g.moves, move)
+	g.moveCount++
+}
+
+func (g *game) movesFile(replay []string) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "# moves of a game of tranche play; replay with:\n#   %s < moves.txt\n", strings.Join(replay, " "))
+	b.WriteString("# lines starting with # are comments; an empty line or 'next' ends a round\n")
+	for _, m := range g.moves {
+		b.WriteString(m + "\n")
+	}
+	return b.Bytes()
+}
+
+// command carries out one line of input; it reports whether the round ends.
+func (g *game) command(line string, o *sim.Observation, a *sim.Action) (bool, error) {
+	trimmed := strings.TrimSpace(line)
+	if strings.HasPrefix(trimmed, "#") {
+		return false, nil
+	}
+	f := strings.Fields(strings.ToLower(trimmed))
+	if len(f) == 0 {
+		g.record(o.Round, "next")
+		return true, nil
+	}
+	args := f[1:]
+	nargs := func(lo, hi int, form string) error {
+		switch {
+		case len(args) < lo:
+			return fmt.Errorf("missing argument: %s", form)
+		case len(args) > hi:
+			return fmt.Errorf("too many arguments: %s", form)
+		}
+		return nil
+	}
+	switch f[0] {
+	case "help", "?":
+		g.help()
+	case "status":
+		if err := nargs(0, 0, "status"); err != nil {
+			return false, err
+		}
+		g.status(o)
+		g.pending(o, a)
+	case "next":
+		if err := nargs(0, 0, "next"); err != nil {
+			return false, err
+		}
+		g.record(o.Round, "next")
+		return true, nil
+	case "quit":
+		if err := nargs(0, 0, "quit"); err != nil {
+			return false, err
+		}
+		g.record(o.Round, "quit")
+		g.keep(o, "quit")
+		return true, nil
+	case "auto":
+		if err := nargs(1, 1, "auto N, e.g. 'auto 4'"); err != nil {
+			return false, err
+		}
+		n, err := strconv.Atoi(args[0])
+		if err != nil || n < 1 {
+			return false, fmt.Errorf("auto %s: N must be a whole number of rounds, at least 1", args[0])
+		}
+		g.record(o.Round, "auto "+strconv.Itoa(n))
+		g.auto = n - 1
+		if end := min(o.Round+n-1, o.Rounds); end > o.Round {
+			fmt.Fprintf(g.out, "ending rounds %d-%d with the current settings.\n", o.Round, end)
+		}
+		return true, nil
+	case "coverage":
+		if err := nargs(1, 1, "coverage LEVEL, e.g. 'coverage 0.8'"); err != nil {
+			return false, err
+		}
+		x, err := parseLevel(args[0])
+		if err != nil {
+			return false, err
+		}
+		a.Coverage = x
+		g.record(o.Round, "coverage "+args[0])
+		fmt.Fprintf(g.out, "from round %d: humanitarian coverage %.2f (now %.2f)\n", o.Round+1, x, o.Coverage)
+	case "relieve", "reimpose", "set":
+		form := map[string]string{
+			"relieve":  "relieve SECTOR|all [LEVEL], e.g. 'relieve energy' or 'relieve all 0.5'",
+			"reimpose": "reimpose SECTOR|all, e.g. 'reimpose finance'",
+			"set":      "set SECTOR|all LEVEL, e.g. 'set energy 0.5'",
+		}[f[0]]
+		n := map[string][2]int{"relieve": {1, 2}, "reimpose": {1, 1}, "set": {2, 2}}[f[0]]
+		if err := nargs(n[0], n[1], form); err != nil {
+			return false, err
+		}
+		which, name, err := g.sector(args[0])
+		if err != nil {
+			return false, err
+		}
+		level, text := 0.0, "0"
+		switch {
+		case f[0] == "relieve" && len(args) == 1:
+			level, text = 1, "1"
+		case f[0] != "reimpose":
+			if level, err = parseLevel(args[1]); err != nil {
+				return false, err
+			}
+			text = args[1]
+		}
+		before := o.WeightedRelief(a.Relief)
+		for _, i := range which {
+			a.Relief[i] = level
+		}
+		move := f[0] + " " + name
+		if f[0] != "reimpose" {
+			move += " " + text
+		}
+		g.record(o.Round, move)
+		what := name
+		if name == "all" {
+			what = "all sectors"
+		}
+		fmt.Fprintf(g.out, "from round %d: %s %.2f; weighted relief %.2f -> %.2f\n", o.Round+1, what, level, before, o.WeightedRelief(a.Relief))
+	default:
+		return false, fmt.Errorf("unknown command %q; commands: relieve, reimpose, set, coverage, status, next, auto, quit, help", f[0])
+	}
+	return false, nil
+}
+
+// sector resolves a sector name (any case, or a unique prefix) or "all".
+func (g *game) sector(arg string) ([]int, string, error) {
+	if arg == "all" {
+		idx := make([]int, len(g.sectors))
+		for i := range idx {
+			idx[i] = i
+		}
+		return idx, "all", nil
+	}
+	var hits []int
+	for i, n := range g.lower {
+		if n == arg {
+			return []int{i}, g.sectors[i], nil
+		}
+		if strings.HasPrefix(n, arg) {
+			hits = append(hits, i)
+		}
+	}
+	if len(hits) == 1 {
+		return hits, g.sectors[hits[0]], nil
+	}
+	return nil, "", fmt.Errorf("unknown sector %q; sectors: %s (or all)", arg, strings.Join(g.sectors, ", "))
+}
+
+// parseLevel reads a relief or coverage level in [0, 1].
+func parseLevel(s string) (float64, error) {
+	x, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0, fmt.Errorf("level %q is not a number; levels go from 0 (fully sanctioned) to 1 (lifted)", s)
+	}
+	if x < 0 || x > 1 {
+		return 0, fmt.Errorf("level %s is outside [0, 1]: 0 is fully sanctioned, 1 fully lifted", s)
+	}
+	return x, nil
+}
+
+// status prints what the coalition sees at the end of the round.
+func (g *game) status(o *sim.Observation) {
+	head := fmt.Sprintf("-- round %d of %d (%s) ", o.Round, o.Rounds, roundLabel(o.Round, g.s.MonthsPerRound))
+	fmt.Fprintln(g.out, head+strings.Repeat("-", max(0, 72-len(head))))
+	report := "no new report"
+	switch {
+	case o.Inspected:
+		report = "new report"
+	case !g.reported:
+		report = "no report yet"
+	}
+	violation := "no violation reported"
+	if o.Violation {
+		violation = "VIOLATION REPORTED"
+	}
+	fmt.Fprintf(g.out, "  verified compliance %.2f (%s)   %s   spoiler incidents %d\n", o.Verified, report, violation, o.Incidents)
+	floor := g.s.Humanitarian.Floor
+	below := ""
+	if o.Welfare < floor {
+		below = fmt.Sprintf(" (below the %.2f floor)", floor)
+	}
+	fmt.Fprintf(g.out, "  humanitarian index %.2f%s   coalition cohesion %.2f   leverage %.2f\n", o.Welfare, below, o.Cohesion, o.Leverage)
+	var ev []string
+	if o.Events.Crisis {
+		ev = append(ev, "REGIONAL CRISIS")
+	}
+	if o.Events.Commodity {
+		ev = append(ev, "COMMODITY PRICE SHOCK")
+	}
+	if o.Events.Leadership {
+		ev = append(ev, "LEADERSHIP CHANGE in the target")
+	}
+	if len(ev) == 0 {
+		ev = []string{"none"}
+	}
+	fmt.Fprintf(g.out, "  events: %s\n", strings.Join(ev, ", "))
+	fmt.Fprintln(g.out, g.settings("  relief in force: ", o.Relief))
+	fmt.Fprintf(g.out, "  weighted relief %.2f   humanitarian coverage %.2f\n", o.WeightedRelief(o.Relief), o.Coverage)
+}
+
+// pending prints the settings for the next round when they differ from
+// those in force.
+func (g *game) pending(o *sim.Observation, a *sim.Action) {
+	same := a.Coverage == o.Coverage
+	for i := range a.Relief {
+		same = same && a.Relief[i] == o.Relief[i]
+	}
+	if same {
+		fmt.Fprintln(g.out, "  next round: no change")
+		return
+	}
+	fmt.Fprintln(g.out, g.settings(fmt.Sprintf("  from round %d: ", o.Round+1), a.Relief))
+	fmt.Fprintf(g.out, "  weighted relief %.2f   humanitarian coverage %.2f\n", o.WeightedRelief(a.Relief), a.Coverage)
+}
+
+func (g *game) settings(prefix string, relief []float64) string {
+	items := make([]string, len(relief))
+	for i, x := range relief {
+		items[i] = fmt.Sprintf("%s %.2f", g.sectors[i], x)
+	}
+	return wrapItems(prefix, items, playWidth)
+}

@@ -17,7 +17,8 @@ import (
 // on the grid (whole numbers for counts, relief in quarter tranches) come
 // out exactly.
 type Histogram struct {
-	lo, width, perWidth float64
+	lo, width, perWidth float64  // bins: bin i starts at lo + i*width
+	start, span         float64  // grid: point i is start + span*i/steps
 	counts              []uint32 // 32 bits keep a study's histograms in a core's cache
 }
 
@@ -25,7 +26,7 @@ type Histogram struct {
 // to hi.
 func NewHistogram(lo, hi float64, steps int) *Histogram {
 	w := (hi - lo) / float64(steps)
-	return &Histogram{lo: lo - w/2, width: w, perWidth: 1 / w, counts: make([]uint32, steps+1)}
+	return &Histogram{lo: lo - w/2, width: w, perWidth: 1 / w, start: lo, span: hi - lo, counts: make([]uint32, steps+1)}
 }
 
 // NewCountHistogram returns a histogram with one bin per whole number from
@@ -48,7 +49,7 @@ func (h *Histogram) Add(x float64) {
 
 // Merge adds o's counts; o must have the same bins.
 func (h *Histogram) Merge(o *Histogram) error {
-	if o.lo != h.lo || o.width != h.width || len(o.counts) != len(h.counts) {
+	if o.lo != h.lo || o.width != h.width || o.start != h.start || o.span != h.span || len(o.counts) != len(h.counts) {
 		return fmt.Errorf("histograms differ: [%g, +%g x %d] and [%g, +%g x %d]", h.lo, h.width, len(h.counts), o.lo, o.width, len(o.counts))
 	}
 	return addCounts(h.counts, o.counts)
@@ -86,7 +87,7 @@ func (h *Histogram) Quantiles(ps ...float64) []float64 {
 	var mids, weights []float64
 	for i, c := range h.counts {
 		if c > 0 {
-			mids = append(mids, h.lo+(float64(i)+0.5)*h.width)
+			mids = append(mids, h.point(i))
 			weights = append(weights, float64(c))
 		}
 	}
@@ -98,6 +99,16 @@ func (h *Histogram) Quantiles(ps ...float64) []float64 {
 		out[i] = stat.Quantile(p, stat.Empirical, mids, weights)
 	}
 	return out
+}
+
+// point returns grid point i, computed from the grid's ends so that points
+// that are round numbers come out exactly (0.25, 1, not 1.0000000000000002).
+func (h *Histogram) point(i int) float64 {
+	steps := len(h.counts) - 1
+	if steps == 0 {
+		return h.start
+	}
+	return h.start + h.span*float64(i)/float64(steps)
 }
 
 // Counts returns the bin counts (shared, not a copy).

@@ -133,6 +133,25 @@ func TestCountHistogramExact(t *testing.T) {
 	}
 }
 
+// Values on the grid come back exactly as the decimal numbers they are:
+// a share of 1 is 1, not 1.0000000000000002 (a value above its range).
+func TestHistogramGridPointsExact(t *testing.T) {
+	for _, c := range []struct {
+		lo, hi float64
+		steps  int
+		x      float64
+	}{
+		{0, 1, 200, 1}, {0, 1, 200, 0}, {0, 1, 200, 0.06}, {0, 1, 1000, 0.637}, {0, 1, 200, 0.25},
+		{0, 1, 1000, 0.95}, {0, 1, 1000, 0.894}, {0, 2, 200, 1.5}, {0, 40, 40, 17},
+	} {
+		h := NewHistogram(c.lo, c.hi, c.steps)
+		h.Add(c.x)
+		if got := h.Quantiles(0.5)[0]; got != c.x {
+			t.Errorf("grid [%v, %v] in %d steps: median of {%v} is %v", c.lo, c.hi, c.steps, c.x, got)
+		}
+	}
+}
+
 func TestHistogramMergeChecksShape(t *testing.T) {
 	if err := NewHistogram(0, 1, 10).Merge(NewHistogram(0, 1, 20)); err == nil {
 		t.Error("merging histograms of different shapes: want an error")

@@ -10,7 +10,7 @@ import (
 
 // stateVersion is the version of the aggregate state format; merge refuses
 // states of another version.
-const stateVersion = 2
+const stateVersion = 3 // 3: histograms record their grid's start and span
 
 // state is an Aggregate in a form encoding/gob can write: every exact sum
 // and every histogram count, so that merging states gives the same bits as
@@ -35,6 +35,7 @@ type momentsState struct {
 
 type histState struct {
 	Lo, Width, PerWidth float64
+	Start, Span         float64
 	Counts              []uint32
 }
 
@@ -65,7 +66,7 @@ func WriteState(w io.Writer, a *Aggregate) error {
 		var ds []distState
 		for k := range a.Metrics {
 			d := a.Metric(p, k)
-			ds = append(ds, distState{toMoments(&d.Moments), histState{d.Hist.lo, d.Hist.width, d.Hist.perWidth, d.Hist.counts}})
+			ds = append(ds, distState{toMoments(&d.Moments), histState{d.Hist.lo, d.Hist.width, d.Hist.perWidth, d.Hist.start, d.Hist.span, d.Hist.counts}})
 		}
 		s.Metric = append(s.Metric, ds)
 		g := a.round[p]
@@ -107,7 +108,7 @@ func ReadState(r io.Reader) (*Aggregate, error) {
 			return nil, fmt.Errorf("aggregate state: inconsistent shape")
 		}
 		for _, d := range s.Metric[p] {
-			h := &Histogram{lo: d.Hist.Lo, width: d.Hist.Width, perWidth: d.Hist.PerWidth, counts: d.Hist.Counts}
+			h := &Histogram{lo: d.Hist.Lo, width: d.Hist.Width, perWidth: d.Hist.PerWidth, start: d.Hist.Start, span: d.Hist.Span, counts: d.Hist.Counts}
 			a.metric[p] = append(a.metric[p], Dist{Moments: fromMoments(d.Moments), Hist: h})
 		}
 		g := newRoundGrid(s.Series, s.Rounds)

@@ -94,12 +94,14 @@ type Target struct {
 	history           [lagRing]Choice
 	perStep, perNoise float64             // 1/Step and 1/Noise
 	move              [NumChoices]float64 // change in true compliance each choice attempts
-	conceals          [NumChoices]float64 // 1 for the choice that hides its rollback
 	amplify           [2]float64          // weight of relief that reaches people, without and with mobilisation
 }
 
 // noRollback maps each choice to itself, except rollbacks to Stall.
 var noRollback = [NumChoices]Choice{Comply, Partial, Stall, Stall, Stall}
+
+// conceals is 1 for the choice that hides the step it rolls back.
+var conceals = [NumChoices]float64{Cheat: 1}
 
 // lagRing is the size of the ring buffers that remember past rounds for the
 // reporting lag; MaxLag must stay below it.
@@ -112,9 +114,8 @@ const MaxLag = lagRing - 1
 func NewTarget(p *TargetParams) *Target {
 	return &Target{
 		p: p, perStep: 1 / p.Step, perNoise: 1 / p.Noise,
-		move:     [NumChoices]float64{Comply: p.Step, Partial: p.Step * p.PartialShare, Backslide: -p.Step, Cheat: -p.Step},
-		conceals: [NumChoices]float64{Cheat: 1},
-		amplify:  [2]float64{1, 1 + p.CivicAmplify},
+		move:    [NumChoices]float64{Comply: p.Step, Partial: p.Step * p.PartialShare, Backslide: -p.Step, Cheat: -p.Step},
+		amplify: [2]float64{1, 1 + p.CivicAmplify},
 	}
 }
 
@@ -213,7 +214,7 @@ func (t *Target) Step(w *World, u float64, rt *rand.Rand) {
 func (t *Target) apply(c Choice, x, g float64) (float64, float64) {
 	nx := num.Clamp01(x + t.move[c])
 	g = num.Clamp01(g - num.Pos(nx-x)) // g <= 1 always: it only hides real steps
-	return nx, g + t.conceals[c]*(x-nx)
+	return nx, g + conceals[c]*(x-nx)
 }
 
 // Choice returns the target's choice in round, if it is still remembered

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math"
+	"math/rand/v2"
 
 	"github.com/tranche-sim/tranche/agents"
 	"github.com/tranche-sim/tranche/internal/num"
@@ -12,10 +13,11 @@ import (
 // replication allocates nothing. A Replication is not safe for concurrent
 // use; the runner gives each worker its own.
 type Replication struct {
-	m  *Model
-	w  agents.World
-	st *streams
-	dr *draws
+	m   *Model
+	w   agents.World
+	st  *streams
+	typ *rand.Rand // the target's type stream, drawn from as the run goes
+	dr  *draws
 
 	coalition  *agents.Coalition
 	target     *agents.Target
@@ -52,6 +54,7 @@ func NewReplication(m *Model) *Replication {
 		verifier:   agents.NewVerifier(&p.Verifier),
 		relief:     make([]float64, len(p.Sectors)),
 	}
+	r.typ = r.st.get(SourceType)
 	r.act.Relief = make([]float64, len(p.Sectors))
 	r.obs = Observation{
 		Rounds:           m.Rounds,
@@ -137,7 +140,7 @@ func (r *Replication) step(round int) {
 	r.coalition.Step(w, d.coalition[i*nm:(i+1)*nm])
 	r.neighbours.Step(w, d.neighbours[i*ns:(i+1)*ns])
 	w.Pressure = leverage(w.Relief, w.Cohesion, w.Evasion)
-	r.target.Step(w, d.target[i], r.st.get(SourceType))
+	r.target.Step(w, d.target[i], r.typ)
 	r.spoilers.Step(w, d.spoilers[i*nf:(i+1)*nf])
 	r.civil.Step(w, d.civil[i])
 	r.updateWorld()
@@ -188,7 +191,7 @@ func (r *Replication) reset() {
 	w.Relief = r.obs.WeightedRelief(r.relief)
 	r.coalition.Reset(w)
 	r.neighbours.Reset(w)
-	r.target.Reset(w, r.st.get(SourceType))
+	r.target.Reset(w, r.typ)
 	r.spoilers.Reset(w)
 	r.verifier.Reset(w)
 	w.Diversion = p.Target.Diversion * (1 - w.Reformers)

@@ -231,13 +231,38 @@ func TestNeighboursEvadeLessUnderEnforcement(t *testing.T) {
 	}
 }
 
-// below is exactly u < logistic(x), shortcut or not.
+// below, when it settles the comparison, gives exactly u < logistic(x),
+// and it settles most of them.
 func TestBelowIsExact(t *testing.T) {
 	r := newRand(12)
-	for range 500000 {
+	const n = 500000
+	settled := 0
+	for range n {
 		u, x := r.Float64(), -30+60*r.Float64()
-		if got, want := below(u, x), u < logistic(x); got != want {
-			t.Fatalf("below(%v, %v) = %v, want %v", u, x, got, want)
+		got, ok := below(u, x)
+		if ok && got != (u < logistic(x)) {
+			t.Fatalf("below(%v, %v) = %v, want %v", u, x, got, !got)
+		}
+		settled += int(b2u8(ok))
+	}
+	// The bounds leave u < 1/(2+|x|) undecided: for |x| uniform up to 30,
+	// a share of (1/30)·ln(32/2) ≈ 0.092.
+	if share := float64(settled) / n; share < 0.88 {
+		t.Errorf("below settled %.3f of the comparisons, want at least 0.85", share)
+	}
+}
+
+// Only the two rollbacks reduce compliance, and no out-of-range value does.
+func TestChoiceRollback(t *testing.T) {
+	for _, c := range []struct {
+		choice Choice
+		want   bool
+	}{
+		{Comply, false}, {Partial, false}, {Stall, false}, {Backslide, true}, {Cheat, true},
+		{NumChoices, false}, {255, false},
+	} {
+		if got := c.choice.Rollback(); got != c.want {
+			t.Errorf("%v.Rollback() = %v, want %v", c.choice, got, c.want)
 		}
 	}
 }

@@ -98,11 +98,18 @@ func (c *Coalition) Step(w *World, u []float64) {
 	for i := range fatigue {
 		f := num.Clamp01(fatigue[i] + tire + report - success)
 		fatigue[i] = f
+		// An enforcing member defects with probability logistic(x), a
+		// defected one rejoins with probability logistic(x'): it switches
+		// when its draw is below.
+		x := (resolve[i] - p.Hysteresis - f) * perNoise
 		if enforcing[i] {
-			enforcing[i] = !below(u[i], (f-resolve[i])*perNoise) // defects with probability logistic(...)
-		} else {
-			enforcing[i] = below(u[i], (resolve[i]-p.Hysteresis-f)*perNoise)
+			x = (f - resolve[i]) * perNoise
 		}
+		switches, ok := below(u[i], x)
+		if !ok {
+			switches = u[i] < logistic(x)
+		}
+		enforcing[i] = enforcing[i] != switches
 		if enforcing[i] {
 			cohesion += weight[i]
 		}
@@ -112,17 +119,16 @@ func (c *Coalition) Step(w *World, u []float64) {
 
 func logistic(x float64) float64 { return 1 / (1 + num.Exp(-x)) }
 
-// below reports whether u < logistic(x), exactly, but without computing
-// the exponential when a cheap bound settles it: since e**y >= 1 + y,
+// below reports whether u < logistic(x), exactly, when a cheap bound
+// settles it (ok), without computing the exponential: since e**y >= 1 + y,
 // logistic(x) <= 1/(2-x) for x <= 0 and logistic(x) >= 1 - 1/(2+x) for
-// x >= 0. Members far from their resolve, the common case, skip exp. The
-// bounds are used with a margin of 1e-9, far above rounding error.
-func below(u, x float64) bool {
-	if x <= 0 && u*(2-x) >= 1+1e-9 {
-		return false
+// x > 0. Members far from their resolve, the common case, are settled. The
+// bounds are used with a margin of 1e-9, far above rounding error. It is
+// small enough to inline, so the members' loop calls nothing in the common
+// case.
+func below(u, x float64) (b, ok bool) {
+	if x <= 0 {
+		return false, u*(2-x) > 1+1e-9
 	}
-	if x >= 0 && (1-u)*(2+x) > 1+1e-9 {
-		return true
-	}
-	return u < logistic(x)
+	return true, (1-u)*(2+x) > 1+1e-9
 }

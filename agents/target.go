@@ -38,7 +38,7 @@ func (c Choice) String() string {
 }
 
 // Rollback reports whether the choice reduces true compliance.
-func (c Choice) Rollback() bool { return c == Backslide || c == Cheat }
+func (c Choice) Rollback() bool { return c-Backslide <= Cheat-Backslide } // one unsigned comparison
 
 // TargetParams are the target government's parameters.
 type TargetParams struct {
@@ -97,8 +97,13 @@ type Target struct {
 	amplify           [2]float64          // weight of relief that reaches people, without and with mobilisation
 }
 
-// noRollback maps each choice to itself, except rollbacks to Stall.
-var noRollback = [NumChoices]Choice{Comply, Partial, Stall, Stall, Stall}
+// possible maps each choice to the one made when compliance is above zero
+// (row 0: every choice as it is) and when it is zero (row 1: nothing is
+// left to roll back, so rollbacks stall).
+var possible = [2][NumChoices]Choice{
+	{Comply, Partial, Stall, Backslide, Cheat},
+	{Comply, Partial, Stall, Stall, Stall},
+}
 
 // conceals is 1 for the choice that hides the step it rolls back.
 var conceals = [NumChoices]float64{Cheat: 1}
@@ -183,11 +188,11 @@ func (t *Target) Step(w *World, u float64, rt *rand.Rand) {
 		Cheat:     reform*down*perStep + rw*e[Cheat],
 	}
 	best := num.Max(num.Max(num.Max(num.Max(util[0], util[1]), util[2]), util[3]), util[4])
-	var sum float64
 	for c := range util {
-		util[c] = num.Exp((util[c] - best) * perNoise) // exactly 1 for the best
-		sum += util[c]
+		util[c] = (util[c] - best) * perNoise
 	}
+	num.ExpAll(util[:]) // exactly 1 for the best
+	sum := util[0] + util[1] + util[2] + util[3] + util[4]
 	// Inverse transform: the choice is the number of cumulative weights
 	// the draw has passed (counted without branching on the draw).
 	u *= sum
@@ -197,9 +202,7 @@ func (t *Target) Step(w *World, u float64, rt *rand.Rand) {
 		cum += util[c]
 		choice += Choice(b2u8(u >= cum))
 	}
-	if x == 0 {
-		choice = noRollback[choice] // nothing left to roll back
-	}
+	choice = possible[b2u8(x == 0)][choice]
 	w.Compliance, w.Concealed = t.apply(choice, x, g)
 	w.Choice = choice
 	t.history[w.Round%lagRing] = choice

@@ -115,14 +115,14 @@ func (r *Replication) start(seed, rep uint64, pol Policy, out *Outcome) {
 func (r *Replication) step(round int) {
 	m, p, w, d := r.m, &r.m.Params, &r.w, r.dr
 	t, out := &r.t, r.out
-	nm, ns, nf := d.members, d.states, d.factions
 	w.Round = round
 	i := round - 1
+	rd := &d.rounds[i]
 
 	// Exogenous shocks: a fixed number of draws every round.
-	sh := d.shocks[i*d.shocksPerRound : (i+1)*d.shocksPerRound]
+	sh := rd.shocks
 	w.Events = agents.Events{Crisis: sh[0] < m.pCrisis, Commodity: sh[1] < m.pCommodity, Leadership: sh[2] < m.pLeadership}
-	for k := range nm {
+	for k := range d.members {
 		if sh[3+2*k] < m.pElection {
 			r.coalition.Elect(k, sh[4+2*k])
 		}
@@ -137,14 +137,15 @@ func (r *Replication) step(round int) {
 	}
 
 	// Actors, in schedule order.
-	r.coalition.Step(w, d.coalition[i*nm:(i+1)*nm])
-	r.neighbours.Step(w, d.neighbours[i*ns:(i+1)*ns])
+	r.coalition.Step(w, rd.coalition)
+	r.neighbours.Step(w, rd.neighbours)
 	w.Pressure = leverage(w.Relief, w.Cohesion, w.Evasion)
 	r.target.Step(w, d.target[i], r.typ)
-	r.spoilers.Step(w, d.spoilers[i*nf:(i+1)*nf])
+	r.spoilers.Step(w, rd.spoilers)
 	r.civil.Step(w, d.civil[i])
 	r.updateWorld()
-	r.verifier.Step(w, agents.Draws{Access: d.verifier[3*i], Noise: d.verifier[3*i+1], Flag: d.verifier[3*i+2]})
+	v := rd.verifier[:3]
+	r.verifier.Step(w, agents.Draws{Access: v[0], Noise: v[1], Flag: v[2]})
 	// Leverage is the pressure of step 4: the actors after it change
 	// none of relief, cohesion and evasion.
 	lev := w.Pressure
@@ -170,9 +171,7 @@ func (r *Replication) step(round int) {
 	r.obs.Incidents, r.obs.Welfare, r.obs.Cohesion = w.Incidents, w.Welfare, w.Cohesion
 	r.obs.Leverage, r.obs.Evasion, r.obs.Coverage = lev, w.Evasion, r.coverage
 	r.obs.Events = w.Events
-	copy(r.act.Relief, r.relief)
-	r.act.Coverage = r.coverage
-	r.pol.Decide(&r.obs, &r.act)
+	r.pol.Decide(&r.obs, &r.act) // r.act holds what is in force (see apply)
 	snap := r.apply()
 	t.snapbacks += b2i(snap)
 	out.Events[i] = RoundEvents{Snapback: snap, Violation: w.Violation, FalseAlarm: w.FalseAlarm, Choice: uint8(w.Choice), Shocks: w.Events}
@@ -186,6 +185,8 @@ func (r *Replication) reset() {
 		r.relief[i] = s.Relief
 	}
 	r.coverage = p.Coalition.Coverage
+	copy(r.act.Relief, r.relief)
+	r.act.Coverage = r.coverage
 	r.commodity = 0
 	r.sectorSums()
 	w.Relief = r.obs.WeightedRelief(r.relief)
@@ -233,15 +234,19 @@ func (r *Replication) welfare() float64 {
 }
 
 // apply clamps and applies the policy's action; it reports whether the
-// coalition re-imposed enough relief to count as a snapback.
+// coalition re-imposed enough relief to count as a snapback. Afterwards
+// r.act holds the relief and coverage in force again, ready for the next
+// Decide: most rounds the policy changes nothing, and then nothing is
+// copied.
 func (r *Replication) apply() bool {
-	w := &r.w
+	w, act := &r.w, &r.act
 	var withdrawn float64
-	changed := false
-	for i, x := range r.act.Relief {
+	changed, differs := false, false
+	for i, x := range act.Relief {
 		if x == r.relief[i] { // most rounds change nothing
 			continue
 		}
+		differs = true
 		x = policyLevel(x)
 		if d := r.relief[i] - x; d != 0 {
 			changed = true
@@ -251,8 +256,15 @@ func (r *Replication) apply() bool {
 		}
 		r.relief[i] = x
 	}
-	if c := policyLevel(r.act.Coverage); c != r.coverage {
-		r.coverage, changed = c, true
+	if c := act.Coverage; c != r.coverage {
+		differs = true
+		if c = policyLevel(c); c != r.coverage {
+			r.coverage, changed = c, true
+		}
+	}
+	if differs { // the action asked for a change, or for a level out of range
+		copy(act.Relief, r.relief)
+		act.Coverage = r.coverage
 	}
 	if !changed {
 		w.ReliefDelta, w.Reimposed = 0, 0
@@ -276,40 +288,23 @@ func (r *Replication) sectorSums() {
 	}
 }
 
-// count updates the tally with the round just recorded.
+// count updates the tally with the round just recorded. Its conditions
+// follow the random course of the replication, so it counts them as 0 or 1
+// (b2i) rather than branching on them.
 func (r *Replication) count(t *tally, round int) {
 	p, w := &r.m.Params, &r.w
 	o := &p.Outcomes
-	if w.Verified >= o.DurableThreshold {
-		t.verifiedStreak++
-	} else {
-		t.verifiedStreak = 0
-	}
-	if t.durableAt == 0 && t.verifiedStreak >= o.DurableRounds && w.Relief >= o.DurableRelief {
-		t.durableAt = round
-	}
-	if w.Verified >= o.AgreementThreshold {
-		t.agreement = true
-	}
-	if t.agreement && w.Compliance <= o.CollapseCompliance {
-		t.lowStreak++
-		if t.lowStreak >= o.CollapseRounds {
-			t.collapsed = true
-		}
-	} else {
-		t.lowStreak = 0
-	}
+	t.verifiedStreak = (t.verifiedStreak + 1) * b2i(w.Verified >= o.DurableThreshold)
+	durable := b2i(t.verifiedStreak >= o.DurableRounds) & b2i(w.Relief >= o.DurableRelief)
+	t.durableAt += round * durable * b2i(t.durableAt == 0) // the first round it holds
+	t.agreement = t.agreement || w.Verified >= o.AgreementThreshold
+	t.lowStreak = (t.lowStreak + 1) * (b2i(t.agreement) & b2i(w.Compliance <= o.CollapseCompliance))
+	t.collapsed = t.collapsed || t.lowStreak >= o.CollapseRounds
 	rollback := w.Choice.Rollback()
-	if rollback && !t.inRollback {
-		t.episodes++
-	}
+	t.episodes += b2i(rollback) &^ b2i(t.inRollback)
 	t.inRollback = rollback
-	if w.Choice == agents.Cheat {
-		t.pendingCheats++
-	}
-	if w.Exposed { // exposure reveals all concealment, this round's too
-		t.pendingCheats = 0
-	}
+	// Exposure reveals all concealment, this round's too.
+	t.pendingCheats = (t.pendingCheats + b2i(w.Choice == agents.Cheat)) * (1 - b2i(w.Exposed))
 	t.incidents += w.Incidents
 	t.falseAlarms += b2i(w.FalseAlarm)
 	t.compliance += w.Compliance

@@ -94,24 +94,44 @@ type draws struct {
 	target, spoilers, civil       []float64 // per round: 1 uniform; factions uniforms; 1 uniform
 	verifier                      []float64 // per round: uniform, normal, uniform
 	members, states, factions     int
-	shocksPerRound                int // 3 events, then an election and a shift per member
+	rounds                        []roundDraws
 
 	made      bool   // whether the arrays hold the draws of a replication,
 	seed, rep uint64 // this one
 }
 
+// roundDraws are one round's draws: windows into the draws' arrays, cut
+// once so that a round takes its draws without arithmetic.
+type roundDraws struct {
+	shocks                          []float64 // 3 events, then an election and a shift per member
+	coalition, neighbours, spoilers []float64 // one per member, state, faction
+	verifier                        []float64 // access, noise, flag
+}
+
 func newDraws(rounds, members, states, factions int) *draws {
-	return &draws{
-		shocks:         make([]float64, rounds*(3+2*members)),
-		shocksPerRound: 3 + 2*members,
-		coalition:      make([]float64, rounds*members),
-		neighbours:     make([]float64, rounds*states),
-		target:         make([]float64, rounds),
-		spoilers:       make([]float64, rounds*factions),
-		civil:          make([]float64, rounds),
-		verifier:       make([]float64, 3*rounds),
-		members:        members, states: states, factions: factions,
+	perRound := 3 + 2*members
+	d := &draws{
+		shocks:     make([]float64, rounds*perRound),
+		coalition:  make([]float64, rounds*members),
+		neighbours: make([]float64, rounds*states),
+		target:     make([]float64, rounds),
+		spoilers:   make([]float64, rounds*factions),
+		civil:      make([]float64, rounds),
+		verifier:   make([]float64, 3*rounds),
+		members:    members, states: states, factions: factions,
+		rounds: make([]roundDraws, rounds),
 	}
+	window := func(s []float64, i, n int) []float64 { return s[i*n : (i+1)*n : (i+1)*n] }
+	for i := range d.rounds {
+		d.rounds[i] = roundDraws{
+			shocks:     window(d.shocks, i, perRound),
+			coalition:  window(d.coalition, i, members),
+			neighbours: window(d.neighbours, i, states),
+			spoilers:   window(d.spoilers, i, factions),
+			verifier:   window(d.verifier, i, 3),
+		}
+	}
+	return d
 }
 
 // fill draws every number from the streams.

@@ -225,6 +225,38 @@ func (g *garbage) Decide(_ *sim.Observation, a *sim.Action) {
 	a.Coverage = vals[g.n%len(vals)]
 }
 
+// shown checks that every Decide is handed, in the action, exactly the
+// relief and coverage in force (the observation's); on odd rounds it then
+// asks for garbage, on even rounds for nothing new.
+type shown struct {
+	garbage
+	t *testing.T
+}
+
+func (s *shown) Decide(o *sim.Observation, a *sim.Action) {
+	s.t.Helper()
+	if a.Coverage != o.Coverage {
+		s.t.Fatalf("round %d: action holds coverage %v, %v in force", o.Round, a.Coverage, o.Coverage)
+	}
+	for i, x := range a.Relief {
+		if x != o.Relief[i] {
+			s.t.Fatalf("round %d: action holds relief %v in sector %d, %v in force", o.Round, x, i, o.Relief[i])
+		}
+	}
+	if o.Round%2 == 1 {
+		s.garbage.Decide(o, a)
+	}
+}
+
+func TestActionHoldsWhatIsInForce(t *testing.T) {
+	m := defaultModel(t)
+	r := sim.NewReplication(m)
+	out := sim.NewOutcome(rounds)
+	for rep := range uint64(20) {
+		r.Run(5, rep, &shown{t: t}, out)
+	}
+}
+
 func TestFaultyPolicyIsClamped(t *testing.T) {
 	m := defaultModel(t)
 	r := sim.NewReplication(m)

@@ -14,23 +14,36 @@ import "math"
 // nearest multiple 32m + j of ln2/32 is found by adding 1.5*2**52, which
 // leaves it in the low bits of the sum: no floor, no conversion.
 func Exp(x float64) float64 {
-	if !(x >= -708 && x <= 709) { // one test for the rare cases, NaN included
-		return expEdge(x)
-	}
+	v := [1]float64{x}
+	ExpAll(v[:])
+	return v[0]
+}
+
+// ExpAll replaces every element x of v by Exp(x). Taking several
+// exponentials in one call, as the target's logit does, saves a call and
+// the spilling of the caller's registers around it per exponential, and
+// lets the processor overlap them.
+func ExpAll(v []float64) {
 	const (
 		inv     = 32 / math.Ln2
 		ln2hi   = 6.93147180369123816490e-01 / 32
 		ln2lo   = 1.90821492927058770002e-10 / 32
 		shifter = 0x1.8p52
 	)
-	t := x*inv + shifter
-	k := int64(math.Float64bits(t) - math.Float64bits(shifter)) // the nearest integer to x*inv
-	kf := t - shifter
-	r := x - kf*ln2hi - kf*ln2lo
-	r2 := r * r
-	p := (1 + r) + r2*(0.5+r*(1.0/6)) + r2*r2*(1.0/24)
-	p *= exp2Table[k&31]
-	return math.Float64frombits(math.Float64bits(p) + uint64(k>>5)<<52)
+	for i, x := range v {
+		if !(x >= -708 && x <= 709) { // one test for the rare cases, NaN included
+			v[i] = expEdge(x)
+			continue
+		}
+		t := x*inv + shifter
+		k := int64(math.Float64bits(t) - math.Float64bits(shifter)) // the nearest integer to x*inv
+		kf := t - shifter
+		r := x - kf*ln2hi - kf*ln2lo
+		r2 := r * r
+		p := (1 + r) + r2*(0.5+r*(1.0/6)) + r2*r2*(1.0/24)
+		p *= exp2Table[k&31]
+		v[i] = math.Float64frombits(math.Float64bits(p) + uint64(k>>5)<<52)
+	}
 }
 
 // expEdge is Exp outside [-708, 709]: +Inf above, 0 below the smallest

@@ -47,11 +47,13 @@ func Max(x, y float64) float64 {
 // ordered maps the bits of a float64 to an int64 with the same order.
 func ordered(b uint64) int64 { return int64(b ^ uint64(int64(b)>>63)>>1) }
 
-// Min returns the smaller of x and y; if they are equal, or either is NaN,
-// it returns y.
+// Min returns the smaller of x and y, -0 for -0 and +0, without branches
+// (see Max): the target's room to comply and the running minimum of welfare
+// follow the random course of a replication. x and y must not be NaN.
 func Min(x, y float64) float64 {
-	if x < y {
-		return x
+	bx, by := math.Float64bits(x), math.Float64bits(y)
+	if ordered(bx) < ordered(by) { // compiles to a conditional move
+		by = bx
 	}
-	return y
+	return math.Float64frombits(by)
 }

@@ -38,8 +38,8 @@ func TestClampMinMax(t *testing.T) {
 	if c := Clamp01(nan); c != 0 && c != 1 {
 		t.Errorf("Clamp01(NaN) = %v, want 0 or 1", c)
 	}
-	// Signed zeros: Max always, and Min with the bound second, agree with the
-	// builtins bit for bit, as the golden run relies on.
+	// Signed zeros agree with the builtins bit for bit, as the golden run
+	// relies on.
 	negZero := math.Copysign(0, -1)
 	for _, c := range []struct {
 		name      string
@@ -49,6 +49,8 @@ func TestClampMinMax(t *testing.T) {
 		{"Max(-0, 0)", Max(negZero, 0), max(negZero, 0)},
 		{"Max(0, -0)", Max(0, negZero), max(0, negZero)},
 		{"Min(-0, 1)", Min(negZero, 1), min(negZero, 1)},
+		{"Min(-0, 0)", Min(negZero, 0), min(negZero, 0)},
+		{"Min(0, -0)", Min(0, negZero), min(0, negZero)},
 		{"Pos(-0)", Pos(negZero), max(negZero, 0)},
 	} {
 		if math.Float64bits(c.got) != math.Float64bits(c.want) {

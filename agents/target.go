@@ -97,13 +97,8 @@ type Target struct {
 	amplify           [2]float64          // weight of relief that reaches people, without and with mobilisation
 }
 
-// possible maps each choice to the one made when compliance is above zero
-// (row 0: every choice as it is) and when it is zero (row 1: nothing is
-// left to roll back, so rollbacks stall).
-var possible = [2][NumChoices]Choice{
-	{Comply, Partial, Stall, Backslide, Cheat},
-	{Comply, Partial, Stall, Stall, Stall},
-}
+// noRollback maps each choice to itself, except rollbacks to Stall.
+var noRollback = [NumChoices]Choice{Comply, Partial, Stall, Stall, Stall}
 
 // conceals is 1 for the choice that hides the step it rolls back.
 var conceals = [NumChoices]float64{Cheat: 1}
@@ -202,7 +197,9 @@ func (t *Target) Step(w *World, u float64, rt *rand.Rand) {
 		cum += util[c]
 		choice += Choice(b2u8(u >= cum))
 	}
-	choice = possible[b2u8(x == 0)][choice]
+	if x == 0 {
+		choice = noRollback[choice] // nothing left to roll back
+	}
 	w.Compliance, w.Concealed = t.apply(choice, x, g)
 	w.Choice = choice
 	t.history[w.Round%lagRing] = choice

@@ -288,23 +288,40 @@ func (r *Replication) sectorSums() {
 	}
 }
 
-// count updates the tally with the round just recorded. Its conditions
-// follow the random course of the replication, so it counts them as 0 or 1
-// (b2i) rather than branching on them.
+// count updates the tally with the round just recorded.
 func (r *Replication) count(t *tally, round int) {
 	p, w := &r.m.Params, &r.w
 	o := &p.Outcomes
-	t.verifiedStreak = (t.verifiedStreak + 1) * b2i(w.Verified >= o.DurableThreshold)
-	durable := b2i(t.verifiedStreak >= o.DurableRounds) & b2i(w.Relief >= o.DurableRelief)
-	t.durableAt += round * durable * b2i(t.durableAt == 0) // the first round it holds
-	t.agreement = t.agreement || w.Verified >= o.AgreementThreshold
-	t.lowStreak = (t.lowStreak + 1) * (b2i(t.agreement) & b2i(w.Compliance <= o.CollapseCompliance))
-	t.collapsed = t.collapsed || t.lowStreak >= o.CollapseRounds
+	if w.Verified >= o.DurableThreshold {
+		t.verifiedStreak++
+	} else {
+		t.verifiedStreak = 0
+	}
+	if t.durableAt == 0 && t.verifiedStreak >= o.DurableRounds && w.Relief >= o.DurableRelief {
+		t.durableAt = round
+	}
+	if w.Verified >= o.AgreementThreshold {
+		t.agreement = true
+	}
+	if t.agreement && w.Compliance <= o.CollapseCompliance {
+		t.lowStreak++
+		if t.lowStreak >= o.CollapseRounds {
+			t.collapsed = true
+		}
+	} else {
+		t.lowStreak = 0
+	}
 	rollback := w.Choice.Rollback()
-	t.episodes += b2i(rollback) &^ b2i(t.inRollback)
+	if rollback && !t.inRollback {
+		t.episodes++
+	}
 	t.inRollback = rollback
-	// Exposure reveals all concealment, this round's too.
-	t.pendingCheats = (t.pendingCheats + b2i(w.Choice == agents.Cheat)) * (1 - b2i(w.Exposed))
+	if w.Choice == agents.Cheat {
+		t.pendingCheats++
+	}
+	if w.Exposed { // exposure reveals all concealment, this round's too
+		t.pendingCheats = 0
+	}
 	t.incidents += w.Incidents
 	t.falseAlarms += b2i(w.FalseAlarm)
 	t.compliance += w.Compliance

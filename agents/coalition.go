@@ -114,7 +114,7 @@ func (c *Coalition) Step(w *World, u []float64) {
 			cohesion += weight[i]
 		}
 	}
-	w.Cohesion = num.Min(cohesion, 1) // normalised weights may sum to 1 plus a rounding error
+	w.Cohesion = min(cohesion, 1) // normalised weights may sum to 1 plus a rounding error
 }
 
 func logistic(x float64) float64 { return 1 / (1 + num.Exp(-x)) }

@@ -171,18 +171,18 @@ func (t *Target) Step(w *World, u float64, rt *rand.Rand) {
 	reform := p.CommitWeight*t.Commitment + p.ReformerWeight*w.Reformers - p.HardlinerCost*(1-w.Reformers)
 	coerce := p.PainWeight * w.Pressure
 	perStep, perNoise, rw := t.perStep, t.perNoise, p.ReliefWeight
-	up := num.Min(x+p.Step, 1) - x
-	part := num.Min(x+p.Step*p.PartialShare, 1) - x
-	down := num.Pos(x-p.Step) - x
+	up := min(x+p.Step, 1) - x
+	part := min(x+p.Step*p.PartialShare, 1) - x
+	down := max(x-p.Step, 0) - x
 	e := &t.Expect
 	util := [NumChoices]float64{
-		Comply:    (reform*up+coerce*num.Pos(up-g))*perStep + rw*e[Comply],
-		Partial:   (reform*part+coerce*num.Pos(part-g))*perStep + rw*e[Partial],
+		Comply:    (reform*up+coerce*max(up-g, 0))*perStep + rw*e[Comply],
+		Partial:   (reform*part+coerce*max(part-g, 0))*perStep + rw*e[Partial],
 		Stall:     rw * e[Stall],
 		Backslide: (reform+coerce)*down*perStep + rw*e[Backslide],
 		Cheat:     reform*down*perStep + rw*e[Cheat],
 	}
-	best := num.Max(num.Max(num.Max(num.Max(util[0], util[1]), util[2]), util[3]), util[4])
+	best := max(max(util[0], util[1]), max(util[2], util[3]), util[4])
 	for c := range util {
 		util[c] = (util[c] - best) * perNoise
 	}
@@ -213,7 +213,7 @@ func (t *Target) Step(w *World, u float64, rt *rand.Rand) {
 // looks its step up in tables rather than branching on it.
 func (t *Target) apply(c Choice, x, g float64) (float64, float64) {
 	nx := num.Clamp01(x + t.move[c])
-	g = num.Clamp01(g - num.Pos(nx-x)) // g <= 1 always: it only hides real steps
+	g = num.Clamp01(g - max(nx-x, 0)) // g <= 1 always: it only hides real steps
 	return nx, g + conceals[c]*(x-nx)
 }
 

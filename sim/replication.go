@@ -227,7 +227,7 @@ func (r *Replication) updateWorld() {
 func (r *Replication) welfare() float64 {
 	p, w := &r.m.Params, &r.w
 	h := &p.Humanitarian
-	exempt := h.ExemptionCapacity * r.coverage * num.Pos(1-r.chill*w.Cohesion)
+	exempt := h.ExemptionCapacity * r.coverage * max(1-r.chill*w.Cohesion, 0)
 	supply := h.DomesticSupply*w.Economy + (r.essential+exempt)*(1-w.Leakage) + h.EvasionSupply*w.Evasion
 	need := 1 + h.CrisisNeed*w.Crisis + h.ViolenceNeed*float64(w.Incidents)
 	return num.Clamp01(supply / need)
@@ -327,8 +327,8 @@ func (r *Replication) count(t *tally, round int) {
 	t.compliance += w.Compliance
 	t.stability += w.Stability
 	t.welfare += w.Welfare
-	t.shortfall += num.Pos(p.Humanitarian.Floor - w.Welfare)
-	t.welfareMin = num.Min(w.Welfare, t.welfareMin)
+	t.shortfall += max(p.Humanitarian.Floor-w.Welfare, 0)
+	t.welfareMin = min(w.Welfare, t.welfareMin)
 	flow := w.Relief + p.Humanitarian.ExemptionCapacity*r.coverage
 	t.flows += flow
 	t.leaked += w.Leakage * flow

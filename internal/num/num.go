@@ -1,10 +1,9 @@
-// Package num holds the floating-point primitives of the round loop: clamps,
-// minimum and maximum, and a fast exponential. They exist for speed on the
-// loop's critical path and are exact where the builtins are: the min and
-// max builtins also order signed zeros and propagate NaN, which costs eight
-// instructions each on amd64; these take two, because the loop never holds
-// a NaN (every value is a finite function of validated parameters) and
-// does not care which zero it gets.
+// Package num holds the floating-point primitives of the round loop that
+// are faster than the standard library's: a clamp to [0, 1] and an
+// exponential. Elsewhere the loop uses the min and max builtins: versions
+// working on the bits took fewer instructions but made no measurable
+// difference to a replication, and added more latency to a chain of
+// dependent operations (about 11 cycles against 7 for a maximum).
 package num
 
 import "math"
@@ -24,36 +23,3 @@ func Clamp01(x float64) float64 {
 }
 
 const one = 0x3ff0000000000000 // the bits of 1.0
-
-// Pos returns the positive part of x, max(x, 0), and +0 for -0, without
-// branches (see Clamp01). x must not be NaN.
-func Pos(x float64) float64 {
-	b := math.Float64bits(x)
-	return math.Float64frombits(b &^ uint64(int64(b)>>63))
-}
-
-// Max returns the larger of x and y, +0 for -0 and +0, without branches:
-// it compares the numbers' bits as integers, in an order that agrees with
-// the numbers' (negative numbers have their magnitude bits flipped). x and
-// y must not be NaN.
-func Max(x, y float64) float64 {
-	bx, by := math.Float64bits(x), math.Float64bits(y)
-	if ordered(bx) > ordered(by) { // compiles to a conditional move
-		by = bx
-	}
-	return math.Float64frombits(by)
-}
-
-// ordered maps the bits of a float64 to an int64 with the same order.
-func ordered(b uint64) int64 { return int64(b ^ uint64(int64(b)>>63)>>1) }
-
-// Min returns the smaller of x and y, -0 for -0 and +0, without branches
-// (see Max): the target's room to comply and the running minimum of welfare
-// follow the random course of a replication. x and y must not be NaN.
-func Min(x, y float64) float64 {
-	bx, by := math.Float64bits(x), math.Float64bits(y)
-	if ordered(bx) < ordered(by) { // compiles to a conditional move
-		by = bx
-	}
-	return math.Float64frombits(by)
-}

@@ -38,7 +38,7 @@ func (c Choice) String() string {
 }
 
 // Rollback reports whether the choice reduces true compliance.
-func (c Choice) Rollback() bool { return c-Backslide <= Cheat-Backslide } // one unsigned comparison
+func (c Choice) Rollback() bool { return c == Backslide || c == Cheat }
 
 // TargetParams are the target government's parameters.
 type TargetParams struct {
@@ -182,7 +182,7 @@ func (t *Target) Step(w *World, u float64, rt *rand.Rand) {
 		Backslide: (reform+coerce)*down*perStep + rw*e[Backslide],
 		Cheat:     reform*down*perStep + rw*e[Cheat],
 	}
-	best := max(max(util[0], util[1]), max(util[2], util[3]), util[4])
+	best := max(util[0], util[1], util[2], util[3], util[4])
 	for c := range util {
 		util[c] = (util[c] - best) * perNoise
 	}

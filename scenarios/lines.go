@@ -170,3 +170,15 @@ func bracketBalance(s string) int {
 	}
 	return d
 }
+
+// keyAt returns the key written on line ln (the longest, if several are),
+// or "" if none is.
+func (idx lineIndex) keyAt(ln int) string {
+	best := ""
+	for k, n := range idx {
+		if n == ln && (len(k) > len(best) || len(k) == len(best) && k < best) {
+			best = k
+		}
+	}
+	return best
+}

@@ -28,7 +28,8 @@ type sectorChecker interface {
 // decodePolicies decodes the [policy.NAME] tables: a built-in policy's
 // parameters, or a new policy defined from a built-in base, either with
 // optional modifiers.
-func decodePolicies(md toml.MetaData, tables map[string]toml.Primitive, raw map[string]any) (map[string]sim.PolicyParams, []problem) {
+// typed describes a value of the wrong type.
+func decodePolicies(md toml.MetaData, tables map[string]toml.Primitive, raw map[string]any, typed typedFunc) (map[string]sim.PolicyParams, []problem) {
 	out := map[string]sim.PolicyParams{}
 	var probs []problem
 	rawPolicies, _ := raw["policy"].(map[string]any)
@@ -63,12 +64,16 @@ func decodePolicies(md toml.MetaData, tables map[string]toml.Primitive, raw map[
 		}
 		params := e.Defaults()
 		if err := md.PrimitiveDecode(tables[name], params); err != nil {
+			if p, ok := typed(err, key, params); ok {
+				probs = append(probs, p)
+				continue
+			}
 			probs = append(probs, problem{key, fmt.Sprintf("[%s]: %v", key, err)})
 			continue
 		}
 		sub, _ := rawPolicies[name].(map[string]any)
 		probs = append(probs, fillDefaults(key, reflect.ValueOf(params).Elem(), sub)...)
-		mods, mprobs := decodeModifiers(md, key, head.Modifiers)
+		mods, mprobs := decodeModifiers(md, key, head.Modifiers, typed)
 		probs = append(probs, mprobs...)
 		if builtin && len(mods) == 0 {
 			out[name] = params
@@ -79,7 +84,11 @@ func decodePolicies(md toml.MetaData, tables map[string]toml.Primitive, raw map[
 	return out, probs
 }
 
-func decodeModifiers(md toml.MetaData, key string, prims []toml.Primitive) ([]policy.Modifier, []problem) {
+// typedFunc turns a decoding error about a value of the wrong type into a
+// problem, given the key prefix and the struct decoded into.
+type typedFunc func(err error, prefix string, v any) (problem, bool)
+
+func decodeModifiers(md toml.MetaData, key string, prims []toml.Primitive, typed typedFunc) ([]policy.Modifier, []problem) {
 	var mods []policy.Modifier
 	var probs []problem
 	for i, prim := range prims {
@@ -98,6 +107,10 @@ func decodeModifiers(md toml.MetaData, key string, prims []toml.Primitive) ([]po
 		}
 		m := e.Defaults()
 		if err := md.PrimitiveDecode(prim, m); err != nil {
+			if p, ok := typed(err, mkey, m); ok {
+				probs = append(probs, p)
+				continue
+			}
 			probs = append(probs, problem{mkey, fmt.Sprintf("%s: %v", mkey, err)})
 			continue
 		}

@@ -111,15 +111,28 @@ var decodeErr = regexp.MustCompile(`^toml: line (\d+)(?: \(last key "([^"]*)"\))
 // together in an *Error.
 func Parse(file string, data []byte) (*Scenario, error) {
 	doc := document{Scenario: *Default()}
+	lines := indexLines(string(data))
+	typed := func(err error, prefix string, v any) (problem, bool) { // a value of the wrong type
+		p, ok := typeProblem(err, prefix, reflect.ValueOf(v).Elem(), string(data))
+		if !ok {
+			return problem{}, false
+		}
+		if k := lines.keyAt(p.Line); k != "" {
+			return problem{k, strings.Replace(p.Msg, p.Key, k, 1)}, true // with the array index
+		}
+		return problem{p.Key, p.Msg}, true
+	}
 	md, err := toml.Decode(string(data), &doc)
 	if err != nil {
+		if p, ok := typed(err, "", Default()); ok {
+			return nil, newError(file, lines, []problem{p})
+		}
 		return nil, tomlError(file, err)
 	}
 	var raw map[string]any
 	if _, err := toml.Decode(string(data), &raw); err != nil {
 		return nil, tomlError(file, err)
 	}
-	lines := indexLines(string(data))
 	s := &doc.Scenario
 	if _, named := raw["name"]; !named { // a file without a name is named after itself
 		s.Name = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
@@ -128,7 +141,7 @@ func Parse(file string, data []byte) (*Scenario, error) {
 	probs = append(probs, fillDefaults("", reflect.ValueOf(s).Elem(), raw)...)
 
 	var pprobs []problem
-	s.PolicyParams, pprobs = decodePolicies(md, doc.Policy, raw)
+	s.PolicyParams, pprobs = decodePolicies(md, doc.Policy, raw, typed)
 	probs = append(probs, pprobs...)
 	for _, k := range md.Undecoded() {
 		if len(k) >= 2 && k[0] == "policy" {

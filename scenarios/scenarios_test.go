@@ -55,7 +55,15 @@ func TestBadInput(t *testing.T) {
 		{"zero rounds", "rounds = 0\n", 1, []string{"test.toml:1", "rounds = 0", "allowed [1,10000]"}},
 		{"absurd replications", "replications = 1000000000000\n", 1, []string{"test.toml:1", "replications = 1000000000000", "allowed [1,100000000]"}},
 		{"negative count", "[outcomes]\ndurable_rounds = -2\n", 2, []string{"test.toml:2", "outcomes.durable_rounds = -2"}},
-		{"wrong type", "rounds = \"forty\"\n", 1, []string{"test.toml:1", "rounds", "incompatible types"}},
+		{"string for a whole number", "rounds = \"forty\"\n", 1, []string{"test.toml:1", `rounds = "forty": must be a whole number in [1,10000]`}},
+		{"fraction for a whole number", "rounds = 40.5\n", 1, []string{"test.toml:1", "rounds = 40.5: must be a whole number"}},
+		{"string for a number", "[target]\nstep = \"x\" # comment\n", 2, []string{"test.toml:2", `target.step = "x": must be a number in (0,1]`, "(implementation gained"}},
+		{"bool for a whole number", "[verifier]\nlag = true\n", 2, []string{"test.toml:2", "verifier.lag = true: must be a whole number in [0,15]"}},
+		{"string for a list", "policies = \"phased\"\n", 1, []string{"test.toml:1", `policies = "phased": must be a list of strings`}},
+		{"number for a string", "name = 3\n", 1, []string{"test.toml:1", "name = 3: must be a string"}},
+		{"wrong type in an array of tables", "[[coalition.members]]\nname = \"a\"\nweight = 1.0\n[[coalition.members]]\nname = \"b\"\nweight = \"x\"\n", 6, []string{"test.toml:6", `coalition.members[1].weight = "x": must be a number in (0,inf)`}},
+		{"wrong type in a policy", "[policy.phased]\ntranches = \"four\"\n", 2, []string{"test.toml:2", `policy.phased.tranches = "four": must be a whole number in [1,100]`}},
+		{"wrong type in a modifier", "[[policy.phased.modifiers]]\nkind = \"forgive\"\nprobability = 0.2\n[[policy.phased.modifiers]]\nkind = \"wind-down\"\nrounds = \"two\"\n", 6, []string{"test.toml:6", `policy.phased.modifiers[1].rounds = "two": must be a whole number in [1,100]`}},
 		{"value in an array of tables", "[coalition]\n[[coalition.members]]\nname = \"a\"\nweight = 1.0\n[[coalition.members]]\nname = \"b\"\nweight = 1.0\nresolve = 2.0\n", 8, []string{"test.toml:8", "coalition.members[1].resolve = 2", "allowed [0,1]"}},
 		{"missing required key", "[[sectors]]\nname = \"a\"\n", 1, []string{"test.toml:1", "sectors[0].weight is required"}},
 		{"unknown policy in list", "policies = [\"phased\", \"nope\"]\n", 1, []string{"test.toml:1", `unknown policy "nope"`, "big-bang"}},
@@ -219,6 +227,22 @@ end = 3
 	for k, want := range cases {
 		if got := idx.line(k); got != want {
 			t.Errorf("line(%q) = %d, want %d", k, got, want)
+		}
+	}
+}
+
+// valueText returns the value as written, without a trailing comment but
+// with a # inside a string.
+func TestValueText(t *testing.T) {
+	text := "a = 1\nb = \"x # y\" # note\nc = 2.5 # note\n[table]\nd =\ne = 'q'\n"
+	for _, c := range []struct {
+		line int
+		want string
+	}{
+		{1, "1"}, {2, `"x # y"`}, {3, "2.5"}, {4, ""}, {5, ""}, {6, "'q'"}, {0, ""}, {99, ""},
+	} {
+		if got := valueText(text, c.line); got != c.want {
+			t.Errorf("line %d: got %q, want %q", c.line, got, c.want)
 		}
 	}
 }

@@ -298,6 +298,34 @@ func checkInvariants(t fataler, m *sim.Model, out *sim.Outcome) {
 	}
 }
 
+// BenchmarkPolicyReplication runs replications the way a study does: each
+// replication index under the default scenario's five policies in turn, so
+// that its draws are made once and shared (common random numbers). It
+// reports the cost of one policy-replication; set against
+// BenchmarkReplication, it splits a replication's time into its draws and
+// the model's work.
+func BenchmarkPolicyReplication(b *testing.B) {
+	m := defaultModel(b)
+	r := sim.NewReplication(m)
+	out := sim.NewOutcome(rounds)
+	var pols []sim.Policy
+	for _, name := range []string{"phased-snapback", "phased", "big-bang", "reciprocal", "max-pressure"} {
+		e, ok := policy.Lookup(name)
+		if !ok {
+			b.Fatalf("no policy %s", name)
+		}
+		pols = append(pols, e.Defaults().NewPolicy())
+	}
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		r.Run(1, uint64(n/len(pols)), pols[n%len(pols)], out)
+		n++
+	}
+	actorRounds := float64(m.Params.ActorsPerRound() * m.Rounds)
+	b.ReportMetric(actorRounds*float64(b.N)/b.Elapsed().Seconds(), "actor-rounds/s")
+}
+
 // BenchmarkReplication runs one replication of the default scenario under
 // phased-snapback and reports actor decisions per second.
 func BenchmarkReplication(b *testing.B) {

@@ -27,8 +27,7 @@ type sectorChecker interface {
 
 // decodePolicies decodes the [policy.NAME] tables: a built-in policy's
 // parameters, or a new policy defined from a built-in base, either with
-// optional modifiers.
-// typed describes a value of the wrong type.
+// optional modifiers. typed words the problem of a value of the wrong type.
 func decodePolicies(md toml.MetaData, tables map[string]toml.Primitive, raw map[string]any, typed typedFunc) (map[string]sim.PolicyParams, []problem) {
 	out := map[string]sim.PolicyParams{}
 	var probs []problem

@@ -90,11 +90,11 @@ func (s *streams) get(src Source) *rand.Rand { return s.rand[src-1] }
 // drawing them in tight loops lets the processor overlap them. Values and
 // order are exactly those of drawing as the round goes.
 type draws struct {
-	shocks, coalition, neighbours []float64 // per round: 3+2*members uniforms; members uniforms; states normals
-	target, spoilers, civil       []float64 // per round: 1 uniform; factions uniforms; 1 uniform
-	verifier                      []float64 // per round: uniform, normal, uniform
-	members, states, factions     int
-	rounds                        []roundDraws
+	shocks, coalition, neighbours []float64    // per round: 3+2*members uniforms; members uniforms; states normals
+	target, spoilers, civil       []float64    // per round: 1 uniform; factions uniforms; 1 uniform
+	verifier                      []float64    // per round: uniform, normal, uniform
+	members                       int          // coalition members: an election and a shift each per round
+	rounds                        []roundDraws // each round's windows into the arrays above
 
 	made      bool   // whether the arrays hold the draws of a replication,
 	seed, rep uint64 // this one
@@ -118,8 +118,8 @@ func newDraws(rounds, members, states, factions int) *draws {
 		spoilers:   make([]float64, rounds*factions),
 		civil:      make([]float64, rounds),
 		verifier:   make([]float64, 3*rounds),
-		members:    members, states: states, factions: factions,
-		rounds: make([]roundDraws, rounds),
+		members:    members,
+		rounds:     make([]roundDraws, rounds),
 	}
 	window := func(s []float64, i, n int) []float64 { return s[i*n : (i+1)*n : (i+1)*n] }
 	for i := range d.rounds {

@@ -62,6 +62,8 @@ func TestBadInput(t *testing.T) {
 		{"string for a list", "policies = \"phased\"\n", 1, []string{"test.toml:1", `policies = "phased": must be a list of strings`}},
 		{"number for a string", "name = 3\n", 1, []string{"test.toml:1", "name = 3: must be a string"}},
 		{"wrong type in an array of tables", "[[coalition.members]]\nname = \"a\"\nweight = 1.0\n[[coalition.members]]\nname = \"b\"\nweight = \"x\"\n", 6, []string{"test.toml:6", `coalition.members[1].weight = "x": must be a number in (0,inf)`}},
+		{"list for a number", "[target]\nstep = [\n 1,\n]\n", 2, []string{"test.toml:2", "target.step = [ …: must be a number in (0,1]"}},
+		{"number in a list of strings", "policies = [\n  \"phased\",\n  3,\n]\n", 1, []string{"test.toml:1", "policies = [ …: must be a list of strings"}},
 		{"wrong type in a policy", "[policy.phased]\ntranches = \"four\"\n", 2, []string{"test.toml:2", `policy.phased.tranches = "four": must be a whole number in [1,100]`}},
 		{"wrong type in a modifier", "[[policy.phased.modifiers]]\nkind = \"forgive\"\nprobability = 0.2\n[[policy.phased.modifiers]]\nkind = \"wind-down\"\nrounds = \"two\"\n", 6, []string{"test.toml:6", `policy.phased.modifiers[1].rounds = "two": must be a whole number in [1,100]`}},
 		{"value in an array of tables", "[coalition]\n[[coalition.members]]\nname = \"a\"\nweight = 1.0\n[[coalition.members]]\nname = \"b\"\nweight = 1.0\nresolve = 2.0\n", 8, []string{"test.toml:8", "coalition.members[1].resolve = 2", "allowed [0,1]"}},
@@ -234,12 +236,12 @@ end = 3
 // valueText returns the value as written, without a trailing comment but
 // with a # inside a string.
 func TestValueText(t *testing.T) {
-	text := "a = 1\nb = \"x # y\" # note\nc = 2.5 # note\n[table]\nd =\ne = 'q'\n"
+	text := "a = 1\nb = \"x # y\" # note\nc = 2.5 # note\n[table]\nd =\ne = 'q'\nf = [1, 2 # more below\n 3]\n"
 	for _, c := range []struct {
 		line int
 		want string
 	}{
-		{1, "1"}, {2, `"x # y"`}, {3, "2.5"}, {4, ""}, {5, ""}, {6, "'q'"}, {0, ""}, {99, ""},
+		{1, "1"}, {2, `"x # y"`}, {3, "2.5"}, {4, ""}, {5, ""}, {6, "'q'"}, {7, "[1, 2 …"}, {0, ""}, {99, ""},
 	} {
 		if got := valueText(text, c.line); got != c.want {
 			t.Errorf("line %d: got %q, want %q", c.line, got, c.want)

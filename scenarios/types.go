@@ -8,8 +8,9 @@ import (
 	"strings"
 )
 
-// typeErr matches the decoder's message for a value of the wrong type.
-var typeErr = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): incompatible types: TOML value has type (\w+); destination has type (\w+)$`)
+// typeMsg matches what the decoder says of a value of the wrong type, after
+// the line and key that decodeErr takes off.
+var typeMsg = regexp.MustCompile(`^incompatible types: TOML value has type (.+); destination has type (.+)$`)
 
 // arrayIndex matches the [i] of array elements in a Field's key.
 var arrayIndex = regexp.MustCompile(`\[\d+\]`)
@@ -20,15 +21,19 @@ var arrayIndex = regexp.MustCompile(`\[\d+\]`)
 // keys start with prefix; text is the file's content. It reports false for
 // any other error.
 func typeProblem(err error, prefix string, root reflect.Value, text string) (Problem, bool) {
-	m := typeErr.FindStringSubmatch(err.Error())
-	if m == nil {
+	m := decodeErr.FindStringSubmatch(err.Error())
+	if m == nil || m[2] == "" {
+		return Problem{}, false
+	}
+	t := typeMsg.FindStringSubmatch(m[3])
+	if t == nil {
 		return Problem{}, false
 	}
 	line, _ := strconv.Atoi(m[1])
-	key, got := m[2], m[3]
+	key, got, want := m[2], t[1], t[2]
 	value := valueText(text, line)
 	if value == "" {
-		value = "a " + tomlTypeName(got)
+		value = tomlTypeName(got)
 	}
 	var found *Field
 	walk(prefix, root, func(f Field) {
@@ -37,7 +42,7 @@ func typeProblem(err error, prefix string, root reflect.Value, text string) (Pro
 		}
 	})
 	if found == nil { // a key the defaults do not show, such as an element of an empty array
-		return Problem{Line: line, Key: key, Msg: fmt.Sprintf("%s = %s: must be %s, not %s", key, value, tomlTypeName(m[4]), tomlTypeName(got))}, true
+		return Problem{Line: line, Key: key, Msg: fmt.Sprintf("%s = %s: must be %s, not %s", key, value, tomlTypeName(want), tomlTypeName(got))}, true
 	}
 	msg := fmt.Sprintf("%s = %s: must be %s", key, value, wants(*found))
 	if doc := found.Tag.Get("doc"); doc != "" {
@@ -84,6 +89,12 @@ func tomlTypeName(t string) string {
 	case "bool":
 		return "true or false"
 	}
+	switch {
+	case strings.HasPrefix(t, "[]"), t == "slice":
+		return "a list"
+	case strings.HasPrefix(t, "map"), t == "struct":
+		return "a table"
+	}
 	return t
 }
 
@@ -111,6 +122,9 @@ func valueText(text string, ln int) string {
 	}
 	if i := strings.IndexByte(v, '#'); i >= 0 {
 		v = strings.TrimSpace(v[:i])
+	}
+	if bracketBalance(v) > 0 { // a list or table continued on later lines
+		return v + " …"
 	}
 	return v
 }

@@ -14,13 +14,10 @@ import (
 func ParameterTable() string {
 	var b strings.Builder
 	d := Default()
-	table(&b, "Top level", "", reflect.ValueOf(d).Elem(), true)
+	table(&b, "Top level", "", reflect.ValueOf(d).Elem(), true) // with the top-level arrays of tables
 	eachField(reflect.ValueOf(d).Elem(), func(name string, sf reflect.StructField, fv reflect.Value) {
-		switch {
-		case sf.Type.Kind() == reflect.Struct:
+		if sf.Type.Kind() == reflect.Struct {
 			table(&b, "["+name+"]", name, fv, true)
-		case sf.Type.Kind() == reflect.Slice && sf.Type.Elem().Kind() == reflect.Struct:
-			arrayTable(&b, name, sf, fv)
 		}
 	})
 	return b.String()

@@ -49,3 +49,21 @@ func TestPolicyDocs(t *testing.T) {
 		syncGenerated(t, "../docs/policies.md", "policy-"+e.Name, PolicyParameterTable(e.Name))
 	}
 }
+
+// Every table of the parameter reference appears once: an array of tables
+// at the top level (sectors) was once documented twice.
+func TestParameterTableHeadingsUnique(t *testing.T) {
+	seen := map[string]bool{}
+	for _, line := range strings.Split(ParameterTable(), "\n") {
+		if !strings.HasPrefix(line, "#### ") {
+			continue
+		}
+		if seen[line] {
+			t.Errorf("parameter table has %q twice", line)
+		}
+		seen[line] = true
+	}
+	if !seen["#### [[sectors]]"] || !seen["#### [[coalition.members]]"] {
+		t.Errorf("parameter table lacks the arrays of tables; headings: %v", seen)
+	}
+}

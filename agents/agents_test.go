@@ -99,26 +99,39 @@ func TestTargetLearnsResponse(t *testing.T) {
 
 func TestVerifierRates(t *testing.T) {
 	cases := []struct {
-		name    string
-		setup   func(w *World, v *Verifier)
-		rate    func(p VerifierParams) float64
-		exposed bool
+		name       string
+		params     func(p *VerifierParams) // changes to the defaults, if any
+		setup      func(w *World, v *Verifier)
+		rate       func(p VerifierParams) float64
+		exposed    bool // every report exposes concealed rollback
+		falseAlarm bool // every report is a false alarm (otherwise none is)
 	}{
-		{"false alarms when the target complies", func(w *World, v *Verifier) { w.Compliance, w.Choice = 1, Stall },
-			func(p VerifierParams) float64 { return p.Access * p.MaxFalseAlarm * (1 - p.Quality) }, false},
-		{"misread spoiler violence", func(w *World, v *Verifier) { w.Compliance, w.Choice, w.Incidents = 1, Stall, 1 },
-			func(p VerifierParams) float64 { return p.Access * (p.MaxFalseAlarm + p.MaxMisread) * (1 - p.Quality) }, false},
-		{"open backsliding", func(w *World, v *Verifier) { w.Compliance, w.Choice, v.seen = 0.5, Backslide, 0.75 },
-			func(p VerifierParams) float64 { return p.Access * p.DetectOvert }, false},
-		{"concealed rollback", func(w *World, v *Verifier) { w.Compliance, w.Concealed, w.Choice = 0.5, 0.25, Stall },
-			func(p VerifierParams) float64 { return p.Access * p.Quality * p.DetectCovert }, true},
+		{"false alarms when the target complies", nil, func(w *World, v *Verifier) { w.Compliance, w.Choice = 1, Stall },
+			func(p VerifierParams) float64 { return p.Access * p.MaxFalseAlarm * (1 - p.Quality) }, false, true},
+		{"misread spoiler violence", nil, func(w *World, v *Verifier) { w.Compliance, w.Choice, w.Incidents = 1, Stall, 1 },
+			func(p VerifierParams) float64 { return p.Access * (p.MaxFalseAlarm + p.MaxMisread) * (1 - p.Quality) }, false, true},
+		{"open backsliding", nil, func(w *World, v *Verifier) { w.Compliance, w.Choice, v.seen = 0.5, Backslide, 0.75 },
+			func(p VerifierParams) float64 { return p.Access * p.DetectOvert }, false, false},
+		{"concealed rollback", nil, func(w *World, v *Verifier) { w.Compliance, w.Concealed, w.Choice = 0.5, 0.25, Stall },
+			func(p VerifierParams) float64 { return p.Access * p.Quality * p.DetectCovert }, true, false},
+		// A verifier that cannot detect a violation still raises alarms at
+		// its false-alarm rate; those reports are right, not false.
+		{"concealed rollback at quality 0", func(p *VerifierParams) { p.Quality = 0 },
+			func(w *World, v *Verifier) { w.Compliance, w.Concealed, w.Choice = 0.5, 0.25, Stall },
+			func(p VerifierParams) float64 { return p.Access * p.MaxFalseAlarm }, false, false},
+		{"open backsliding never reported as such", func(p *VerifierParams) { p.DetectOvert = 0 },
+			func(w *World, v *Verifier) { w.Compliance, w.Choice, v.seen = 0.5, Backslide, 0.75 },
+			func(p VerifierParams) float64 { return p.Access * p.MaxFalseAlarm * (1 - p.Quality) }, false, false},
 	}
 	for _, c := range cases {
 		p := DefaultVerifier()
 		p.Lag = 0
+		if c.params != nil {
+			c.params(&p)
+		}
 		v := NewVerifier(&p)
 		r := newRand(9)
-		n, flagged, exposed := 20000, 0, 0
+		n, flagged, exposed, falses := 20000, 0, 0, 0
 		for range n {
 			w := &World{Round: 1}
 			v.Reset(w)
@@ -126,6 +139,12 @@ func TestVerifierRates(t *testing.T) {
 			v.Step(w, Draws{Access: r.Float64(), Noise: r.NormFloat64(), Flag: r.Float64()})
 			if w.Violation {
 				flagged++
+			}
+			if w.FalseAlarm {
+				falses++
+				if !w.Violation {
+					t.Fatalf("%s: a false alarm without a violation report", c.name)
+				}
 			}
 			if w.Exposed {
 				exposed++
@@ -137,8 +156,14 @@ func TestVerifierRates(t *testing.T) {
 		if want := c.rate(p); !binomialOK(flagged, n, want) {
 			t.Errorf("%s: %d violation reports in %d rounds, want rate %.4f", c.name, flagged, n, want)
 		}
+		if flagged == 0 {
+			t.Errorf("%s: no reports: the case checks nothing", c.name)
+		}
 		if c.exposed && exposed != flagged {
 			t.Errorf("%s: %d exposures for %d reports", c.name, exposed, flagged)
+		}
+		if want := map[bool]int{true: flagged, false: 0}[c.falseAlarm]; falses != want {
+			t.Errorf("%s: %d false alarms among %d reports, want %d", c.name, falses, flagged, want)
 		}
 	}
 }

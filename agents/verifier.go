@@ -78,8 +78,9 @@ func (v *Verifier) Step(w *World, d Draws) {
 		covert = p.Quality * p.DetectCovert
 	}
 	// Open backsliding: less is visible than at the last inspection.
+	fell := v.visible[j] < v.seen
 	overt := 0.0
-	if v.visible[j] < v.seen {
+	if fell {
 		overt = p.DetectOvert
 	}
 	switch {
@@ -92,7 +93,9 @@ func (v *Verifier) Step(w *World, d Draws) {
 			alarm += p.MaxMisread * (1 - p.Quality)
 		}
 		w.Violation = uFlag < alarm
-		w.FalseAlarm = w.Violation
+		// The report is false unless a violation it could not detect (at
+		// quality 0 or a detection probability of 0) happened to be there.
+		w.FalseAlarm = w.Violation && !v.concealed[j] && !fell
 	}
 	if w.Exposed {
 		w.Concealed = 0

@@ -65,7 +65,7 @@ func Metrics(rounds, factions int) []Metric {
 	t := float64(rounds)
 	return []Metric{
 		DurableAgreement:      {"durable_agreement", "1 if verified compliance held at or above outcomes.durable_threshold for the last outcomes.durable_rounds rounds with relief of at least outcomes.durable_relief in place at the end", "probability", Proportion, 0, 1, +1},
-		Collapse:              {"collapse", "1 if, after an agreement was reached, true compliance stayed at or below outcomes.collapse_compliance for outcomes.collapse_rounds consecutive rounds", "probability", Proportion, 0, 1, -1},
+		Collapse:              {"collapse", "1 if, at or after the round an agreement was reached, true compliance stayed at or below outcomes.collapse_compliance for outcomes.collapse_rounds consecutive rounds", "probability", Proportion, 0, 1, -1},
 		RoundsToDurable:       {"rounds_to_durable", "first round at which the durable-agreement condition held; replications that never reach it are left out (n says how many remain)", "rounds", Count, 1, t, -1},
 		BackslidingEpisodes:   {"backsliding_episodes", "number of runs of consecutive rounds in which the target rolled back (openly or covertly)", "episodes", Count, 0, float64((rounds + 1) / 2), -1},
 		Compliance:            {"compliance", "mean over rounds of the target's true implementation level", "share of obligations", Level, 0, 1, +1},
@@ -77,7 +77,7 @@ func Metrics(rounds, factions int) []Metric {
 		ReliefLeakage:         {"relief_leakage", "share of relief and exemption flows lost to diversion", "share", Level, 0, 1, -1},
 		LeverageRetained:      {"leverage_retained", "leverage in the last round relative to its level at the start (before round 1): remaining weighted sanctions times cohesion times (1 - evasion)", "ratio", Level, 0, 2, +1},
 		CoalitionCohesion:     {"coalition_cohesion", "economic weight share of coalition members still enforcing in the last round", "share", Level, 0, 1, +1},
-		FalseAlarms:           {"false_alarms", "number of violation reports about rounds in which there was no concealed rollback and true compliance was not below its level at the previous inspection", "reports", Count, 0, t, -1},
+		FalseAlarms:           {"false_alarms", "number of violation reports about rounds in which there was no concealed rollback and visible compliance was not below its level at the previous inspection", "reports", Count, 0, t, -1},
 		UndetectedCheating:    {"undetected_cheating", "number of rounds of covert cheating not exposed by the end", "rounds", Count, 0, t, -1},
 		AgreementReached:      {"agreement_reached", "1 if verified compliance ever reached outcomes.agreement_threshold", "probability", Proportion, 0, 1, +1},
 		ReliefFinal:           {"relief_final", "weighted relief level in force in the last round", "share of sanctions lifted", Level, 0, 1, 0},

@@ -75,7 +75,7 @@ func Metrics(rounds, factions int) []Metric {
 		HumanitarianShortfall: {"humanitarian_shortfall", "sum over rounds of the gap between humanitarian.floor and the humanitarian index, where the index is below the floor", "need-rounds", Level, 0, t, -1},
 		HumanitarianMin:       {"humanitarian_min", "lowest humanitarian index of any round", "share of needs met", Level, 0, 1, +1},
 		ReliefLeakage:         {"relief_leakage", "share of relief and exemption flows lost to diversion", "share", Level, 0, 1, -1},
-		LeverageRetained:      {"leverage_retained", "leverage in the last round relative to its level at the start (before round 1): remaining weighted sanctions times cohesion times (1 - evasion)", "ratio", Level, 0, 2, +1},
+		LeverageRetained:      {"leverage_retained", "leverage in the last round relative to its level at the start (before round 1): remaining weighted sanctions times cohesion times (1 - evasion); at most 1/(initial leverage), so the model's definitions (Model.Metrics) raise Hi above 2 when the sanctions start light", "ratio", Level, 0, 2, +1},
 		CoalitionCohesion:     {"coalition_cohesion", "economic weight share of coalition members still enforcing in the last round", "share", Level, 0, 1, +1},
 		FalseAlarms:           {"false_alarms", "number of violation reports about rounds in which there was no concealed rollback and visible compliance was not below its level at the previous inspection", "reports", Count, 0, t, -1},
 		UndetectedCheating:    {"undetected_cheating", "number of rounds of covert cheating not exposed by the end", "rounds", Count, 0, t, -1},

@@ -76,8 +76,17 @@ func NewModel(p Params, rounds int) (*Model, error) {
 // Weights returns the normalised sector weights.
 func (m *Model) Weights() []float64 { return m.weights }
 
-// Metrics returns the definitions of the model's outcome metrics.
-func (m *Model) Metrics() []Metric { return Metrics(m.Rounds, len(m.Params.Spoilers.Factions)) }
+// Metrics returns the definitions of the model's outcome metrics. Their
+// bounds are the model's: leverage_retained, L_T/L₀ with L_T at most 1,
+// reaches 1/L₀, above 2 when the sanctions start light.
+func (m *Model) Metrics() []Metric {
+	ms := Metrics(m.Rounds, len(m.Params.Spoilers.Factions))
+	if m.leverage0 > 0 {
+		lr := &ms[LeverageRetained]
+		lr.Hi = max(lr.Hi, 1/m.leverage0)
+	}
+	return ms
+}
 
 // Series returns the definitions of the model's per-round series.
 func (m *Model) Series() []Series { return SeriesDefs(len(m.Params.Spoilers.Factions)) }

@@ -344,3 +344,40 @@ func BenchmarkReplication(b *testing.B) {
 	b.ReportMetric(actorRounds*float64(b.N)/b.Elapsed().Seconds(), "actor-rounds/s")
 	b.ReportMetric(b.Elapsed().Seconds()*1e9/(actorRounds*float64(b.N)), "ns/actor-round")
 }
+
+// leverage_retained is at most 1/L₀, which exceeds the usual top of its
+// range, 2, when the sanctions start light; the model's metric definitions
+// must bound it, or its percentiles would saturate at 2 unseen.
+func TestLeverageRetainedWithinBounds(t *testing.T) {
+	for _, relief := range []float64{0, 0.7} {
+		p := sim.DefaultParams()
+		for i := range p.Sectors {
+			p.Sectors[i].Relief = relief
+		}
+		m, err := sim.NewModel(p, rounds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hi := m.Metrics()[sim.LeverageRetained].Hi
+		e, _ := policy.Lookup("max-pressure")
+		pol := e.Defaults().NewPolicy()
+		r, out := sim.NewReplication(m), sim.NewOutcome(m.Rounds)
+		above2 := 0
+		for rep := range uint64(500) {
+			r.Run(7, rep, pol, out)
+			x := out.Metrics[sim.LeverageRetained]
+			if !(x >= 0 && x <= hi) {
+				t.Fatalf("initial relief %v, replication %d: leverage_retained %v outside [0, %v]", relief, rep, x, hi)
+			}
+			if x > 2 {
+				above2++
+			}
+		}
+		if relief > 0 && above2 == 0 {
+			t.Errorf("initial relief %v: no replication above 2 (Hi %v): the case checks nothing", relief, hi)
+		}
+		if relief == 0 && hi != 2 {
+			t.Errorf("initial relief 0: Hi = %v, want the usual 2", hi)
+		}
+	}
+}

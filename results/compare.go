@@ -221,7 +221,12 @@ func Ranking(a *Aggregate, s *Summary) []Rank {
 	for i := range order {
 		order[i] = i
 	}
-	mean := func(p int) float64 { return a.Metric(p, k).Mean() }
+	mean := func(p int) float64 { // an undefined mean ranks last, never first
+		if m := a.Metric(p, k).Mean(); !math.IsNaN(m) {
+			return m
+		}
+		return math.Inf(-1)
+	}
 	sort.SliceStable(order, func(i, j int) bool { return mean(order[i]) > mean(order[j]) })
 	best := order[0]
 	var vs []Comparison

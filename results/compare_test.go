@@ -144,6 +144,9 @@ func TestParseObjective(t *testing.T) {
 		{"durable_agreement*2", "write the weight before the metric"},
 		{"os.Exit(1)", "unexpected"},
 		{"3", "names no metric"},
+		{"rounds_to_durable", "rounds_to_durable cannot be part of an objective: it is undefined when the durable-agreement condition never held"},
+		{"durable_agreement - 0.1*relief_per_compliance", "relief_per_compliance cannot be part of an objective"},
+		{"durable_agreement - -0.5*collapse", `two operators in a row`},
 	}
 	for _, b := range bad {
 		_, err := ParseObjective(b.expr, defs)

@@ -61,6 +61,9 @@ func ParseObjective(expr string, metrics []sim.Metric) (*Objective, error) {
 		if i >= len(toks) {
 			return nil, fmt.Errorf("objective %q: ends with an operator", expr)
 		}
+		if toks[i] == "+" || toks[i] == "-" || toks[i] == "*" {
+			return nil, fmt.Errorf("objective %q: two operators in a row before %q; write a negative weight as '- 0.5*key'", expr, toks[i])
+		}
 		coef := 1.0
 		if x, err := strconv.ParseFloat(toks[i], 64); err == nil {
 			if math.IsNaN(x) || math.IsInf(x, 0) {
@@ -80,6 +83,10 @@ func ParseObjective(expr string, metrics []sim.Metric) (*Objective, error) {
 		k, ok := index[key]
 		if !ok {
 			return nil, fmt.Errorf("objective %q: unknown metric %q; metrics: %s", expr, key, strings.Join(keys, ", "))
+		}
+		if why := metrics[k].Undefined; why != "" {
+			return nil, fmt.Errorf("objective %q: %s cannot be part of an objective: it is undefined %s, so each policy's mean would cover a different set of replications and the ranking would compare unlike things; metrics defined in every replication: %s",
+				expr, key, why, strings.Join(definedKeys(metrics), ", "))
 		}
 		o.Terms = append(o.Terms, Term{Coef: sign * coef, Metric: k, Key: key})
 		i++
@@ -125,8 +132,9 @@ func tokenize(s string) ([]string, error) {
 	return toks, nil
 }
 
-// Eval returns the objective for one replication's metrics; NaN if any
-// metric it uses is undefined.
+// Eval returns the objective for one replication's metrics. ParseObjective
+// admits only metrics defined in every replication, so it is NaN only if a
+// metric is NaN where its definition says it cannot be.
 func (o *Objective) Eval(metrics []float64) float64 {
 	v := o.Const
 	for _, t := range o.Terms {
@@ -148,4 +156,15 @@ func (o *Objective) Metric(metrics []sim.Metric) sim.Metric {
 		hi = lo + 1
 	}
 	return sim.Metric{Key: "objective", Doc: "user objective: " + o.Expr, Unit: "objective units", Kind: sim.Level, Lo: lo, Hi: hi, Better: +1}
+}
+
+// definedKeys returns the keys of the metrics defined in every replication.
+func definedKeys(metrics []sim.Metric) []string {
+	var keys []string
+	for _, m := range metrics {
+		if m.Undefined == "" {
+			keys = append(keys, m.Key)
+		}
+	}
+	return keys
 }

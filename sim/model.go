@@ -81,9 +81,11 @@ func (m *Model) Weights() []float64 { return m.weights }
 // reaches 1/L₀, above 2 when the sanctions start light.
 func (m *Model) Metrics() []Metric {
 	ms := Metrics(m.Rounds, len(m.Params.Spoilers.Factions))
+	lr := &ms[LeverageRetained]
 	if m.leverage0 > 0 {
-		lr := &ms[LeverageRetained]
 		lr.Hi = max(lr.Hi, 1/m.leverage0)
+	} else {
+		lr.Undefined = "because the initial leverage is 0 (relief or evasion starts at 1)"
 	}
 	return ms
 }

@@ -8,6 +8,7 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"math"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -35,7 +36,7 @@ type Scenario struct {
 	Rounds         int      `toml:"rounds" range:"[1,10000]" doc:"rounds per replication (a round is one review period)" why:"40 quarterly reviews: ten years, about the life of the 2015 Iran agreement's main restrictions"`
 	MonthsPerRound int      `toml:"months_per_round" range:"[1,120]" doc:"months in one round, for labels" why:"a quarter"`
 	Replications   int      `toml:"replications" range:"[1,100000000]" doc:"replications per policy" why:"2000 gives 95% intervals of about ±2 points on probabilities"`
-	Seed           uint64   `toml:"seed" doc:"seed of the study's random streams"`
+	Seed           uint64   `toml:"seed" doc:"seed of the study's random streams, a whole number from 0 to 9223372036854775807 (2^63 - 1)"`
 	Policies       []string `toml:"policies" doc:"policies to compare; the first is the baseline"`
 	sim.Params
 
@@ -104,6 +105,32 @@ type document struct {
 	Policy map[string]toml.Primitive `toml:"policy"`
 }
 
+// seedDoc says what the seed is and why it is bounded.
+const seedDoc = "seed of the study's random streams; TOML integers are signed 64-bit, and results folders record the seed in scenario.toml"
+
+// validName is what a scenario's name may be: it names results folders, so
+// it must not climb out of them or be empty.
+var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// folderName turns a file's base name into a valid scenario name: every
+// character a name may not hold becomes '-'.
+func folderName(base string) string {
+	b := []byte(base)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			b[i] = '-'
+		}
+	}
+	name := strings.TrimLeft(string(b), "._-")
+	if len(name) > 64 {
+		name = name[:64]
+	}
+	if name == "" {
+		return "scenario"
+	}
+	return name
+}
+
 var decodeErr = regexp.MustCompile(`^toml: line (\d+)(?: \(last key "([^"]*)"\))?: (.*)$`)
 
 // Parse reads a scenario from data; file names it in messages. Whatever the
@@ -135,9 +162,13 @@ func Parse(file string, data []byte) (*Scenario, error) {
 	}
 	s := &doc.Scenario
 	if _, named := raw["name"]; !named { // a file without a name is named after itself
-		s.Name = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+		s.Name = folderName(strings.TrimSuffix(filepath.Base(file), filepath.Ext(file)))
 	}
 	var probs []problem
+	if seed, ok := raw["seed"].(int64); ok && seed < 0 { // the decoder wraps it round
+		probs = append(probs, problem{"seed", fmt.Sprintf("seed = %d is out of range: allowed [0, %d] (%s)", seed, int64(math.MaxInt64), seedDoc)})
+		s.Seed = 0 // reported once
+	}
 	probs = append(probs, fillDefaults("", reflect.ValueOf(s).Elem(), raw)...)
 
 	var pprobs []problem
@@ -171,6 +202,12 @@ func (s *Scenario) Check(label string) error {
 
 func (s *Scenario) check() []problem {
 	probs := checkRanges("", reflect.ValueOf(s).Elem())
+	if s.Seed > math.MaxInt64 { // TOML integers are signed: it could not be written back
+		probs = append(probs, problem{"seed", fmt.Sprintf("seed = %d is out of range: allowed [0, %d] (%s)", s.Seed, int64(math.MaxInt64), seedDoc)})
+	}
+	if !validName.MatchString(s.Name) {
+		probs = append(probs, problem{"name", fmt.Sprintf("name = %q: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit (it names the results folder)", s.Name)})
+	}
 	if s.PolicyParams == nil {
 		s.PolicyParams = map[string]sim.PolicyParams{}
 	}

@@ -2,6 +2,8 @@ package scenarios
 
 import (
 	"errors"
+	"fmt"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -77,6 +79,10 @@ func TestBadInput(t *testing.T) {
 		{"trade links above 1", "[neighbours]\n[[neighbours.states]]\nname = \"a\"\ntrade_link = 0.7\n[[neighbours.states]]\nname = \"b\"\ntrade_link = 0.6\n", 0, []string{"trade links sum to 1.3"}},
 		{"durable rounds beyond horizon", "rounds = 3\n", 0, []string{"outcomes.durable_rounds = 4 exceeds rounds = 3"}},
 		{"duplicate sector", "[[sectors]]\nname = \"a\"\nweight = 1.0\n[[sectors]]\nname = \"a\"\nweight = 1.0\n", 5, []string{"test.toml:5", "sector names must be unique"}},
+		{"negative seed", "name = \"x\"\nseed = -1\n", 2, []string{"test.toml:2", "seed = -1 is out of range: allowed [0, 9223372036854775807]"}},
+		{"name climbing out of the results folder", "name = \"../evil\"\n", 1, []string{"test.toml:1", `name = "../evil": use 1 to 64 letters`}},
+		{"name with a folder", "name = \"a/b\"\n", 1, []string{"test.toml:1", `name = "a/b"`}},
+		{"empty name", "name = \"\"\n", 1, []string{"test.toml:1", `name = ""`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -245,6 +251,45 @@ func TestValueText(t *testing.T) {
 	} {
 		if got := valueText(text, c.line); got != c.want {
 			t.Errorf("line %d: got %q, want %q", c.line, got, c.want)
+		}
+	}
+}
+
+// A seed above 2^63-1 (possible from the command line) could not be written
+// back to the results folder's scenario.toml, whose integers are signed.
+func TestSeedMustFitTOML(t *testing.T) {
+	for _, c := range []struct {
+		seed uint64
+		ok   bool
+	}{{0, true}, {math.MaxInt64, true}, {math.MaxInt64 + 1, false}, {math.MaxUint64, false}} {
+		s := Default()
+		s.Seed = c.seed
+		err := s.Check("command line")
+		if (err == nil) != c.ok {
+			t.Errorf("seed %d: error %v, want ok = %v", c.seed, err, c.ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), fmt.Sprintf("seed = %d is out of range", c.seed)) {
+			t.Errorf("seed %d: error %q does not name the seed", c.seed, err)
+		}
+	}
+}
+
+// A file without a name is named after itself, made safe as a folder name.
+func TestFolderName(t *testing.T) {
+	for _, c := range []struct{ base, want string }{
+		{"study", "study"},
+		{"my study v2", "my-study-v2"},
+		{"..hidden", "hidden"},
+		{"étude", "tude"},
+		{"...", "scenario"},
+		{strings.Repeat("a", 80), strings.Repeat("a", 64)},
+	} {
+		got := folderName(c.base)
+		if got != c.want {
+			t.Errorf("folderName(%q) = %q, want %q", c.base, got, c.want)
+		}
+		if !validName.MatchString(got) {
+			t.Errorf("folderName(%q) = %q is not a valid name", c.base, got)
 		}
 	}
 }

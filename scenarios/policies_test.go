@@ -317,7 +317,7 @@ func TestBadPolicyInput(t *testing.T) {
 		{"modifier parameter out of range", "policies = [\"cautious\"]\n[policy.cautious]\nbase = \"phased-snapback\"\n[[policy.cautious.modifiers]]\nkind = \"confirm\"\n[[policy.cautious.modifiers]]\nkind = \"forgive\"\nprobability = 1.5\n", 8,
 			[]string{"test.toml:8", "policy.cautious.modifiers[1].probability = 1.5", "allowed [0,1]"}},
 		{"unknown modifier parameter", "[policy.reciprocal]\n[[policy.reciprocal.modifiers]]\nkind = \"confirm\"\nwindw = 3\n", 4,
-			[]string{"test.toml:4", "unknown key policy.reciprocal.modifiers.windw"}},
+			[]string{"test.toml:4", "unknown key policy.reciprocal.modifiers[0].windw"}},
 		{"variant parameter out of range", "[policy.cautious]\nbase = \"phased\"\ntranches = 0\n", 3,
 			[]string{"test.toml:3", "policy.cautious.tranches = 0", "allowed [1,100]"}},
 		{"unknown base", "[policy.mine]\nbase = \"tit-for-tat\"\n", 2,
@@ -341,7 +341,7 @@ func TestBadPolicyInput(t *testing.T) {
 		{"stage releasing nothing", "[policy.steps]\nbase = \"ladder\"\n[[policy.steps.stages]]\nname = \"empty\"\n", 3,
 			[]string{"test.toml:3", "policy.steps.stages[0]", "releases nothing"}},
 		{"unknown key inside a stage", "[policy.steps]\nbase = \"ladder\"\n[[policy.steps.stages]]\nsectors = [\"energy\"]\nholdd = 3\n", 5,
-			[]string{"test.toml:5", "unknown key policy.steps.stages.holdd"}},
+			[]string{"test.toml:5", "unknown key policy.steps.stages[0].holdd"}},
 		{"undefined policy listed", "policies = [\"phased\", \"mine\"]\n[policy.phased]\ntranches = 3\n", 1,
 			[]string{"test.toml:1", `unknown policy "mine"`, "[policy.mine]", "base ="}},
 	}
@@ -361,11 +361,11 @@ func TestPolicyKeySuggestions(t *testing.T) {
 	}{
 		{"built-in parameter", "[policy.phased]\nholdd = 2\n", "did you mean policy.phased.hold?"},
 		{"stage key of the built-in ladder", "[policy.ladder]\n[[policy.ladder.stages]]\nsectors = [\"energy\"]\nholdd = 3\n",
-			"did you mean policy.ladder.stages.hold?"},
+			"did you mean policy.ladder.stages[0].hold?"},
 		{"parameter of a new policy", "policies = [\"mine\"]\n[policy.mine]\nbase = \"phased-snapback\"\ntranchs = 3\n",
 			"did you mean policy.mine.tranches?"},
 		{"modifier parameter", "[policy.phased]\n[[policy.phased.modifiers]]\nkind = \"confirm\"\nwindw = 3\n",
-			"did you mean policy.phased.modifiers.window?"},
+			"did you mean policy.phased.modifiers[0].window?"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -174,14 +174,28 @@ func Parse(file string, data []byte) (*Scenario, error) {
 	var pprobs []problem
 	s.PolicyParams, pprobs = decodePolicies(md, doc.Policy, raw, typed)
 	probs = append(probs, pprobs...)
+	refusedKind := map[string]bool{} // policies with a modifier of unknown kind
+	for _, p := range pprobs {
+		if name, rest, ok := strings.Cut(strings.TrimPrefix(p.key, "policy."), ".modifiers["); ok && strings.HasSuffix(rest, "].kind") {
+			refusedKind[name] = true
+		}
+	}
 	for _, k := range md.Undecoded() {
 		if len(k) >= 2 && k[0] == "policy" {
 			if _, ok := s.PolicyParams[k[1]]; !ok {
 				continue // the table was refused above
 			}
+			if len(k) >= 3 && k[2] == "modifiers" && refusedKind[k[1]] {
+				continue // its keys depend on the kind, refused above
+			}
 		}
 		key := k.String()
-		probs = append(probs, problem{key, "unknown key " + key + suggest(key, s.PolicyParams)})
+		msg := "unknown key " + key + suggest(key, s.PolicyParams)
+		if ik := lines.keyAt(lines.line(key)); ik != "" && ik != key && index.ReplaceAllString(ik, "") == key {
+			// Name the element of the array of tables, as the file has it.
+			msg = strings.ReplaceAll(msg, parentKey(key)+".", parentKey(ik)+".")
+		}
+		probs = append(probs, problem{key, msg})
 	}
 	probs = append(probs, s.check()...)
 	if len(probs) > 0 {
@@ -338,6 +352,14 @@ func (s *Scenario) Study() []sim.PolicyParams {
 	return out
 }
 
+// parentKey returns the key of the table that holds key.
+func parentKey(key string) string {
+	if i := strings.LastIndex(key, "."); i >= 0 {
+		return key[:i]
+	}
+	return ""
+}
+
 // suggest returns " (did you mean X?)" for the known key closest to key,
 // if one is close. Keys of a policy's table are looked up among its base
 // policy's parameters (policies maps defined names to their parameters);
@@ -352,8 +374,17 @@ func suggest(key string, policies map[string]sim.PolicyParams) string {
 	switch {
 	case len(parts) == 3 && parts[0] == "policy" && strings.HasPrefix(parts[2], "modifiers."):
 		known = append(known, parent+".kind")
+		var owners []string // modifier kinds that have this very key
 		for _, e := range policy.Modifiers() {
-			walk(parent, reflect.ValueOf(e.Defaults()).Elem(), func(f Field) { known = append(known, f.Key) })
+			walk(parent, reflect.ValueOf(e.Defaults()).Elem(), func(f Field) {
+				known = append(known, f.Key)
+				if f.Key == key {
+					owners = append(owners, e.Kind)
+				}
+			})
+		}
+		if len(owners) > 0 {
+			return fmt.Sprintf(" (a parameter of the %s modifier, not of this table's kind)", strings.Join(owners, " and "))
 		}
 	case len(parts) == 3 && parts[0] == "policy":
 		if p, ok := policies[parts[1]]; ok {
@@ -373,7 +404,7 @@ func suggest(key string, policies map[string]sim.PolicyParams) string {
 		if kp != parent {
 			continue
 		}
-		if d := editDistance(key, k); d < bestD {
+		if d := editDistance(key, k); d < bestD && d > 0 { // d = 0: a key of another modifier kind
 			best, bestD = k, d
 		}
 	}

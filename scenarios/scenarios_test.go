@@ -49,7 +49,7 @@ func TestBadInput(t *testing.T) {
 		{"malformed TOML", "name = \"x\"\nrounds = = 3\n", 2, []string{"test.toml:2", "malformed TOML"}},
 		{"unknown top-level key", "name = \"x\"\nrondus = 30\n", 2, []string{"test.toml:2", "unknown key rondus", "did you mean rounds?"}},
 		{"unknown key in a table", "[target]\ncommitmnet_alpha = 2.0\n", 2, []string{"test.toml:2", "unknown key target.commitmnet_alpha", "did you mean target.commitment_alpha?"}},
-		{"unknown key in an array of tables", "[[sectors]]\nname = \"a\"\nweight = 1.0\n[[sectors]]\nname = \"b\"\nweight = 1.0\nwieght = 2.0\n", 7, []string{"test.toml:7", "unknown key sectors.wieght"}},
+		{"unknown key in an array of tables", "[[sectors]]\nname = \"a\"\nweight = 1.0\n[[sectors]]\nname = \"b\"\nweight = 1.0\nwieght = 2.0\n", 7, []string{"test.toml:7", "unknown key sectors[1].wieght (did you mean sectors[1].weight?)"}},
 		{"probability above 1", "[verifier]\nquality = 1.5\n", 2, []string{"test.toml:2", "verifier.quality = 1.5", "allowed [0,1]"}},
 		{"negative probability", "\n\n[civil_society]\noversight = -0.1\n", 4, []string{"test.toml:4", "civil_society.oversight = -0.1", "allowed [0,1]"}},
 		{"NaN", "[target]\nnoise = nan\n", 2, []string{"test.toml:2", "target.noise = NaN", "allowed (0,10]"}},
@@ -79,6 +79,8 @@ func TestBadInput(t *testing.T) {
 		{"trade links above 1", "[neighbours]\n[[neighbours.states]]\nname = \"a\"\ntrade_link = 0.7\n[[neighbours.states]]\nname = \"b\"\ntrade_link = 0.6\n", 0, []string{"trade links sum to 1.3"}},
 		{"durable rounds beyond horizon", "rounds = 3\n", 0, []string{"outcomes.durable_rounds = 4 exceeds rounds = 3"}},
 		{"duplicate sector", "[[sectors]]\nname = \"a\"\nweight = 1.0\n[[sectors]]\nname = \"a\"\nweight = 1.0\n", 5, []string{"test.toml:5", "sector names must be unique"}},
+		{"parameter of another modifier kind", "[policy.soft]\nbase = \"phased\"\n[[policy.soft.modifiers]]\nkind = \"forgive\"\nfloor = 0.5\n", 5, []string{"test.toml:5", "unknown key policy.soft.modifiers[0].floor (a parameter of the humanitarian-floor modifier, not of this table's kind)"}},
+		{"unknown modifier kind, and its parameter", "[policy.soft]\nbase = \"phased\"\n[[policy.soft.modifiers]]\nkind = \"humanitarian-flor\"\nfloor = 0.5\n", 4, []string{"test.toml:4", `unknown modifier kind "humanitarian-flor"`}},
 		{"negative seed", "name = \"x\"\nseed = -1\n", 2, []string{"test.toml:2", "seed = -1 is out of range: allowed [0, 9223372036854775807]"}},
 		{"name climbing out of the results folder", "name = \"../evil\"\n", 1, []string{"test.toml:1", `name = "../evil": use 1 to 64 letters`}},
 		{"name with a folder", "name = \"a/b\"\n", 1, []string{"test.toml:1", `name = "a/b"`}},
@@ -291,5 +293,14 @@ func TestFolderName(t *testing.T) {
 		if !validName.MatchString(got) {
 			t.Errorf("folderName(%q) = %q is not a valid name", c.base, got)
 		}
+	}
+}
+
+// A modifier of unknown kind is reported once: its parameters depend on the
+// kind, so they are not reported as unknown keys too.
+func TestUnknownModifierKindReportedOnce(t *testing.T) {
+	e := parseErr(t, "[policy.soft]\nbase = \"phased\"\n[[policy.soft.modifiers]]\nkind = \"humanitarian-flor\"\nfloor = 0.5\n")
+	if len(e.Problems) != 1 {
+		t.Errorf("%d problems, want 1: %v", len(e.Problems), e)
 	}
 }

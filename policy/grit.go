@@ -22,8 +22,9 @@ func (p *GRITParams) NewPolicy() sim.Policy { return &GRIT{p: *p} }
 // GRIT is Osgood's graduated reciprocation in tension reduction: small
 // unilateral relief steps on an announced schedule whatever the response,
 // then larger steps when the target reciprocates; it never withdraws
-// relief, never cuts humanitarian coverage and keeps a leverage floor until
-// full compliance is verified.
+// relief (a sector that starts with relief keeps it), never cuts
+// humanitarian coverage and keeps a leverage floor until full compliance is
+// verified.
 type GRIT struct {
 	p      GRITParams
 	last   float64 // previous verified compliance
@@ -45,8 +46,11 @@ func (g *GRIT) Decide(o *sim.Observation, a *sim.Action) {
 		step = g.p.Step * g.p.Growth
 	}
 	g.last = o.Verified
-	// Steps stop at the leverage floor, but relief given is never taken back.
+	// Steps stop at the leverage floor, but relief given is never taken
+	// back, in any sector: a sector that starts with more keeps it.
 	g.relief = max(g.relief, min(g.relief+step, 1-g.p.Floor))
-	a.SetAll(g.relief)
+	for i := range a.Relief { // a holds what is in force
+		a.Relief[i] = max(a.Relief[i], g.relief)
+	}
 	a.Coverage = max(a.Coverage, o.StandingCoverage)
 }

@@ -195,6 +195,20 @@ func TestGRIT(t *testing.T) {
 			last = w.obs.Relief[0]
 		}
 	})
+
+	t.Run("keeps relief a sector starts with", func(t *testing.T) {
+		// Sector a starts half relieved, b not at all: the first step
+		// (0.05) raises b and leaves a as it is.
+		p := builtin(t, "grit")
+		w := newWorld(sectorsNamed("a", "b"))
+		w.restart(p, 0, 0.5)
+		w.obs.Relief[0] = 0.5
+		w.obs.Verified = 0.1
+		w.decide(p)
+		if want := []float64{0.5, 0.05}; !near(w.obs.Relief[0], want[0]) || !near(w.obs.Relief[1], want[1]) {
+			t.Errorf("relief %v, want %v", w.obs.Relief, want)
+		}
+	})
 }
 
 // Proportional moves half way each round towards 1 - gain × gap.

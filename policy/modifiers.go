@@ -164,9 +164,11 @@ func (c *confirming) Decide(o *sim.Observation, a *sim.Action) {
 }
 
 // WindDown delays re-imposition: when the wrapped policy lowers a sector's
-// relief, the cut takes effect only after Rounds rounds (and not at all if
-// the policy restores relief meanwhile), like the 90/180-day wind-downs of
-// 2018.
+// relief, the cut takes effect only Rounds rounds after the policy first
+// wanted it, and not at all if the policy has wanted more relief since, like
+// the 90/180-day wind-downs of 2018. Every cut waits its own grace period:
+// the relief in force is the highest level the policy wanted in its last
+// Rounds+1 decisions (counting the level in force before its first).
 type WindDown struct {
 	Rounds int `toml:"rounds" range:"[1,100]" doc:"rounds between the decision to re-impose and the moment it bites" why:"two quarters, the longer 2018 wind-down"`
 }
@@ -178,10 +180,11 @@ func (*WindDown) Kind() string { return "wind-down" }
 func (w *WindDown) Wrap(p sim.Policy) sim.Policy { return &windingDown{inner: p, delay: w.Rounds} }
 
 type windingDown struct {
-	inner   sim.Policy
-	delay   int
-	want    []float64 // the wrapped policy's own levels
-	waiting []int     // rounds a pending cut has waited, per sector
+	inner  sim.Policy
+	delay  int
+	want   []float64 // the wrapped policy's own levels
+	recent []float64 // its levels in its last delay+1 decisions: one row of sectors per decision, a ring
+	next   int       // the row the next decision overwrites
 }
 
 func (w *windingDown) Reset() {
@@ -190,26 +193,26 @@ func (w *windingDown) Reset() {
 }
 
 func (w *windingDown) Decide(o *sim.Observation, a *sim.Action) {
-	if len(w.want) != len(a.Relief) { // first round of a replication
-		if cap(w.want) < len(a.Relief) {
-			w.want, w.waiting = make([]float64, len(a.Relief)), make([]int, len(a.Relief))
+	n := len(a.Relief)
+	if len(w.want) != n { // first round of a replication
+		if cap(w.want) < n {
+			w.want, w.recent = make([]float64, n), make([]float64, (w.delay+1)*n)
 		}
-		w.want, w.waiting = w.want[:len(a.Relief)], w.waiting[:len(a.Relief)]
-		copy(w.want, a.Relief)
-		clear(w.waiting)
+		w.want, w.recent = w.want[:n], w.recent[:(w.delay+1)*n]
+		copy(w.want, a.Relief) // what is in force
+		for r := range w.delay + 1 {
+			copy(w.recent[r*n:], a.Relief)
+		}
+		w.next = 0
 	}
 	copy(a.Relief, w.want) // the wrapped policy sees its own decisions
 	w.inner.Decide(o, a)
-	for i, x := range a.Relief {
-		w.want[i] = x
-		switch {
-		case x >= o.Relief[i]:
-			w.waiting[i] = 0
-		case w.waiting[i] < w.delay:
-			w.waiting[i]++
-			a.Relief[i] = o.Relief[i] // not yet
-		default:
-			w.waiting[i] = 0 // the cut bites now; a later one waits again
+	copy(w.want, a.Relief)
+	copy(w.recent[w.next*n:], a.Relief)
+	w.next = (w.next + 1) % (w.delay + 1)
+	for r := range w.delay + 1 {
+		for i, x := range w.recent[r*n : (r+1)*n] {
+			a.Relief[i] = max(a.Relief[i], x)
 		}
 	}
 }

@@ -268,12 +268,28 @@ func TestWindDown(t *testing.T) {
 		}
 	}
 
+	// Every cut waits its own grace period: a cut to 0.5, then a deeper
+	// one to 0 before the first has bitten; the first bites two rounds
+	// after it was decided, the second two rounds after it was.
+	steps := []float64{0.5, 0, 0, 0, 0}
+	deeper := []float64{1, 1, 0.5, 0, 0}
+	stub := &planned{decide: func(o *sim.Observation, a *sim.Action) { a.SetAll(steps[o.Round-1]) }}
+	p = (&WindDown{Rounds: 2}).Wrap(stub)
+	w = newWorld(sectorsNamed("a"))
+	w.restart(p, 1, 0.5)
+	for i := range steps {
+		w.decide(p)
+		if got := w.obs.Relief[0]; got != deeper[i] {
+			t.Fatalf("deeper cut, round %d: relief %v, want %v", i+1, got, deeper[i])
+		}
+	}
+
 	// Each sector's cut waits on its own: sector 0 is cut in round 2,
 	// sector 1 in round 3; with a one-round delay each bites one round
 	// later.
 	plan := [][]float64{{1, 1, 1}, {0, 1, 1}, {0, 0, 1}, {0, 0, 1}, {0, 0, 1}}
 	want := [][]float64{{1, 1, 1}, {1, 1, 1}, {0, 1, 1}, {0, 0, 1}, {0, 0, 1}}
-	stub := &planned{decide: func(o *sim.Observation, a *sim.Action) { copy(a.Relief, plan[o.Round-1]) }}
+	stub = &planned{decide: func(o *sim.Observation, a *sim.Action) { copy(a.Relief, plan[o.Round-1]) }}
 	p = (&WindDown{Rounds: 1}).Wrap(stub)
 	w = newWorld(sectorsNamed("a", "b", "c"))
 	w.restart(p, 0, 0.5)

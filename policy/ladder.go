@@ -15,9 +15,9 @@ type Stage struct {
 	Name          string   `toml:"name" default:"" doc:"stage name, for documentation only"`
 	Sectors       []string `toml:"sectors" default:"" doc:"sectors this stage relieves (names from [[sectors]])"`
 	Relief        float64  `toml:"relief" default:"1" range:"[0,1]" doc:"relief level this stage sets for its sectors" why:"stages lift their sectors fully unless they say otherwise"`
-	Coverage      float64  `toml:"coverage" default:"-1" range:"[-1,1]" doc:"humanitarian coverage from this stage on; -1 leaves coverage as it is" why:"most stages leave exemptions alone"`
+	Coverage      float64  `toml:"coverage" default:"-1" range:"[-1,1]" doc:"humanitarian coverage while this is the highest reached stage that sets one (coverage >= 0); -1 (any negative value) sets none. Coverage is recomputed every round: if no reached stage sets one, it is the standing coverage (coalition.humanitarian_coverage)" why:"most stages set no coverage of their own"`
 	MinCompliance float64  `toml:"min_compliance" default:"0.5" range:"[0,1]" doc:"verified compliance that must hold to enter the stage" why:"half the obligations"`
-	Hold          int      `toml:"hold" default:"2" range:"[1,1000]" doc:"consecutive rounds min_compliance must hold" why:"two quarterly reviews"`
+	Hold          int      `toml:"hold" default:"2" range:"[1,1000]" doc:"consecutive rounds without a violation report in which all three entry conditions must hold to enter the stage: verified compliance at least min_compliance, quiet_rounds met, cohesion at least min_cohesion (a violation report restarts the count)" why:"two quarterly reviews"`
 	Quiet         int      `toml:"quiet_rounds" default:"0" range:"[0,1000]" doc:"rounds without any violation report needed to enter (the coalition cannot tell false alarms from true ones)" why:"0: no such condition unless asked for"`
 	MinCohesion   float64  `toml:"min_cohesion" default:"0" range:"[0,1]" doc:"coalition cohesion needed to enter" why:"0: no such condition unless asked for"`
 	OnBacksliding string   `toml:"on_backsliding" default:"hold" oneof:"hold,step-back,snapback" doc:"on a violation report while this is the highest stage reached: hold (stay, restart the count), step-back (lose step_back stages) or snapback (lose all)" why:"hold: the mildest response"`

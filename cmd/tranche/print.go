@@ -145,7 +145,7 @@ func interval(st results.Stats, def sim.Metric) string {
 	if def.Hi > 1 {
 		f = "%.2f"
 	}
-	return fmt.Sprintf(f+" ("+f+"-"+f+")", st.Mean, st.CI95[0], st.CI95[1])
+	return fmt.Sprintf(f+" ("+f+", "+f+")", st.Mean, st.CI95[0], st.CI95[1]) // a comma, not a dash: bounds can be negative
 }
 
 // progress draws a progress bar on stderr for runs longer than a second,

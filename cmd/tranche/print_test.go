@@ -1,0 +1,29 @@
+package main
+
+import (
+	"math"
+	"testing"
+
+	"github.com/tranche-sim/tranche/results"
+	"github.com/tranche-sim/tranche/sim"
+)
+
+// Intervals print their bounds with a comma: a dash between them misreads
+// as a minus sign when a bound is negative.
+func TestInterval(t *testing.T) {
+	cases := []struct {
+		st   results.Stats
+		hi   float64
+		want string
+	}{
+		{results.Stats{Mean: 0.5, CI95: [2]float64{0.4, 0.6}}, 1, "0.500 (0.400, 0.600)"},
+		{results.Stats{Mean: 0.03, CI95: [2]float64{-0.04, 0.1}}, 1, "0.030 (-0.040, 0.100)"},
+		{results.Stats{Mean: 10.67, CI95: [2]float64{-1.07, 22.41}}, 40, "10.67 (-1.07, 22.41)"},
+		{results.Stats{Mean: math.NaN()}, 1, "n/a"},
+	}
+	for _, c := range cases {
+		if got := interval(c.st, sim.Metric{Hi: c.hi}); got != c.want {
+			t.Errorf("interval(%v) = %q, want %q", c.st.Mean, got, c.want)
+		}
+	}
+}

@@ -45,7 +45,7 @@ func historyLegend() []legendEntry {
 		entry("true compliance", lineThumb(complianceStyle)),
 		entry("verified compliance", lineThumb(verifiedStyle)),
 		entry("humanitarian index", lineThumb(welfareStyle)),
-		entry("snapback", glyphThumb(snapGlyph)),
+		entry("relief re-imposed (snapback)", glyphThumb(snapGlyph)),
 		entry("violation report", glyphThumb(reportGlyph)),
 		entry("false alarm", glyphThumb(alarmGlyph)),
 		entry("spoiler incident", glyphThumb(incidentGlyph)),

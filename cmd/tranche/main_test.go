@@ -232,6 +232,8 @@ func TestExitStatusAndNothingWritten(t *testing.T) {
 	existing := filepath.Join(tmp, "existing")
 	os.Mkdir(existing, 0o755)
 	os.WriteFile(filepath.Join(existing, "keep.txt"), []byte("mine"), 0o644)
+	file := filepath.Join(tmp, "afile")
+	os.WriteFile(file, []byte("mine"), 0o644)
 
 	cases := []struct {
 		name string
@@ -248,6 +250,7 @@ func TestExitStatusAndNothingWritten(t *testing.T) {
 		{"bad flag value", []string{"run", "--rounds", "0"}, 2, "--rounds = 0: must be in [1, 10000]"},
 		{"unknown policy", []string{"run", "--policy", "gentle"}, 2, `unknown policy "gentle"`},
 		{"existing out", []string{"run", "--quiet", "--reps", "10", "--out", existing}, 2, "already exists"},
+		{"out is a file", []string{"run", "--quiet", "--reps", "10", "--out", file}, 2, "results folder " + file + ": that is an existing file, not a folder"},
 		{"unknown scenario to show", []string{"scenarios", "show", "nope"}, 2, "no bundled scenario"},
 		{"help", []string{"help"}, 0, ""},
 	}
@@ -265,8 +268,11 @@ func TestExitStatusAndNothingWritten(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(existing, "keep.txt")); string(b) != "mine" {
 		t.Error("existing --out folder was touched")
 	}
+	if b, _ := os.ReadFile(file); string(b) != "mine" {
+		t.Error("existing --out file was touched")
+	}
 	entries, _ := os.ReadDir(tmp)
-	if len(entries) != 3 { // bad.toml, malformed.toml, existing, nothing else
+	if len(entries) != 4 { // bad.toml, malformed.toml, existing, afile, nothing else
 		var names []string
 		for _, e := range entries {
 			names = append(names, e.Name())

@@ -526,6 +526,7 @@ func TestPlayExitStatus(t *testing.T) {
 		{"too few rounds for the outcomes", []string{"play", "--rounds", "2"}, "durable_rounds = 4 exceeds rounds = 2"},
 		{"two scenarios", []string{"play", "default", "opportunist"}, "play takes one scenario"},
 		{"existing out", []string{"play", "--out", game}, "already exists"},
+		{"out is a file", []string{"play", "--out", script}, "results folder " + script + ": that is an existing file, not a folder"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

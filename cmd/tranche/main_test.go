@@ -6,6 +6,8 @@ import (
 	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -504,5 +506,92 @@ func TestFiguresAndReport(t *testing.T) {
 		if code, _, _ := tranche(t, bad...); code != 2 {
 			t.Errorf("%v: exit %d, want 2", bad, code)
 		}
+	}
+
+	// An --out the report cannot be written to: the message names the file
+	// asked for and the cause, not a temporary file, and nothing is left.
+	scratch := t.TempDir()
+	afile := filepath.Join(scratch, "afile")
+	os.WriteFile(afile, []byte("mine"), 0o644)
+	for _, c := range []struct {
+		name, out string
+		want      []string
+	}{
+		{"missing folder", filepath.Join(scratch, "nonexistent", "dir", "r.html"),
+			[]string{"cannot write " + filepath.Join(scratch, "nonexistent", "dir", "r.html"), "no such file or directory"}},
+		{"folder is a file", filepath.Join(afile, "r.html"),
+			[]string{"cannot write " + filepath.Join(afile, "r.html"), "not a directory"}},
+		{"out is a folder", scratch,
+			[]string{"--out " + scratch + " is a folder", filepath.Join(scratch, "report.html")}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, stderr := tranche(t, "report", dir, "--out", c.out)
+			if code != 2 {
+				t.Errorf("exit %d, want 2", code)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr %q lacks %q", stderr, w)
+				}
+			}
+			if strings.Contains(stderr, ".tmp") || strings.Contains(stderr, ".report-") {
+				t.Errorf("stderr %q names a temporary file", stderr)
+			}
+		})
+	}
+	if entries, _ := os.ReadDir(scratch); len(entries) != 1 {
+		t.Errorf("the failed reports left %d entries, want only afile", len(entries))
+	}
+	if b, _ := os.ReadFile(afile); string(b) != "mine" {
+		t.Error("a failed report touched afile")
+	}
+}
+
+// writeFileAtomic leaves the file as it was, and nothing beside it, when
+// writing fails, and names the file asked for in its errors.
+func TestWriteFileAtomic(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "r.html")
+	os.WriteFile(path, []byte("old"), 0o644)
+	cases := []struct {
+		name, path string
+		write      func(io.Writer) error
+		usage      bool
+		want       string
+	}{
+		{"write fails", path, func(w io.Writer) error {
+			io.WriteString(w, "half")
+			return errors.New("figure broke")
+		}, false, "writing " + path + ": figure broke"},
+		{"missing folder", filepath.Join(dir, "no", "r.html"), func(w io.Writer) error {
+			t.Error("write called for a path that cannot be written")
+			return nil
+		}, true, "cannot write " + filepath.Join(dir, "no", "r.html") + ": no such file or directory"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := writeFileAtomic(c.path, c.write)
+			if err == nil || err.Error() != c.want {
+				t.Errorf("error %v, want %q", err, c.want)
+			}
+			if u := (usageError{}); errors.As(err, &u) != c.usage {
+				t.Errorf("usage error: %v, want %v", !c.usage, c.usage)
+			}
+		})
+	}
+	if b, _ := os.ReadFile(path); string(b) != "old" {
+		t.Errorf("failed writes changed the file to %q", b)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("failed writes left %d entries, want only r.html", len(entries))
+	}
+	if err := writeFileAtomic(path, func(w io.Writer) error { _, err := io.WriteString(w, "new"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "new" {
+		t.Errorf("the file holds %q after a write, want new", b)
+	}
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0o644 {
+		t.Errorf("mode %v, want 0644", st.Mode().Perm())
 	}
 }

@@ -80,27 +80,36 @@ func parseDirArgs(fs *flag.FlagSet, args []string) (string, error) {
 	return dirs[0], nil
 }
 
-// drawFigures redraws the figures of a results folder from its files.
-func drawFigures(args []string, stdout, stderr io.Writer) error {
+// parsePlot parses the arguments of tranche plot, the results folder and
+// the figure format; its messages, and the usage that -h asks for, go to w.
+func parsePlot(args []string, w io.Writer) (dir, format string, err error) {
 	fs := flag.NewFlagSet("tranche plot", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	format := fs.String("format", "png", "figure format: "+strings.Join(plots.Formats, ", "))
+	fs.SetOutput(w)
+	fs.StringVar(&format, "format", "png", "figure format: "+strings.Join(plots.Formats, ", "))
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: tranche plot RESULTS_DIR [--format png|svg|pdf]\n\nRedraws the figures of a results folder into its plots/ from its CSV and JSON files.\n\nFlags:")
+		fmt.Fprintln(w, "Usage: tranche plot RESULTS_DIR [--format png|svg|pdf]\n\nRedraws the figures of a results folder into its plots/ from its CSV and JSON files.\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	dir, err := parseDirArgs(fs, args)
+	if dir, err = parseDirArgs(fs, args); err != nil {
+		return "", "", err
+	}
+	return dir, format, nil
+}
+
+// drawFigures redraws the figures of a results folder from its files.
+func drawFigures(args []string, stdout, stderr io.Writer) error {
+	dir, format, err := parsePlot(args, stderr)
 	if err != nil {
 		return err
 	}
-	if !slices.Contains(plots.Formats, *format) {
-		return usagef("--format %s: allowed formats are %s", *format, strings.Join(plots.Formats, ", "))
+	if !slices.Contains(plots.Formats, format) {
+		return usagef("--format %s: allowed formats are %s", format, strings.Join(plots.Formats, ", "))
 	}
 	run, err := loadRun(dir)
 	if err != nil {
 		return err
 	}
-	figs, err := plots.All(run, filepath.Join(dir, "plots"), *format)
+	figs, err := plots.All(run, filepath.Join(dir, "plots"), format)
 	if err != nil {
 		return err
 	}
@@ -110,16 +119,25 @@ func drawFigures(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// writeReport writes report.html for a results folder.
-func writeReport(args []string, stdout, stderr io.Writer) error {
+// parseReport parses the arguments of tranche report, the results folder
+// and --out; its messages, and the usage that -h asks for, go to w.
+func parseReport(args []string, w io.Writer) (dir, out string, err error) {
 	fs := flag.NewFlagSet("tranche report", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	out := fs.String("out", "", "file to write (default RESULTS_DIR/report.html)")
+	fs.SetOutput(w)
+	fs.StringVar(&out, "out", "", "file to write (default RESULTS_DIR/report.html)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: tranche report RESULTS_DIR [--out FILE]\n\nWrites one self-contained HTML page (figures embedded, no network, no scripts).\n\nFlags:")
+		fmt.Fprintln(w, "Usage: tranche report RESULTS_DIR [--out FILE]\n\nWrites one self-contained HTML page (figures embedded, no network, no scripts).\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	dir, err := parseDirArgs(fs, args)
+	if dir, err = parseDirArgs(fs, args); err != nil {
+		return "", "", err
+	}
+	return dir, out, nil
+}
+
+// writeReport writes report.html for a results folder.
+func writeReport(args []string, stdout, stderr io.Writer) error {
+	dir, out, err := parseReport(args, stderr)
 	if err != nil {
 		return err
 	}
@@ -127,7 +145,7 @@ func writeReport(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	path := *out
+	path := out
 	if path == "" {
 		path = filepath.Join(dir, "report.html")
 	} else if st, err := os.Stat(path); err == nil && st.IsDir() {

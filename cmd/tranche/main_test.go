@@ -595,3 +595,114 @@ func TestWriteFileAtomic(t *testing.T) {
 		t.Errorf("mode %v, want 0644", st.Mode().Perm())
 	}
 }
+
+// Every command, and tranche itself, describes itself on -h, --help and
+// help COMMAND: the usage on stdout, nothing on stderr, exit status 0, and
+// nothing run.
+func TestHelp(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--help"}, "tranche simulates sequencing strategies"},
+		{[]string{"help"}, "tranche simulates sequencing strategies"},
+		{[]string{"scenarios", "show", "--help"}, "Usage: tranche scenarios [show NAME]"},
+		{[]string{"scenarios", "show", "-h"}, "Usage: tranche scenarios [show NAME]"},
+		{[]string{"run", "--reps", "5", "-h"}, "Usage: tranche run [SCENARIO] [flags]"},
+		{[]string{"report", "somewhere", "--help"}, "Usage: tranche report RESULTS_DIR"},
+		{[]string{"-h", "merge"}, "Usage: tranche merge SHARD_DIR... --out DIR"},
+	}
+	for _, c := range commands {
+		for _, h := range [][]string{{c.name, "--help"}, {c.name, "-h"}, {"help", c.name}} {
+			cases = append(cases, struct {
+				args []string
+				want string
+			}{h, "Usage: tranche " + c.name})
+		}
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			code, stdout, stderr := tranche(t, c.args...)
+			if code != 0 || stderr != "" {
+				t.Errorf("exit %d, stderr %q; want 0 and nothing", code, stderr)
+			}
+			if !strings.HasPrefix(stdout, c.want) {
+				t.Errorf("stdout %q does not begin with %q", stdout, c.want)
+			}
+			if strings.Contains(stdout, "Flags:") && !strings.Contains(stdout, "\n  -") {
+				t.Errorf("stdout %q announces flags and lists none", stdout)
+			}
+		})
+	}
+}
+
+// A mistyped command is answered with the command it is likely to be; a
+// command nothing like any is not. --version and -v are tranche version.
+func TestUnknownCommand(t *testing.T) {
+	cases := []struct {
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{[]string{"rnu"}, 2, "", `unknown command "rnu"; did you mean "run"?`},
+		{[]string{"Run"}, 2, "", `did you mean "run"?`},
+		{[]string{"verison"}, 2, "", `did you mean "version"?`},
+		{[]string{"scenario"}, 2, "", `did you mean "scenarios"?`},
+		{[]string{"polices"}, 2, "", `did you mean "policies"?`},
+		{[]string{"merg"}, 2, "", `did you mean "merge"?`},
+		{[]string{"reprot"}, 2, "", `did you mean "report"?`},
+		{[]string{"hlep"}, 2, "", `did you mean "help"?`},
+		{[]string{"help", "plto"}, 2, "", `no command "plto"; did you mean "plot"?`},
+		{[]string{"fly"}, 2, "", `unknown command "fly"` + "\n"},
+		{[]string{"simulate"}, 2, "", `unknown command "simulate"` + "\n"},
+		{[]string{"--version"}, 0, "tranche " + version() + "\n", ""},
+		{[]string{"-version"}, 0, "tranche " + version() + "\n", ""},
+		{[]string{"-v"}, 0, "tranche " + version() + "\n", ""},
+		{[]string{"version"}, 0, "tranche " + version() + "\n", ""},
+		{[]string{"version", "now"}, 2, "", "version takes no arguments, got now"},
+		{[]string{"policies", "all"}, 2, "", "policies takes no arguments, got all"},
+		{[]string{"scenarios", "list"}, 2, "", `scenarios: unexpected argument "list"`},
+		{[]string{"scenarios", "--all"}, 2, "", "flag provided but not defined: -all"},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			code, stdout, stderr := tranche(t, c.args...)
+			if code != c.code {
+				t.Errorf("exit %d, want %d (stderr %q)", code, c.code, stderr)
+			}
+			if stdout != c.stdout {
+				t.Errorf("stdout %q, want %q", stdout, c.stdout)
+			}
+			if !strings.Contains(stderr, c.stderr) {
+				t.Errorf("stderr %q lacks %q", stderr, c.stderr)
+			}
+		})
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	cases := []struct {
+		a, b string
+		want int
+	}{
+		{"", "", 0},
+		{"run", "run", 0},
+		{"", "run", 3},
+		{"rnu", "run", 1},  // swap
+		{"rn", "run", 1},   // insertion
+		{"runn", "run", 1}, // deletion
+		{"ran", "run", 1},  // substitution
+		{"nur", "run", 2},
+		{"fly", "play", 2},
+		{"ca", "abc", 3}, // optimal string alignment, not Damerau-Levenshtein (2)
+	}
+	for _, c := range cases {
+		if got := editDistance(c.a, c.b); got != c.want {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
+		}
+		if got := editDistance(c.b, c.a); got != c.want {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", c.b, c.a, got, c.want)
+		}
+	}
+}

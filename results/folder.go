@@ -20,12 +20,40 @@ type Folder struct {
 	committed  bool
 }
 
+// existsError is ErrExists for a path that is taken; it says whether by a
+// folder or by something else, such as a file.
+type existsError struct {
+	path   string
+	folder bool
+}
+
+func (e *existsError) Error() string {
+	if e.folder {
+		return fmt.Sprintf("results folder %s %v", e.path, ErrExists)
+	}
+	return fmt.Sprintf("results folder %s: that is an existing file, not a folder; choose another --out (a new folder name)", e.path)
+}
+
+func (e *existsError) Unwrap() error { return ErrExists }
+
+// CheckNew checks that a results folder can be made at path: that nothing
+// exists there. The error wraps ErrExists when something does, and says
+// whether it is a folder or a file.
+func CheckNew(path string) error {
+	st, err := os.Stat(path)
+	switch {
+	case err == nil:
+		return &existsError{path: path, folder: st.IsDir()}
+	case !errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("results folder %s: %w", path, err)
+	}
+	return nil
+}
+
 // CreateFolder starts a results folder at path, which must not exist.
 func CreateFolder(path string) (*Folder, error) {
-	if _, err := os.Stat(path); err == nil {
-		return nil, fmt.Errorf("results folder %s %w", path, ErrExists)
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("results folder %s: %w", path, err)
+	if err := CheckNew(path); err != nil {
+		return nil, err
 	}
 	parent := filepath.Dir(path)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
@@ -65,8 +93,8 @@ func (f *Folder) WriteFile(name string, data []byte) error {
 // Commit renames the folder into place. It refuses to replace a folder that
 // appeared at the final path meanwhile.
 func (f *Folder) Commit() error {
-	if _, err := os.Stat(f.final); err == nil {
-		return fmt.Errorf("results folder %s %w", f.final, ErrExists)
+	if err := CheckNew(f.final); err != nil {
+		return err
 	}
 	if err := os.Chmod(f.tmp, 0o755); err != nil { // MkdirTemp makes it private
 		return fmt.Errorf("results folder: %w", err)

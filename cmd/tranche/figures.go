@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -79,27 +80,36 @@ func parseDirArgs(fs *flag.FlagSet, args []string) (string, error) {
 	return dirs[0], nil
 }
 
-// drawFigures redraws the figures of a results folder from its files.
-func drawFigures(args []string, stdout, stderr io.Writer) error {
+// parsePlot parses the arguments of tranche plot, the results folder and
+// the figure format; its messages, and the usage that -h asks for, go to w.
+func parsePlot(args []string, w io.Writer) (dir, format string, err error) {
 	fs := flag.NewFlagSet("tranche plot", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	format := fs.String("format", "png", "figure format: "+strings.Join(plots.Formats, ", "))
+	fs.SetOutput(w)
+	fs.StringVar(&format, "format", "png", "figure format: "+strings.Join(plots.Formats, ", "))
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: tranche plot RESULTS_DIR [--format png|svg|pdf]\n\nRedraws the figures of a results folder into its plots/ from its CSV and JSON files.\n\nFlags:")
+		fmt.Fprintln(w, "Usage: tranche plot RESULTS_DIR [--format png|svg|pdf]\n\nRedraws the figures of a results folder into its plots/ from its CSV and JSON files.\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	dir, err := parseDirArgs(fs, args)
+	if dir, err = parseDirArgs(fs, args); err != nil {
+		return "", "", err
+	}
+	return dir, format, nil
+}
+
+// drawFigures redraws the figures of a results folder from its files.
+func drawFigures(args []string, stdout, stderr io.Writer) error {
+	dir, format, err := parsePlot(args, stderr)
 	if err != nil {
 		return err
 	}
-	if !slices.Contains(plots.Formats, *format) {
-		return usagef("--format %s: allowed formats are %s", *format, strings.Join(plots.Formats, ", "))
+	if !slices.Contains(plots.Formats, format) {
+		return usagef("--format %s: allowed formats are %s", format, strings.Join(plots.Formats, ", "))
 	}
 	run, err := loadRun(dir)
 	if err != nil {
 		return err
 	}
-	figs, err := plots.All(run, filepath.Join(dir, "plots"), *format)
+	figs, err := plots.All(run, filepath.Join(dir, "plots"), format)
 	if err != nil {
 		return err
 	}
@@ -109,16 +119,25 @@ func drawFigures(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// writeReport writes report.html for a results folder.
-func writeReport(args []string, stdout, stderr io.Writer) error {
+// parseReport parses the arguments of tranche report, the results folder
+// and --out; its messages, and the usage that -h asks for, go to w.
+func parseReport(args []string, w io.Writer) (dir, out string, err error) {
 	fs := flag.NewFlagSet("tranche report", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	out := fs.String("out", "", "file to write (default RESULTS_DIR/report.html)")
+	fs.SetOutput(w)
+	fs.StringVar(&out, "out", "", "file to write (default RESULTS_DIR/report.html)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: tranche report RESULTS_DIR [--out FILE]\n\nWrites one self-contained HTML page (figures embedded, no network, no scripts).\n\nFlags:")
+		fmt.Fprintln(w, "Usage: tranche report RESULTS_DIR [--out FILE]\n\nWrites one self-contained HTML page (figures embedded, no network, no scripts).\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	dir, err := parseDirArgs(fs, args)
+	if dir, err = parseDirArgs(fs, args); err != nil {
+		return "", "", err
+	}
+	return dir, out, nil
+}
+
+// writeReport writes report.html for a results folder.
+func writeReport(args []string, stdout, stderr io.Writer) error {
+	dir, out, err := parseReport(args, stderr)
 	if err != nil {
 		return err
 	}
@@ -126,43 +145,80 @@ func writeReport(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	path := *out
+	path := out
 	if path == "" {
 		path = filepath.Join(dir, "report.html")
+	} else if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return usagef("--out %s is a folder: give the report's file name, such as %s", path, filepath.Join(path, "report.html"))
 	}
-	// Draw the figures afresh from the files, into a scratch folder, so
-	// that the report always matches the CSVs.
-	scratch, err := os.MkdirTemp("", "tranche-report-")
+	err = writeFileAtomic(path, func(w io.Writer) error {
+		// Draw the figures afresh from the files, into a scratch folder,
+		// so that the report always matches the CSVs.
+		scratch, err := os.MkdirTemp("", "tranche-report-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(scratch)
+		figs, err := plots.All(run, scratch, "png")
+		if err != nil {
+			return err
+		}
+		var embed []report.Figure
+		for _, f := range figs {
+			embed = append(embed, report.Figure{Title: f.Title, Caption: f.Caption, Path: f.Path})
+		}
+		return report.Write(w, run, embed)
+	})
 	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(scratch)
-	figs, err := plots.All(run, scratch, "png")
-	if err != nil {
-		return err
-	}
-	var embed []report.Figure
-	for _, f := range figs {
-		embed = append(embed, report.Figure{Title: f.Title, Caption: f.Caption, Path: f.Path})
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".report-*.html")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := report.Write(tmp, run, embed); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
+		return fmt.Errorf("report: %w", err)
 	}
 	fmt.Fprintf(stdout, "report: %s\n", path)
 	return nil
+}
+
+// writeFileAtomic writes path through write: into a temporary file beside
+// path, renamed to path once complete, so that a failure leaves no partial
+// file and an existing one unchanged. Its errors name path, not the
+// temporary file, with the underlying cause; a path whose folder cannot
+// take a file (it does not exist, is not a folder, or is not writable) is a
+// usage error, found before write is called.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return usageError{fmt.Errorf("cannot write %s: %w", path, tempCause(err, ""))}
+	}
+	tmp := f.Name()
+	fail := func(err error) error {
+		f.Close()
+		os.Remove(tmp)
+		return fmt.Errorf("writing %s: %w", path, tempCause(err, tmp))
+	}
+	if err := write(f); err != nil {
+		return fail(err)
+	}
+	if err := f.Chmod(0o644); err != nil { // CreateTemp makes it private
+		return fail(err)
+	}
+	if err := f.Close(); err != nil {
+		return fail(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fail(err)
+	}
+	return nil
+}
+
+// tempCause returns the cause of err, a failure on the temporary file tmp
+// ("" for one that could not be made), without the temporary file's name,
+// which means nothing to the user; other errors are returned unchanged.
+func tempCause(err error, tmp string) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && (pe.Path == tmp || tmp == "") {
+		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) && le.Old == tmp {
+		return le.Err
+	}
+	return err
 }

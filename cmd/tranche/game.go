@@ -243,7 +243,7 @@ func (g *game) command(line string, o *sim.Observation, a *sim.Action) (bool, er
 		if err := nargs(1, 1, "coverage LEVEL, e.g. 'coverage 0.8'"); err != nil {
 			return false, err
 		}
-		x, err := parseLevel(args[0])
+		x, err := parseLevel(args[0], coverageScale)
 		if err != nil {
 			return false, err
 		}
@@ -269,7 +269,7 @@ func (g *game) command(line string, o *sim.Observation, a *sim.Action) (bool, er
 		case f[0] == "relieve" && len(args) == 1:
 			level, text = 1, "1"
 		case f[0] != "reimpose":
-			if level, err = parseLevel(args[1]); err != nil {
+			if level, err = parseLevel(args[1], reliefScale); err != nil {
 				return false, err
 			}
 			text = args[1]
@@ -312,20 +312,41 @@ func (g *game) sector(arg string) ([]int, string, error) {
 			hits = append(hits, i)
 		}
 	}
-	if len(hits) == 1 {
+	switch len(hits) {
+	case 0:
+		return nil, "", fmt.Errorf("unknown sector %q; sectors: %s (or all)", arg, strings.Join(g.sectors, ", "))
+	case 1:
 		return hits, g.sectors[hits[0]], nil
 	}
-	return nil, "", fmt.Errorf("unknown sector %q; sectors: %s (or all)", arg, strings.Join(g.sectors, ", "))
+	names := make([]string, len(hits))
+	for i, h := range hits {
+		names[i] = g.sectors[h]
+	}
+	return nil, "", fmt.Errorf("ambiguous sector %q: it could be %s; type more of the name",
+		arg, strings.Join(names[:len(names)-1], ", ")+" or "+names[len(names)-1])
 }
 
-// parseLevel reads a relief or coverage level in [0, 1].
-func parseLevel(s string) (float64, error) {
+// levelScale says what the ends of a level's scale mean, for messages about
+// a level the student got wrong.
+type levelScale struct {
+	what      string // the quantity: "relief" or "coverage"
+	zero, one string // what 0 and 1 mean
+}
+
+var (
+	reliefScale   = levelScale{"relief", "fully sanctioned", "fully lifted"}
+	coverageScale = levelScale{"coverage", "no humanitarian exemptions", "full coverage"}
+)
+
+// parseLevel reads a level in [0, 1] on scale: a sector's relief or the
+// humanitarian exemption coverage.
+func parseLevel(s string, scale levelScale) (float64, error) {
 	x, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-		return 0, fmt.Errorf("level %q is not a number; levels go from 0 (fully sanctioned) to 1 (lifted)", s)
+		return 0, fmt.Errorf("%s level %q is not a number; %s goes from 0 (%s) to 1 (%s)", scale.what, s, scale.what, scale.zero, scale.one)
 	}
 	if x < 0 || x > 1 {
-		return 0, fmt.Errorf("level %s is outside [0, 1]: 0 is fully sanctioned, 1 fully lifted", s)
+		return 0, fmt.Errorf("%s level %s is outside [0, 1]: 0 is %s, 1 %s", scale.what, s, scale.zero, scale.one)
 	}
 	return x, nil
 }

@@ -10,7 +10,8 @@
 //	tranche scenarios                     list the bundled scenarios
 //	tranche scenarios show NAME           print a scenario as complete TOML
 //	tranche policies                      list the sequencing policies
-//	tranche version                       print the version
+//	tranche version                       print the version (also --version)
+//	tranche help [COMMAND]                describe tranche or one command
 //
 // Exit status: 0 success, 1 runtime failure, 2 usage or input error.
 package main
@@ -20,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/tranche-sim/tranche/scenarios"
 )
@@ -43,12 +45,52 @@ Usage:
   tranche scenarios                list the bundled scenarios
   tranche scenarios show NAME      print a scenario as complete, commented TOML
   tranche policies                 list the sequencing policies
-  tranche version                  print the version
+  tranche version                  print the version (also tranche --version)
 
 SCENARIO is a TOML file or the name of a bundled scenario; without it the
-bundled default scenario runs. 'tranche run -h' and 'tranche play -h' list
-the flags.
+bundled default scenario runs. 'tranche COMMAND -h' (or 'tranche help
+COMMAND') describes a command, its arguments and its flags.
 `
+
+// command is one of tranche's subcommands.
+type command struct {
+	name string
+	// parse parses the command's arguments and does nothing else; its
+	// messages, and the usage that -h or --help asks for, go to w. It
+	// returns errHelp when the arguments ask for help.
+	parse func(args []string, w io.Writer) error
+	// run carries the command out, parsing its arguments again.
+	run func(args []string, stdin io.Reader, stdout, stderr io.Writer) error
+}
+
+// commands are tranche's subcommands, in the order of the usage.
+var commands = []command{
+	{"run", func(a []string, w io.Writer) error { _, err := parseRun(a, w); return err },
+		func(a []string, _ io.Reader, stdout, stderr io.Writer) error { return runStudy(a, stdout, stderr) }},
+	{"play", func(a []string, w io.Writer) error { _, err := parsePlay(a, w); return err }, playGame},
+	{"plot", func(a []string, w io.Writer) error { _, _, err := parsePlot(a, w); return err },
+		func(a []string, _ io.Reader, stdout, stderr io.Writer) error { return drawFigures(a, stdout, stderr) }},
+	{"report", func(a []string, w io.Writer) error { _, _, err := parseReport(a, w); return err },
+		func(a []string, _ io.Reader, stdout, stderr io.Writer) error { return writeReport(a, stdout, stderr) }},
+	{"merge", func(a []string, w io.Writer) error { _, err := parseMerge(a, w); return err },
+		func(a []string, _ io.Reader, stdout, stderr io.Writer) error { return mergeShards(a, stdout, stderr) }},
+	{"scenarios", func(a []string, w io.Writer) error { _, err := parseScenarios(a, w); return err },
+		func(a []string, _ io.Reader, stdout, stderr io.Writer) error { return listScenarios(a, stdout, stderr) }},
+	{"policies", parsePolicies,
+		func(a []string, _ io.Reader, stdout, stderr io.Writer) error { return listPolicies(a, stdout, stderr) }},
+	{"version", parseVersion,
+		func(a []string, _ io.Reader, stdout, stderr io.Writer) error { return printVersion(a, stdout, stderr) }},
+}
+
+// lookup returns the subcommand called name.
+func lookup(name string) (command, bool) {
+	for _, c := range commands {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -84,28 +126,88 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stderr, usage)
 		return usagef("no command given")
 	}
-	switch args[0] {
-	case "run":
-		return runStudy(args[1:], stdout, stderr)
-	case "scenarios":
-		return listScenarios(args[1:], stdout)
-	case "policies":
-		return listPolicies(args[1:], stdout)
-	case "play":
-		return playGame(args[1:], os.Stdin, stdout, stderr)
-	case "plot":
-		return drawFigures(args[1:], stdout, stderr)
-	case "report":
-		return writeReport(args[1:], stdout, stderr)
-	case "merge":
-		return mergeShards(args[1:], stdout, stderr)
-	case "version":
-		fmt.Fprintln(stdout, "tranche", version())
-		return nil
+	name, rest := args[0], args[1:]
+	switch name {
 	case "help", "-h", "-help", "--help":
+		return help(rest, stdout, stderr)
+	case "--version", "-version", "-v":
+		name = "version"
+	}
+	c, ok := lookup(name)
+	if !ok {
+		if s := suggest(name); s != "" {
+			return usagef("unknown command %q; did you mean %q? ('tranche help' lists the commands)", name, s)
+		}
+		fmt.Fprint(stderr, usage)
+		return usagef("unknown command %q", name)
+	}
+	// Help goes to standard output and exits 0. The command prints its usage
+	// when its flags are parsed, so a first parse, silent, finds out whether
+	// the arguments ask for help.
+	if err := c.parse(rest, io.Discard); errors.Is(err, errHelp) {
+		return c.parse(rest, stdout)
+	}
+	return c.run(rest, os.Stdin, stdout, stderr)
+}
+
+// help prints the usage of tranche, or of the command named in args, to
+// stdout.
+func help(args []string, stdout, stderr io.Writer) error {
+	switch {
+	case len(args) == 0:
 		fmt.Fprint(stdout, usage)
 		return errHelp
+	case len(args) > 1:
+		return usagef("usage: tranche help [COMMAND]")
 	}
-	fmt.Fprint(stderr, usage)
-	return usagef("unknown command %q", args[0])
+	c, ok := lookup(args[0])
+	if !ok {
+		if s := suggest(args[0]); s != "" {
+			return usagef("no command %q; did you mean %q?", args[0], s)
+		}
+		fmt.Fprint(stderr, usage)
+		return usagef("no command %q", args[0])
+	}
+	return c.parse([]string{"-h"}, stdout)
+}
+
+// suggest returns the command closest to name, a mistyped command, or ""
+// when none is close: within one edit (an insertion, deletion, substitution
+// or swap of adjacent letters) for short names, two for longer ones.
+func suggest(name string) string {
+	best, bestDist := "", min(2, max(1, len(name)/3))+1
+	for _, c := range append(commands, command{name: "help"}) {
+		if d := editDistance(strings.ToLower(name), c.name); d < bestDist {
+			best, bestDist = c.name, d
+		}
+	}
+	return best
+}
+
+// editDistance returns the optimal string alignment distance between a and
+// b: the fewest insertions, deletions, substitutions and swaps of adjacent
+// bytes that turn a into b, no substring being edited twice.
+func editDistance(a, b string) int {
+	// d[i][j] is the distance between a[:i] and b[:j].
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -232,6 +234,8 @@ func TestExitStatusAndNothingWritten(t *testing.T) {
 	existing := filepath.Join(tmp, "existing")
 	os.Mkdir(existing, 0o755)
 	os.WriteFile(filepath.Join(existing, "keep.txt"), []byte("mine"), 0o644)
+	file := filepath.Join(tmp, "afile")
+	os.WriteFile(file, []byte("mine"), 0o644)
 
 	cases := []struct {
 		name string
@@ -248,6 +252,7 @@ func TestExitStatusAndNothingWritten(t *testing.T) {
 		{"bad flag value", []string{"run", "--rounds", "0"}, 2, "--rounds = 0: must be in [1, 10000]"},
 		{"unknown policy", []string{"run", "--policy", "gentle"}, 2, `unknown policy "gentle"`},
 		{"existing out", []string{"run", "--quiet", "--reps", "10", "--out", existing}, 2, "already exists"},
+		{"out is a file", []string{"run", "--quiet", "--reps", "10", "--out", file}, 2, "results folder " + file + ": that is an existing file, not a folder"},
 		{"unknown scenario to show", []string{"scenarios", "show", "nope"}, 2, "no bundled scenario"},
 		{"help", []string{"help"}, 0, ""},
 	}
@@ -265,8 +270,11 @@ func TestExitStatusAndNothingWritten(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(existing, "keep.txt")); string(b) != "mine" {
 		t.Error("existing --out folder was touched")
 	}
+	if b, _ := os.ReadFile(file); string(b) != "mine" {
+		t.Error("existing --out file was touched")
+	}
 	entries, _ := os.ReadDir(tmp)
-	if len(entries) != 3 { // bad.toml, malformed.toml, existing, nothing else
+	if len(entries) != 4 { // bad.toml, malformed.toml, existing, afile, nothing else
 		var names []string
 		for _, e := range entries {
 			names = append(names, e.Name())
@@ -497,6 +505,204 @@ func TestFiguresAndReport(t *testing.T) {
 	} {
 		if code, _, _ := tranche(t, bad...); code != 2 {
 			t.Errorf("%v: exit %d, want 2", bad, code)
+		}
+	}
+
+	// An --out the report cannot be written to: the message names the file
+	// asked for and the cause, not a temporary file, and nothing is left.
+	scratch := t.TempDir()
+	afile := filepath.Join(scratch, "afile")
+	os.WriteFile(afile, []byte("mine"), 0o644)
+	for _, c := range []struct {
+		name, out string
+		want      []string
+	}{
+		{"missing folder", filepath.Join(scratch, "nonexistent", "dir", "r.html"),
+			[]string{"cannot write " + filepath.Join(scratch, "nonexistent", "dir", "r.html"), "no such file or directory"}},
+		{"folder is a file", filepath.Join(afile, "r.html"),
+			[]string{"cannot write " + filepath.Join(afile, "r.html"), "not a directory"}},
+		{"out is a folder", scratch,
+			[]string{"--out " + scratch + " is a folder", filepath.Join(scratch, "report.html")}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, stderr := tranche(t, "report", dir, "--out", c.out)
+			if code != 2 {
+				t.Errorf("exit %d, want 2", code)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr %q lacks %q", stderr, w)
+				}
+			}
+			if strings.Contains(stderr, ".tmp") || strings.Contains(stderr, ".report-") {
+				t.Errorf("stderr %q names a temporary file", stderr)
+			}
+		})
+	}
+	if entries, _ := os.ReadDir(scratch); len(entries) != 1 {
+		t.Errorf("the failed reports left %d entries, want only afile", len(entries))
+	}
+	if b, _ := os.ReadFile(afile); string(b) != "mine" {
+		t.Error("a failed report touched afile")
+	}
+}
+
+// writeFileAtomic leaves the file as it was, and nothing beside it, when
+// writing fails, and names the file asked for in its errors.
+func TestWriteFileAtomic(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "r.html")
+	os.WriteFile(path, []byte("old"), 0o644)
+	cases := []struct {
+		name, path string
+		write      func(io.Writer) error
+		usage      bool
+		want       string
+	}{
+		{"write fails", path, func(w io.Writer) error {
+			io.WriteString(w, "half")
+			return errors.New("figure broke")
+		}, false, "writing " + path + ": figure broke"},
+		{"missing folder", filepath.Join(dir, "no", "r.html"), func(w io.Writer) error {
+			t.Error("write called for a path that cannot be written")
+			return nil
+		}, true, "cannot write " + filepath.Join(dir, "no", "r.html") + ": no such file or directory"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := writeFileAtomic(c.path, c.write)
+			if err == nil || err.Error() != c.want {
+				t.Errorf("error %v, want %q", err, c.want)
+			}
+			if u := (usageError{}); errors.As(err, &u) != c.usage {
+				t.Errorf("usage error: %v, want %v", !c.usage, c.usage)
+			}
+		})
+	}
+	if b, _ := os.ReadFile(path); string(b) != "old" {
+		t.Errorf("failed writes changed the file to %q", b)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("failed writes left %d entries, want only r.html", len(entries))
+	}
+	if err := writeFileAtomic(path, func(w io.Writer) error { _, err := io.WriteString(w, "new"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "new" {
+		t.Errorf("the file holds %q after a write, want new", b)
+	}
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0o644 {
+		t.Errorf("mode %v, want 0644", st.Mode().Perm())
+	}
+}
+
+// Every command, and tranche itself, describes itself on -h, --help and
+// help COMMAND: the usage on stdout, nothing on stderr, exit status 0, and
+// nothing run.
+func TestHelp(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--help"}, "tranche simulates sequencing strategies"},
+		{[]string{"help"}, "tranche simulates sequencing strategies"},
+		{[]string{"scenarios", "show", "--help"}, "Usage: tranche scenarios [show NAME]"},
+		{[]string{"scenarios", "show", "-h"}, "Usage: tranche scenarios [show NAME]"},
+		{[]string{"run", "--reps", "5", "-h"}, "Usage: tranche run [SCENARIO] [flags]"},
+		{[]string{"report", "somewhere", "--help"}, "Usage: tranche report RESULTS_DIR"},
+		{[]string{"-h", "merge"}, "Usage: tranche merge SHARD_DIR... --out DIR"},
+	}
+	for _, c := range commands {
+		for _, h := range [][]string{{c.name, "--help"}, {c.name, "-h"}, {"help", c.name}} {
+			cases = append(cases, struct {
+				args []string
+				want string
+			}{h, "Usage: tranche " + c.name})
+		}
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			code, stdout, stderr := tranche(t, c.args...)
+			if code != 0 || stderr != "" {
+				t.Errorf("exit %d, stderr %q; want 0 and nothing", code, stderr)
+			}
+			if !strings.HasPrefix(stdout, c.want) {
+				t.Errorf("stdout %q does not begin with %q", stdout, c.want)
+			}
+			if strings.Contains(stdout, "Flags:") && !strings.Contains(stdout, "\n  -") {
+				t.Errorf("stdout %q announces flags and lists none", stdout)
+			}
+		})
+	}
+}
+
+// A mistyped command is answered with the command it is likely to be; a
+// command nothing like any is not. --version and -v are tranche version.
+func TestUnknownCommand(t *testing.T) {
+	cases := []struct {
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{[]string{"rnu"}, 2, "", `unknown command "rnu"; did you mean "run"?`},
+		{[]string{"Run"}, 2, "", `did you mean "run"?`},
+		{[]string{"verison"}, 2, "", `did you mean "version"?`},
+		{[]string{"scenario"}, 2, "", `did you mean "scenarios"?`},
+		{[]string{"polices"}, 2, "", `did you mean "policies"?`},
+		{[]string{"merg"}, 2, "", `did you mean "merge"?`},
+		{[]string{"reprot"}, 2, "", `did you mean "report"?`},
+		{[]string{"hlep"}, 2, "", `did you mean "help"?`},
+		{[]string{"help", "plto"}, 2, "", `no command "plto"; did you mean "plot"?`},
+		{[]string{"fly"}, 2, "", `unknown command "fly"` + "\n"},
+		{[]string{"simulate"}, 2, "", `unknown command "simulate"` + "\n"},
+		{[]string{"--version"}, 0, "tranche " + version() + "\n", ""},
+		{[]string{"-version"}, 0, "tranche " + version() + "\n", ""},
+		{[]string{"-v"}, 0, "tranche " + version() + "\n", ""},
+		{[]string{"version"}, 0, "tranche " + version() + "\n", ""},
+		{[]string{"version", "now"}, 2, "", "version takes no arguments, got now"},
+		{[]string{"policies", "all"}, 2, "", "policies takes no arguments, got all"},
+		{[]string{"scenarios", "list"}, 2, "", `scenarios: unexpected argument "list"`},
+		{[]string{"scenarios", "--all"}, 2, "", "flag provided but not defined: -all"},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			code, stdout, stderr := tranche(t, c.args...)
+			if code != c.code {
+				t.Errorf("exit %d, want %d (stderr %q)", code, c.code, stderr)
+			}
+			if stdout != c.stdout {
+				t.Errorf("stdout %q, want %q", stdout, c.stdout)
+			}
+			if !strings.Contains(stderr, c.stderr) {
+				t.Errorf("stderr %q lacks %q", stderr, c.stderr)
+			}
+		})
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	cases := []struct {
+		a, b string
+		want int
+	}{
+		{"", "", 0},
+		{"run", "run", 0},
+		{"", "run", 3},
+		{"rnu", "run", 1},  // swap
+		{"rn", "run", 1},   // insertion
+		{"runn", "run", 1}, // deletion
+		{"ran", "run", 1},  // substitution
+		{"nur", "run", 2},
+		{"fly", "play", 2},
+		{"ca", "abc", 3}, // optimal string alignment, not Damerau-Levenshtein (2)
+	}
+	for _, c := range cases {
+		if got := editDistance(c.a, c.b); got != c.want {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
+		}
+		if got := editDistance(c.b, c.a); got != c.want {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", c.b, c.a, got, c.want)
 		}
 	}
 }

@@ -24,31 +24,49 @@ type shardFolder struct {
 	run *results.Run
 }
 
+// mergeOptions are the arguments and flags of tranche merge.
+type mergeOptions struct {
+	dirs    []string
+	out     string
+	noPlots bool
+}
+
+// parseMerge parses the arguments of tranche merge; its messages, and the
+// usage that -h asks for, go to w.
+func parseMerge(args []string, w io.Writer) (*mergeOptions, error) {
+	o := &mergeOptions{}
+	fs := flag.NewFlagSet("tranche merge", flag.ContinueOnError)
+	fs.SetOutput(w)
+	fs.StringVar(&o.out, "out", "", "results folder to write (must not exist)")
+	fs.BoolVar(&o.noPlots, "no-plots", false, "do not draw the figures")
+	fs.Usage = func() {
+		fmt.Fprintln(w, "Usage: tranche merge SHARD_DIR... --out DIR\n\nMerges the shard folders of one study (made by tranche run --shard I/N, or by a\nSlurm or Kubernetes job array) into one results folder, identical to a single run.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	var err error
+	if o.dirs, err = parseInterleaved(fs, args); err != nil {
+		return nil, err
+	}
+	if len(o.dirs) == 0 {
+		fs.Usage()
+		return nil, usagef("merge needs the shard folders")
+	}
+	if o.out == "" {
+		return nil, usagef("merge needs --out DIR for the merged results folder")
+	}
+	return o, nil
+}
+
 // mergeShards merges shard folders into one results folder that is
 // identical, file for file (but the manifest), to a single run of the
 // whole study.
 func mergeShards(args []string, stdout, stderr io.Writer) error {
 	start := time.Now()
-	fs := flag.NewFlagSet("tranche merge", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	out := fs.String("out", "", "results folder to write (must not exist)")
-	noPlots := fs.Bool("no-plots", false, "do not draw the figures")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: tranche merge SHARD_DIR... --out DIR\n\nMerges the shard folders of one study (made by tranche run --shard I/N, or by a\nSlurm or Kubernetes job array) into one results folder, identical to a single run.\n\nFlags:")
-		fs.PrintDefaults()
-	}
-	dirs, err := parseInterleaved(fs, args)
+	o, err := parseMerge(args, stderr)
 	if err != nil {
 		return err
 	}
-	if len(dirs) == 0 {
-		fs.Usage()
-		return usagef("merge needs the shard folders")
-	}
-	if *out == "" {
-		return usagef("merge needs --out DIR for the merged results folder")
-	}
-	shards, err := readShards(dirs)
+	shards, err := readShards(o.dirs)
 	if err != nil {
 		return err
 	}
@@ -58,7 +76,7 @@ func mergeShards(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("%s: %w", shards[0].dir, err)
 	}
 
-	folder, err := results.CreateFolder(*out)
+	folder, err := results.CreateFolder(o.out)
 	if err != nil {
 		if errors.Is(err, results.ErrExists) {
 			return usageError{err}
@@ -113,7 +131,7 @@ func mergeShards(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if !*noPlots {
+	if !o.noPlots {
 		if err := drawInto(folder); err != nil {
 			return err
 		}

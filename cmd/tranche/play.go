@@ -149,8 +149,11 @@ func playGame(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	// Refuse an existing folder now, not after a class has played 40 rounds.
 	// The folder itself is made after the game, so that a game abandoned
 	// with Ctrl-C leaves nothing behind.
-	if _, err := os.Stat(out); err == nil {
-		return usageError{fmt.Errorf("results folder %s %w", out, results.ErrExists)}
+	if err := results.CheckNew(out); err != nil {
+		if errors.Is(err, results.ErrExists) {
+			return usageError{err}
+		}
+		return err
 	}
 	rivals, skipped := contenders(s)
 

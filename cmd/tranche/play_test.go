@@ -138,7 +138,9 @@ func TestPlayInvalidMoves(t *testing.T) {
 		{"relieve without sector", "relieve", "missing argument: relieve"},
 		{"reimpose with a level", "reimpose energy 1", "too many arguments: reimpose"},
 		{"auto 0", "auto 0", "auto 0: N must be a whole number"},
-		{"ambiguous prefix", "relieve t", `unknown sector "t"`},
+		{"ambiguous prefix", "relieve t", `ambiguous sector "t": it could be trade or travel`},
+		{"coverage above 1", "coverage 1.5", "coverage level 1.5 is outside [0, 1]: 0 is no humanitarian exemptions, 1 full coverage"},
+		{"coverage NaN", "coverage nan", "coverage goes from 0 (no humanitarian exemptions) to 1 (full coverage)"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -163,6 +165,73 @@ func TestPlayInvalidMoves(t *testing.T) {
 				t.Error("an invalid move changed the game")
 			}
 		})
+	}
+}
+
+// Level messages use the wording of the level's own scale, never the
+// other's.
+func TestParseLevelWording(t *testing.T) {
+	cases := []struct {
+		name, in     string
+		scale        levelScale
+		want, absent string
+	}{
+		{"relief too high", "2", reliefScale, "relief level 2 is outside [0, 1]: 0 is fully sanctioned, 1 fully lifted", "coverage"},
+		{"relief not a number", "x", reliefScale, `relief level "x" is not a number; relief goes from 0 (fully sanctioned) to 1 (fully lifted)`, "coverage"},
+		{"coverage too high", "1.5", coverageScale, "coverage level 1.5 is outside [0, 1]: 0 is no humanitarian exemptions, 1 full coverage", "sanctioned"},
+		{"coverage negative", "-0.5", coverageScale, "0 is no humanitarian exemptions, 1 full coverage", "lifted"},
+		{"coverage infinite", "inf", coverageScale, `coverage level "inf" is not a number; coverage goes from 0 (no humanitarian exemptions) to 1 (full coverage)`, "sanctioned"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := parseLevel(c.in, c.scale)
+			if err == nil {
+				t.Fatalf("parseLevel(%q) accepted it", c.in)
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Errorf("parseLevel(%q): %q lacks %q", c.in, err, c.want)
+			}
+			if strings.Contains(err.Error(), c.absent) {
+				t.Errorf("parseLevel(%q): %q uses the other scale's wording (%q)", c.in, err, c.absent)
+			}
+		})
+	}
+	for _, in := range []string{"0", "0.5", "1"} {
+		if x, err := parseLevel(in, coverageScale); err != nil || strconv.FormatFloat(x, 'g', -1, 64) != in {
+			t.Errorf("parseLevel(%q) = %v, %v", in, x, err)
+		}
+	}
+}
+
+// A sector is named in full or by a prefix that only it has; an ambiguous
+// prefix is said to be one, with the sectors it could mean.
+func TestSectorPrefix(t *testing.T) {
+	g := &game{sectors: []string{"Finance", "Energy", "trade", "travel", "transit"}}
+	for _, n := range g.sectors {
+		g.lower = append(g.lower, strings.ToLower(n))
+	}
+	cases := []struct {
+		arg, name, err string
+	}{
+		{"finance", "Finance", ""},
+		{"f", "Finance", ""},
+		{"trad", "trade", ""},
+		{"all", "all", ""},
+		{"t", "", `ambiguous sector "t": it could be trade, travel or transit; type more of the name`},
+		{"tra", "", `ambiguous sector "tra": it could be trade, travel or transit`},
+		{"trav", "travel", ""},
+		{"x", "", `unknown sector "x"; sectors: Finance, Energy, trade, travel, transit (or all)`},
+	}
+	for _, c := range cases {
+		_, name, err := g.sector(c.arg)
+		switch {
+		case c.err == "" && err != nil:
+			t.Errorf("sector(%q): %v", c.arg, err)
+		case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)):
+			t.Errorf("sector(%q): error %v, want %q", c.arg, err, c.err)
+		case name != c.name:
+			t.Errorf("sector(%q) = %q, want %q", c.arg, name, c.name)
+		}
 	}
 }
 
@@ -457,6 +526,7 @@ func TestPlayExitStatus(t *testing.T) {
 		{"too few rounds for the outcomes", []string{"play", "--rounds", "2"}, "durable_rounds = 4 exceeds rounds = 2"},
 		{"two scenarios", []string{"play", "default", "opportunist"}, "play takes one scenario"},
 		{"existing out", []string{"play", "--out", game}, "already exists"},
+		{"out is a file", []string{"play", "--out", script}, "results folder " + script + ": that is an existing file, not a folder"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

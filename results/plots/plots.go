@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -145,18 +146,19 @@ func (c pdfBold) FillString(f font.Face, pt vg.Point, s string) {
 }
 
 // writeAtomic writes wt to a temporary file in path's folder and renames it
-// to path, so that a reader never sees a partial file.
+// to path, so that a reader never sees a partial file. Its errors name path,
+// with the underlying cause, never the temporary file.
 func writeAtomic(path string, wt io.WriterTo) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
-		return fmt.Errorf("plots: %w", err)
+		return fmt.Errorf("plots: writing %s: %w", path, tempCause(err, ""))
 	}
 	tmp := f.Name()
 	fail := func(err error) error {
 		f.Close()
 		os.Remove(tmp)
-		return fmt.Errorf("plots: writing %s: %w", path, err)
+		return fmt.Errorf("plots: writing %s: %w", path, tempCause(err, tmp))
 	}
 	if _, err := wt.WriteTo(f); err != nil {
 		return fail(err)
@@ -165,14 +167,27 @@ func writeAtomic(path string, wt io.WriterTo) error {
 		return fail(err)
 	}
 	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("plots: writing %s: %w", path, err)
+		return fail(err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("plots: %w", err)
+		return fail(err)
 	}
 	return nil
+}
+
+// tempCause returns the cause of err, a failure on the temporary file tmp
+// ("" for one that could not be made), without the temporary file's name;
+// other errors are returned unchanged.
+func tempCause(err error, tmp string) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && (pe.Path == tmp || tmp == "") {
+		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) && le.Old == tmp {
+		return le.Err
+	}
+	return err
 }
 
 // study is a run with its policies in colour order.

@@ -1,0 +1,60 @@
+package results
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// CreateFolder refuses a path that is taken, and says by what: a folder, or
+// a file that is not a folder at all. Either way it touches nothing.
+func TestCreateFolderTaken(t *testing.T) {
+	dir := t.TempDir()
+	folder := filepath.Join(dir, "folder")
+	if err := os.Mkdir(folder, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "afile")
+	if err := os.WriteFile(file, []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, path   string
+		want, absent string
+	}{
+		{"folder", folder, "results folder " + folder + " already exists; choose another --out", "file"},
+		{"file", file, "results folder " + file + ": that is an existing file, not a folder; choose another --out", "already exists"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			for what, err := range map[string]error{"CheckNew": CheckNew(c.path), "CreateFolder": createErr(c.path)} {
+				if !errors.Is(err, ErrExists) {
+					t.Fatalf("%s(%s): %v, want ErrExists", what, c.name, err)
+				}
+				if msg := err.Error(); !strings.Contains(msg, c.want) || strings.Contains(msg, c.absent) {
+					t.Errorf("%s(%s): %q, want %q without %q", what, c.name, msg, c.want, c.absent)
+				}
+			}
+		})
+	}
+	if b, err := os.ReadFile(file); err != nil || string(b) != "mine" {
+		t.Errorf("the file in the way was touched: %q, %v", b, err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+		t.Errorf("the refused folders left %d entries, want 2", len(entries))
+	}
+	if err := CheckNew(filepath.Join(dir, "new")); err != nil {
+		t.Errorf("CheckNew on a free path: %v", err)
+	}
+}
+
+// createErr returns CreateFolder's error, aborting a folder it made.
+func createErr(path string) error {
+	f, err := CreateFolder(path)
+	if err == nil {
+		f.Abort()
+	}
+	return err
+}

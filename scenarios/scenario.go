@@ -18,6 +18,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/tranche-sim/tranche/internal/textdist"
 	"github.com/tranche-sim/tranche/policy"
 	"github.com/tranche-sim/tranche/sim"
 )
@@ -404,7 +405,7 @@ func suggest(key string, policies map[string]sim.PolicyParams) string {
 		if kp != parent {
 			continue
 		}
-		if d := editDistance(key, k); d < bestD && d > 0 { // d = 0: a key of another modifier kind
+		if d := textdist.Distance(key, k); d < bestD && d > 0 { // d = 0: a key of another modifier kind
 			best, bestD = k, d
 		}
 	}
@@ -415,23 +416,3 @@ func suggest(key string, policies map[string]sim.PolicyParams) string {
 }
 
 var index = regexp.MustCompile(`\[\d+\]`)
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}

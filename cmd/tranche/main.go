@@ -23,6 +23,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/tranche-sim/tranche/internal/textdist"
 	"github.com/tranche-sim/tranche/scenarios"
 )
 
@@ -63,28 +64,30 @@ type command struct {
 	run func(args []string, stdin io.Reader, stdout, stderr io.Writer) error
 }
 
-// commands are tranche's subcommands, in the order of the usage.
-var commands = []command{
-	{"run", func(a []string, w io.Writer) error { _, err := parseRun(a, w); return err },
-		func(a []string, _ io.Reader, stdout, stderr io.Writer) error { return runStudy(a, stdout, stderr) }},
-	{"play", func(a []string, w io.Writer) error { _, err := parsePlay(a, w); return err }, playGame},
-	{"plot", func(a []string, w io.Writer) error { _, _, err := parsePlot(a, w); return err },
-		func(a []string, _ io.Reader, stdout, stderr io.Writer) error { return drawFigures(a, stdout, stderr) }},
-	{"report", func(a []string, w io.Writer) error { _, _, err := parseReport(a, w); return err },
-		func(a []string, _ io.Reader, stdout, stderr io.Writer) error { return writeReport(a, stdout, stderr) }},
-	{"merge", func(a []string, w io.Writer) error { _, err := parseMerge(a, w); return err },
-		func(a []string, _ io.Reader, stdout, stderr io.Writer) error { return mergeShards(a, stdout, stderr) }},
-	{"scenarios", func(a []string, w io.Writer) error { _, err := parseScenarios(a, w); return err },
-		func(a []string, _ io.Reader, stdout, stderr io.Writer) error { return listScenarios(a, stdout, stderr) }},
-	{"policies", parsePolicies,
-		func(a []string, _ io.Reader, stdout, stderr io.Writer) error { return listPolicies(a, stdout, stderr) }},
-	{"version", parseVersion,
-		func(a []string, _ io.Reader, stdout, stderr io.Writer) error { return printVersion(a, stdout, stderr) }},
+// commands returns tranche's subcommands, in the order of the usage.
+func commands() []command {
+	return []command{
+		{"run", func(a []string, w io.Writer) error { _, err := parseRun(a, w); return err },
+			func(a []string, _ io.Reader, stdout, stderr io.Writer) error { return runStudy(a, stdout, stderr) }},
+		{"play", func(a []string, w io.Writer) error { _, err := parsePlay(a, w); return err }, playGame},
+		{"plot", func(a []string, w io.Writer) error { _, _, err := parsePlot(a, w); return err },
+			func(a []string, _ io.Reader, stdout, stderr io.Writer) error { return drawFigures(a, stdout, stderr) }},
+		{"report", func(a []string, w io.Writer) error { _, _, err := parseReport(a, w); return err },
+			func(a []string, _ io.Reader, stdout, stderr io.Writer) error { return writeReport(a, stdout, stderr) }},
+		{"merge", func(a []string, w io.Writer) error { _, err := parseMerge(a, w); return err },
+			func(a []string, _ io.Reader, stdout, stderr io.Writer) error { return mergeShards(a, stdout, stderr) }},
+		{"scenarios", func(a []string, w io.Writer) error { _, err := parseScenarios(a, w); return err },
+			func(a []string, _ io.Reader, stdout, stderr io.Writer) error { return listScenarios(a, stdout, stderr) }},
+		{"policies", parsePolicies,
+			func(a []string, _ io.Reader, stdout, stderr io.Writer) error { return listPolicies(a, stdout, stderr) }},
+		{"version", parseVersion,
+			func(a []string, _ io.Reader, stdout, stderr io.Writer) error { return printVersion(a, stdout, stderr) }},
+	}
 }
 
 // lookup returns the subcommand called name.
 func lookup(name string) (command, bool) {
-	for _, c := range commands {
+	for _, c := range commands() {
 		if c.name == name {
 			return c, true
 		}
@@ -176,38 +179,10 @@ func help(args []string, stdout, stderr io.Writer) error {
 // or swap of adjacent letters) for short names, two for longer ones.
 func suggest(name string) string {
 	best, bestDist := "", min(2, max(1, len(name)/3))+1
-	for _, c := range append(commands, command{name: "help"}) {
-		if d := editDistance(strings.ToLower(name), c.name); d < bestDist {
+	for _, c := range append(commands(), command{name: "help"}) {
+		if d := textdist.Distance(strings.ToLower(name), c.name); d < bestDist {
 			best, bestDist = c.name, d
 		}
 	}
 	return best
-}
-
-// editDistance returns the optimal string alignment distance between a and
-// b: the fewest insertions, deletions, substitutions and swaps of adjacent
-// bytes that turn a into b, no substring being edited twice.
-func editDistance(a, b string) int {
-	// d[i][j] is the distance between a[:i] and b[:j].
-	d := make([][]int, len(a)+1)
-	for i := range d {
-		d[i] = make([]int, len(b)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(a)][len(b)]
 }

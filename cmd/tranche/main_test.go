@@ -612,7 +612,7 @@ func TestHelp(t *testing.T) {
 		{[]string{"report", "somewhere", "--help"}, "Usage: tranche report RESULTS_DIR"},
 		{[]string{"-h", "merge"}, "Usage: tranche merge SHARD_DIR... --out DIR"},
 	}
-	for _, c := range commands {
+	for _, c := range commands() {
 		for _, h := range [][]string{{c.name, "--help"}, {c.name, "-h"}, {"help", c.name}} {
 			cases = append(cases, struct {
 				args []string
@@ -678,31 +678,5 @@ func TestUnknownCommand(t *testing.T) {
 				t.Errorf("stderr %q lacks %q", stderr, c.stderr)
 			}
 		})
-	}
-}
-
-func TestEditDistance(t *testing.T) {
-	cases := []struct {
-		a, b string
-		want int
-	}{
-		{"", "", 0},
-		{"run", "run", 0},
-		{"", "run", 3},
-		{"rnu", "run", 1},  // swap
-		{"rn", "run", 1},   // insertion
-		{"runn", "run", 1}, // deletion
-		{"ran", "run", 1},  // substitution
-		{"nur", "run", 2},
-		{"fly", "play", 2},
-		{"ca", "abc", 3}, // optimal string alignment, not Damerau-Levenshtein (2)
-	}
-	for _, c := range cases {
-		if got := editDistance(c.a, c.b); got != c.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
-		}
-		if got := editDistance(c.b, c.a); got != c.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", c.b, c.a, got, c.want)
-		}
 	}
 }

@@ -212,8 +212,8 @@ func TestCPUProfile(t *testing.T) {
 		t.Errorf("run into an existing folder: exit %d, stderr %q", code, stderr)
 	}
 	code, _, stderr = tranche(t, "run", "--quiet", "--reps", "10", "--out", filepath.Join(tmp, "res2"), "--cpuprofile", filepath.Join(tmp, "no", "dir", "cpu.pprof"))
-	if code != 2 || !strings.Contains(stderr, "--cpuprofile") {
-		t.Errorf("profile in a missing folder: exit %d, stderr %q", code, stderr)
+	if code != 2 || !strings.Contains(stderr, "--cpuprofile "+filepath.Join(tmp, "no", "dir", "cpu.pprof")+": no such file") || strings.Contains(stderr, ".cpuprofile-") {
+		t.Errorf("profile in a missing folder: exit %d, stderr %q; want the path asked for and the cause, not the temporary file", code, stderr)
 	}
 	entries, _ := os.ReadDir(tmp)
 	var names []string

@@ -257,7 +257,7 @@ func playGame(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 			return fmt.Errorf("%s: %w", f.name, err)
 		}
 	}
-	title := fmt.Sprintf("you as the coalition: %s, seed %d, replication %d", s.Name, s.Seed, o.rep)
+	title := fmt.Sprintf("You as the coalition: %s, seed %d, replication %d", s.Name, s.Seed, o.rep)
 	if err := writePlayPlots(folder, studentHist, title, s.MonthsPerRound); err != nil {
 		return err
 	}

@@ -14,13 +14,13 @@ import (
 // usage error.
 func startCPUProfile(path string) (stop func(keep bool) error, err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), ".cpuprofile-*")
-	if err != nil {
-		return nil, usageError{fmt.Errorf("--cpuprofile %s: %w", path, err)}
+	if err != nil { // name the file asked for, not the temporary one
+		return nil, usageError{fmt.Errorf("--cpuprofile %s: %w", path, tempCause(err, ""))}
 	}
 	fail := func(err error) error {
 		f.Close()
 		os.Remove(f.Name())
-		return fmt.Errorf("--cpuprofile %s: %w", path, err)
+		return fmt.Errorf("--cpuprofile %s: %w", path, tempCause(err, f.Name()))
 	}
 	if err := f.Chmod(0o644); err != nil {
 		return nil, fail(err)

@@ -67,10 +67,17 @@ func (s seriesInfo) yLabel() string {
 func fanLegend() []legendEntry {
 	return []legendEntry{
 		entry("median", lineThumb(draw.LineStyle{Color: grey, Width: vg.Points(1.8)})),
+		entry("mean", lineThumb(meanStyle)),
 		entry("50% of replications (p25-p75)", fillThumb(alpha(black, bandDark))),
 		entry("90% of replications (p05-p95)", fillThumb(alpha(black, bandLight))),
 	}
 }
+
+// meanStyle draws the mean, the same in every panel: where replications
+// split between the ends of the range (relief fully on or fully off) the
+// median jumps and the bands span everything, and the mean still shows
+// the average level.
+var meanStyle = draw.LineStyle{Color: color.NRGBA{0x30, 0x30, 0x30, 0xff}, Width: vg.Points(1.1), Dashes: []vg.Length{vg.Points(1), vg.Points(2)}}
 
 // Band opacities.
 const (
@@ -88,7 +95,7 @@ func (st *study) fan(s seriesInfo) (figure, bool) {
 				continue
 			}
 			rows = append(rows, r)
-			lo, hi = min(lo, r.P05, r.P50), max(hi, r.P95, r.P50)
+			lo, hi = min(lo, r.P05, r.P50, r.Mean), max(hi, r.P95, r.P50, r.Mean)
 		}
 		if len(rows) > 0 {
 			series[p] = rows
@@ -128,7 +135,7 @@ func (st *study) fan(s seriesInfo) (figure, bool) {
 	}
 	reps := st.replications()
 	h := header{
-		title:    fmt.Sprintf("%s by round: median and spread over %d replications", s.title, reps),
+		title:    fmt.Sprintf("%s by round: median, mean and spread over %d replications", s.title, reps),
 		subtitle: capitalize(seriesDoc(s.key)),
 		legend:   fanLegend(),
 	}
@@ -136,7 +143,7 @@ func (st *study) fan(s seriesInfo) (figure, bool) {
 	return figure{
 		name:  "fan-" + s.key,
 		title: h.title,
-		caption: fmt.Sprintf("One panel per policy: the line is the median of %s in each round over the replications, the dark band holds the middle 50%% of replications and the light band 90%%; all panels share the y axis.",
+		caption: fmt.Sprintf("One panel per policy: the line is the median of %s in each round over the replications, the dotted line the mean, the dark band holds the middle 50%% of replications and the light band 90%%; all panels share the y axis. Where replications split between the two ends of the range, the median jumps between them and the bands span it all; the mean then shows the average level.",
 			s.key),
 		w: w, h: ht,
 		draw: func(c draw.Canvas) {
@@ -168,6 +175,20 @@ func fanPanel(title string, rows []results.RoundRow, col color.Color, dashes []v
 	}
 	band(func(r results.RoundRow) float64 { return r.P05 }, func(r results.RoundRow) float64 { return r.P95 }, bandLight)
 	band(func(r results.RoundRow) float64 { return r.P25 }, func(r results.RoundRow) float64 { return r.P75 }, bandDark)
+	mean := make(plotter.XYs, len(rows))
+	for k, r := range rows {
+		mean[k] = plotter.XY{X: float64(r.Round), Y: r.Mean}
+	}
+	if !math.IsNaN(rows[0].Mean) {
+		if halo, err := plotter.NewLine(mean); err == nil { // readable on the darkest band
+			halo.Color, halo.Width = color.NRGBA{0xff, 0xff, 0xff, 0xc0}, vg.Points(2.6)
+			pl.Add(halo)
+		}
+		if l, err := plotter.NewLine(mean); err == nil {
+			l.LineStyle = meanStyle
+			pl.Add(l)
+		}
+	}
 	med := make(plotter.XYs, len(rows))
 	for k, r := range rows {
 		med[k] = plotter.XY{X: float64(r.Round), Y: r.P50}

@@ -89,7 +89,7 @@ func printComparison(w io.Writer, r *results.ComparisonReport, agg *results.Aggr
 	}
 	fmt.Fprintf(w, "\nPareto-efficient on %s (means): %s\n", strings.Join(r.ParetoCriteria, ", "), strings.Join(r.ParetoEfficient, ", "))
 	if len(r.Ranking) > 0 {
-		fmt.Fprintf(w, "\nRanking by objective %q (95%% CI; difference from the best, * Holm-adjusted p < 0.05)\n", r.Objective)
+		fmt.Fprintf(w, "\nRanking by objective %q (95%% CI; difference from the best, * p < 0.05 Holm-adjusted across all pairs of policies;\nwithout *, a policy cannot be told apart from the best)\n", r.Objective)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "rank\tpolicy\tobjective\tvs best")
 		for i, rk := range r.Ranking {

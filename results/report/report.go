@@ -229,7 +229,7 @@ func rankingTable(c *results.ComparisonReport) table {
 	if len(c.Ranking) == 0 {
 		return table{}
 	}
-	t := table{Head: []string{"rank", "policy", "objective", "difference from the best"}, Note: "objective: " + c.Objective + "; 95% confidence intervals below the values; * Holm-adjusted p < 0.05"}
+	t := table{Head: []string{"rank", "policy", "objective", "difference from the best"}, Note: "objective: " + c.Objective + "; 95% confidence intervals below the values; * p < 0.05 Holm-adjusted across all pairs of policies (the best is chosen by the same data); without *, a policy cannot be told apart from the best"}
 	for i, r := range c.Ranking {
 		vs := cell{Main: "best"}
 		if r.VsBest != nil {

@@ -23,8 +23,12 @@ type Histogram struct {
 }
 
 // NewHistogram returns a histogram over the grid of steps+1 points from lo
-// to hi.
+// to hi. A range of no width (a count that can only be 0, in a scenario
+// without spoiler factions) gets the grid from lo to lo+1.
 func NewHistogram(lo, hi float64, steps int) *Histogram {
+	if !(hi > lo) {
+		hi = lo + 1
+	}
 	w := (hi - lo) / float64(steps)
 	return &Histogram{lo: lo - w/2, width: w, perWidth: 1 / w, start: lo, span: hi - lo, counts: make([]uint32, steps+1)}
 }

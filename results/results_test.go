@@ -361,3 +361,21 @@ func (ts testStudy) run(t *testing.T, seed uint64, first, n int, rows io.Writer)
 	}
 	return a
 }
+
+// A count that can only be one value (spoiler incidents without factions,
+// rounds_to_durable over a single round) gets a histogram that works: it
+// once had bins of no width and indexed out of range.
+func TestHistogramOfNoWidth(t *testing.T) {
+	for _, lo := range []float64{0, 1} {
+		h := NewCountHistogram(lo, lo)
+		for range 5 {
+			h.Add(lo)
+		}
+		if q := h.Quantiles(0.05, 0.5, 0.95); q[0] != lo || q[1] != lo || q[2] != lo {
+			t.Errorf("count histogram [%v, %v]: quantiles %v, want all %v", lo, lo, q, lo)
+		}
+		if n := h.N(); n != 5 {
+			t.Errorf("count histogram [%v, %v]: %d values, want 5", lo, lo, n)
+		}
+	}
+}

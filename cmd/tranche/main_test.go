@@ -680,3 +680,22 @@ func TestUnknownCommand(t *testing.T) {
 		})
 	}
 }
+
+// Scenarios at the edges of what validation allows run to the end: no
+// spoiler factions (a count that can only be 0), and a single round (a
+// rounds_to_durable that can only be 1). Both once panicked in aggregation.
+func TestEdgeScenariosRun(t *testing.T) {
+	for name, src := range map[string]string{
+		"no-factions": "name = \"no-factions\"\n[spoilers]\nfactions = []\n",
+		"one-round":   "name = \"one-round\"\nrounds = 1\n[outcomes]\ndurable_rounds = 1\ncollapse_rounds = 1\n",
+	} {
+		dir := t.TempDir()
+		file := filepath.Join(dir, name+".toml")
+		if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if code, _, stderr := tranche(t, "run", file, "--reps", "30", "--quiet", "--out", filepath.Join(dir, "out")); code != 0 {
+			t.Errorf("%s: exit %d, stderr %q", name, code, stderr)
+		}
+	}
+}

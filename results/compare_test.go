@@ -148,6 +148,8 @@ func TestParseObjective(t *testing.T) {
 		{"rounds_to_durable", "rounds_to_durable cannot be part of an objective: it is undefined when the durable-agreement condition never held"},
 		{"durable_agreement - 0.1*relief_per_compliance", "relief_per_compliance cannot be part of an objective"},
 		{"durable_agreement - -0.5*collapse", `two operators in a row`},
+		{"durable_agreement + ñ", `unexpected 'ñ' at position 21`}, // once looped for ever
+		{"é", `unexpected 'é' at position 1`},
 	}
 	for _, b := range bad {
 		_, err := ParseObjective(b.expr, defs)

@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 )
 
 // ErrExists is returned when a results folder already exists.
@@ -44,10 +46,28 @@ func CheckNew(path string) error {
 	switch {
 	case err == nil:
 		return &existsError{path: path, folder: st.IsDir()}
+	case errors.Is(err, syscall.ENOTDIR):
+		return fmt.Errorf("results folder %s: a part of the path, %s, is a file, not a folder; remove it or choose another --out", path, fileInPath(path))
 	case !errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("results folder %s: %w", path, err)
 	}
 	return nil
+}
+
+// fileInPath returns the first part of path that exists and is not a
+// folder (path itself if none is found).
+func fileInPath(path string) string {
+	parts := strings.Split(filepath.Clean(path), string(filepath.Separator))
+	for i := range parts {
+		p := filepath.Join(parts[:i+1]...)
+		if strings.HasPrefix(path, string(filepath.Separator)) {
+			p = string(filepath.Separator) + p
+		}
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			return p
+		}
+	}
+	return path
 }
 
 // CreateFolder starts a results folder at path, which must not exist.

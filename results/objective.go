@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/tranche-sim/tranche/sim"
 )
@@ -118,7 +119,7 @@ func tokenize(s string) ([]string, error) {
 			}
 			toks = append(toks, s[i:j])
 			i = j
-		case c == '_' || unicode.IsLetter(c):
+		case c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
 			j := i
 			for j < len(s) && (s[j] == '_' || s[j] >= 'a' && s[j] <= 'z' || s[j] >= 'A' && s[j] <= 'Z' || s[j] >= '0' && s[j] <= '9') {
 				j++
@@ -126,7 +127,8 @@ func tokenize(s string) ([]string, error) {
 			toks = append(toks, s[i:j])
 			i = j
 		default:
-			return nil, fmt.Errorf("unexpected %q at position %d: only metric keys, numbers, +, - and * are allowed", c, i+1)
+			r, _ := utf8.DecodeRuneInString(s[i:])
+			return nil, fmt.Errorf("unexpected %q at position %d: only metric keys, numbers, +, - and * are allowed", r, i+1)
 		}
 	}
 	return toks, nil

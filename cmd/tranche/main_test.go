@@ -699,3 +699,28 @@ func TestEdgeScenariosRun(t *testing.T) {
 		}
 	}
 }
+
+// With tranche-out an ordinary file, the default results folder cannot be
+// made: the run must say so, not try names for ever.
+func TestDefaultOutBlockedByFile(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if err := os.WriteFile("tranche-out", nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan int, 1)
+	var stderr string
+	go func() {
+		code, _, e := tranche(t, "run", "--reps", "10", "--quiet", "--no-plots")
+		stderr = e
+		done <- code
+	}()
+	select {
+	case code := <-done:
+		if code == 0 || !strings.Contains(stderr, "tranche-out") {
+			t.Errorf("exit %d, stderr %q: want a failure that names tranche-out", code, stderr)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("tranche run with tranche-out a file did not return within 20 s")
+	}
+}

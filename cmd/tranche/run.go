@@ -403,10 +403,13 @@ func drawInto(folder *results.Folder) error {
 func defaultOut(name string, t time.Time) string {
 	base := filepath.Join("tranche-out", name+"-"+t.Format("20060102-150405"))
 	out := base
-	for i := 2; ; i++ {
-		if _, err := os.Stat(out); errors.Is(err, os.ErrNotExist) {
+	for i := 2; i < 1000; i++ {
+		// Only an existing entry makes us try the next name: any other
+		// error (tranche-out is a file, say) is the folder's to report.
+		if _, err := os.Lstat(out); err != nil {
 			return out
 		}
 		out = fmt.Sprintf("%s-%d", base, i)
 	}
+	return out
 }

@@ -150,6 +150,8 @@ func TestParseObjective(t *testing.T) {
 		{"durable_agreement - -0.5*collapse", `two operators in a row`},
 		{"durable_agreement + ñ", `unexpected 'ñ' at position 21`}, // once looped for ever
 		{"é", `unexpected 'é' at position 1`},
+		{"1e10*durable_agreement", "beyond ±1.073741824e+09"},   // was clamped silently
+		{"1e308*humanitarian_shortfall", "use smaller weights"}, // made the histogram panic
 	}
 	for _, b := range bad {
 		_, err := ParseObjective(b.expr, defs)

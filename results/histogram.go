@@ -48,6 +48,9 @@ func (h *Histogram) Add(x float64) {
 	// Clamp in float before converting: beyond the grid everything goes to
 	// the end bins (and int conversion of huge values is undefined).
 	f := max(min((x-h.lo)*h.perWidth, float64(len(h.counts)-1)), 0)
+	if f != f { // NaN from a grid of infinite extent: never index with it
+		f = 0
+	}
 	h.counts[int(f)]++
 }
 

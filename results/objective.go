@@ -98,6 +98,9 @@ func ParseObjective(expr string, metrics []sim.Metric) (*Objective, error) {
 	if len(o.Terms) == 0 {
 		return nil, fmt.Errorf("objective %q: names no metric", expr)
 	}
+	if m := o.Metric(metrics); !(math.Abs(m.Lo) <= MaxAbs && math.Abs(m.Hi) <= MaxAbs) {
+		return nil, fmt.Errorf("objective %q: its values could reach [%g, %g], beyond ±%g, the largest magnitude the exact sums hold; use smaller weights", expr, m.Lo, m.Hi, float64(MaxAbs))
+	}
 	return o, nil
 }
 

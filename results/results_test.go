@@ -379,3 +379,13 @@ func TestHistogramOfNoWidth(t *testing.T) {
 		}
 	}
 }
+
+// A grid of infinite extent makes bin positions NaN; Add must count the
+// value in an end bin, not index with the NaN.
+func TestHistogramInfiniteGrid(t *testing.T) {
+	h := NewHistogram(math.Inf(-1), math.Inf(1), 10)
+	h.Add(1)
+	if n := h.N(); n != 1 {
+		t.Errorf("%d values counted, want 1", n)
+	}
+}

@@ -45,9 +45,9 @@ func (pr *Precision) Update(a *Aggregate, done int) int {
 	pr.Replications = done
 	pr.Skipped = nil
 	worst, worstKey := 0.0, ""
-	needed := 0
+	needed, measured := 0, 0
 	for p, name := range a.Policies {
-		met := true
+		met, measuredP := true, 0
 		for k, def := range a.Metrics {
 			if !slices.Contains(pr.Metrics, def.Key) {
 				continue
@@ -58,21 +58,30 @@ func (pr *Precision) Update(a *Aggregate, done int) int {
 				pr.Skipped = append(pr.Skipped, name+"/"+def.Key)
 				continue
 			}
+			measured++
+			measuredP++
 			if h > worst {
 				worst, worstKey = h, fmt.Sprintf("%s of %s ±%.4g", def.Key, name, h)
 			}
 			if h > pr.Epsilon {
 				met = false
 				// n grows as the square of the shrink factor; 10% margin.
-				want := float64(st.N) * (h / pr.Epsilon) * (h / pr.Epsilon) * 1.1
-				needed = max(needed, int(math.Ceil(want)))
+				// The count is of replications run (a metric defined in
+				// only some of them gains in proportion), capped in
+				// floating point: a tiny epsilon must not overflow int.
+				want := float64(done) * (h / pr.Epsilon) * (h / pr.Epsilon) * 1.1
+				needed = max(needed, int(min(math.Ceil(want), float64(pr.MaxReplications))))
 			}
 		}
-		if _, ok := pr.MetAt[name]; met && !ok {
+		if _, ok := pr.MetAt[name]; met && measuredP > 0 && !ok {
 			pr.MetAt[name] = done
 		}
 	}
 	pr.Widest = worstKey
+	if measured == 0 { // nothing to measure yet: more replications may define it
+		pr.Reached = false
+		return min(done*2, pr.MaxReplications)
+	}
 	if needed == 0 {
 		pr.Reached = true
 		return done

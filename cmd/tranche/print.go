@@ -120,7 +120,11 @@ func printPrecision(w io.Writer, p *results.Precision) {
 	if !p.Reached {
 		status = "NOT reached"
 	}
-	fmt.Fprintf(w, "\nPrecision ±%g on %s: %s with %d replications per policy (widest: %s)\n", p.Epsilon, strings.Join(p.Metrics, ", "), status, p.Replications, p.Widest)
+	widest := "widest: " + p.Widest
+	if p.Widest == "" {
+		widest = "no watched metric was defined in two replications of any policy"
+	}
+	fmt.Fprintf(w, "\nPrecision ±%g on %s: %s with %d replications per policy (%s)\n", p.Epsilon, strings.Join(p.Metrics, ", "), status, p.Replications, widest)
 	names := make([]string, 0, len(p.MetAt))
 	for n := range p.MetAt {
 		names = append(names, n)

@@ -279,8 +279,18 @@ func (s *Scenario) consistency() []problem {
 	if len(p.Sectors) > 0 && !(weight > 0) {
 		probs = append(probs, problem{"sectors", "sectors: weights sum to 0; at least one sector must carry weight"})
 	}
+	if math.IsInf(weight, 0) {
+		probs = append(probs, problem{"sectors", "sectors: weights sum beyond the largest number; only their ratios matter, so use smaller ones"})
+	}
 	if len(p.Coalition.Members) == 0 {
 		probs = append(probs, problem{"coalition.members", "coalition.members: at least one [[coalition.members]] table is needed"})
+	}
+	var members float64
+	for _, m := range p.Coalition.Members {
+		members += m.Weight
+	}
+	if math.IsInf(members, 0) {
+		probs = append(probs, problem{"coalition.members", "coalition.members: weights sum beyond the largest number; only their ratios matter, so use smaller ones"})
 	}
 	var links float64
 	for _, n := range p.Neighbours.States {

@@ -81,6 +81,8 @@ func TestBadInput(t *testing.T) {
 		{"duplicate sector", "[[sectors]]\nname = \"a\"\nweight = 1.0\n[[sectors]]\nname = \"a\"\nweight = 1.0\n", 5, []string{"test.toml:5", "sector names must be unique"}},
 		{"parameter of another modifier kind", "[policy.soft]\nbase = \"phased\"\n[[policy.soft.modifiers]]\nkind = \"forgive\"\nfloor = 0.5\n", 5, []string{"test.toml:5", "unknown key policy.soft.modifiers[0].floor (a parameter of the humanitarian-floor modifier, not of this table's kind)"}},
 		{"unknown modifier kind, and its parameter", "[policy.soft]\nbase = \"phased\"\n[[policy.soft.modifiers]]\nkind = \"humanitarian-flor\"\nfloor = 0.5\n", 4, []string{"test.toml:4", `unknown modifier kind "humanitarian-flor"`}},
+		{"sector weights summing to infinity", "[[sectors]]\nname = \"a\"\nweight = 1e308\n[[sectors]]\nname = \"b\"\nweight = 1e308\n", 0, []string{"sectors: weights sum beyond the largest number"}},
+		{"member weights summing to infinity", "[[coalition.members]]\nname = \"a\"\nweight = 1e308\n[[coalition.members]]\nname = \"b\"\nweight = 1e308\n", 0, []string{"coalition.members: weights sum beyond the largest number"}},
 		{"negative seed", "name = \"x\"\nseed = -1\n", 2, []string{"test.toml:2", "seed = -1 is out of range: allowed [0, 9223372036854775807]"}},
 		{"name climbing out of the results folder", "name = \"../evil\"\n", 1, []string{"test.toml:1", `name = "../evil": use 1 to 64 letters`}},
 		{"name with a folder", "name = \"a/b\"\n", 1, []string{"test.toml:1", `name = "a/b"`}},

@@ -45,8 +45,8 @@ func NewModel(p Params, rounds int) (*Model, error) {
 	for _, s := range p.Sectors {
 		total += s.Weight
 	}
-	if !(total > 0) {
-		return nil, errors.New("sectors: weights must sum to more than 0")
+	if !(total > 0 && total <= math.MaxFloat64) {
+		return nil, errors.New("sectors: weights must sum to more than 0 and to a finite number")
 	}
 	var r0 float64
 	for i, s := range p.Sectors {
@@ -57,8 +57,8 @@ func NewModel(p Params, rounds int) (*Model, error) {
 	for _, mb := range p.Coalition.Members {
 		members += mb.Weight
 	}
-	if !(members > 0) {
-		return nil, errors.New("coalition.members: weights must sum to more than 0")
+	if !(members > 0 && members <= math.MaxFloat64) {
+		return nil, errors.New("coalition.members: weights must sum to more than 0 and to a finite number")
 	}
 	prob := func(rate float64) float64 { return 1 - math.Exp(-rate) }
 	m.pCrisis = prob(p.Shocks.CrisisRate)

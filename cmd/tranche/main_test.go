@@ -250,6 +250,7 @@ func TestExitStatusAndNothingWritten(t *testing.T) {
 		{"malformed file", []string{"run", malformed}, 2, "malformed.toml:"},
 		{"missing file", []string{"run", filepath.Join(tmp, "nope.toml")}, 2, "no such file"},
 		{"bad flag value", []string{"run", "--rounds", "0"}, 2, "--rounds = 0: must be in [1, 10000]"},
+		{"absurd worker count", []string{"run", "--workers", "20000"}, 2, "--workers = 20000: must be in [1, 1024]"},
 		{"unknown policy", []string{"run", "--policy", "gentle"}, 2, `unknown policy "gentle"`},
 		{"existing out", []string{"run", "--quiet", "--reps", "10", "--out", existing}, 2, "already exists"},
 		{"out is a file", []string{"run", "--quiet", "--reps", "10", "--out", file}, 2, "results folder " + file + ": that is an existing file, not a folder"},
@@ -722,5 +723,26 @@ func TestDefaultOutBlockedByFile(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("tranche run with tranche-out a file did not return within 20 s")
+	}
+}
+
+// A run uses no more workers than it has blocks of replications: each
+// worker holds its own aggregates, and --workers 1000 for 64 replications
+// once built a thousand of them. The manifest records the workers used.
+func TestUsefulWorkers(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "res")
+	if code, _, stderr := tranche(t, "run", "--workers", "1000", "--reps", "64", "--quiet", "--no-plots", "--out", out); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(out, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct{ Workers int }
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.Workers != 1 {
+		t.Errorf("manifest workers = %d for 64 replications, want 1", m.Workers)
 	}
 }

@@ -84,8 +84,8 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 		return nil, err
 	}
 	switch {
-	case o.workers < 1:
-		return nil, usagef("--workers = %d: must be at least 1", o.workers)
+	case o.workers < 1 || o.workers > maxWorkers:
+		return nil, usagef("--workers = %d: must be in [1, %d]", o.workers, maxWorkers)
 	case o.format != "csv" && o.format != "parquet":
 		return nil, usagef("--format %s: allowed formats are csv and parquet", o.format)
 	case o.set["reps"] && (o.reps < 1 || o.reps > scenarios.MaxReplications):
@@ -264,7 +264,7 @@ func runStudy(args []string, stdout, stderr io.Writer) (err error) {
 		Scenario: s.Name, ScenarioSHA256: hex.EncodeToString(sum[:]),
 		Seed: s.Seed, Replications: agg.Metric(0, 0).N(), Rounds: s.Rounds, MonthsPerRound: s.MonthsPerRound, Policies: s.Policies,
 		Baseline: s.Policies[pl.baseline], Objective: o.objective, Precision: prec, Format: o.format,
-		Workers: o.workers, CommandLine: append([]string{"tranche", "run"}, args...),
+		Workers: usefulWorkers(o, s, pl), CommandLine: append([]string{"tranche", "run"}, args...),
 		Start: start.UTC(), ElapsedSeconds: time.Since(start).Seconds(),
 	}
 	if sh := pl.shard; sh != nil {
@@ -310,6 +310,24 @@ func runStudy(args []string, stdout, stderr io.Writer) (err error) {
 	return nil
 }
 
+// maxWorkers bounds --workers: each worker keeps a study's aggregates (about
+// 1.3 MB for the default scenario).
+const maxWorkers = 1024
+
+// usefulWorkers returns how many workers the run can use: no more than
+// --workers, nor than the blocks of replications it may run (each worker
+// holds its own aggregates, so idle ones only cost memory).
+func usefulWorkers(o *runOptions, s *scenarios.Scenario, pl *plan) int {
+	most := s.Replications
+	if o.set["precision"] {
+		most = o.maxReps
+	}
+	if pl.shard != nil {
+		most = pl.shard.Replications
+	}
+	return max(1, min(o.workers, (most+sim.BlockSize-1)/sim.BlockSize))
+}
+
 // simulate runs the study, streaming replications.csv into the folder. With
 // --precision it runs batches until the precision is reached (or
 // --max-reps); the batches depend only on the seed, the precision and the
@@ -322,7 +340,8 @@ func simulate(ctx context.Context, s *scenarios.Scenario, pl *plan, o *runOption
 	}
 	defer f.Close()
 	w := bufio.NewWriterSize(f, 1<<20)
-	rec, err := results.NewRecorder(s.Policies, pl.model, o.workers, pl.objective, w)
+	workers := usefulWorkers(o, s, pl)
+	rec, err := results.NewRecorder(s.Policies, pl.model, workers, pl.objective, w)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -350,7 +369,7 @@ func simulate(ctx context.Context, s *scenarios.Scenario, pl *plan, o *runOption
 	}
 	var agg *results.Aggregate
 	for {
-		study := &sim.Study{Model: pl.model, Policies: s.Study(), Seed: s.Seed, First: offset + done, Replications: total - done, Workers: o.workers}
+		study := &sim.Study{Model: pl.model, Policies: s.Study(), Seed: s.Seed, First: offset + done, Replications: total - done, Workers: workers}
 		if err := study.Run(ctx, rec); err != nil {
 			bar.finish()
 			return nil, nil, nil, err

@@ -3,6 +3,7 @@ package results
 import (
 	"bytes"
 	"context"
+	"encoding/gob"
 	"encoding/json"
 	"errors"
 	"io"
@@ -387,5 +388,27 @@ func TestHistogramInfiniteGrid(t *testing.T) {
 	h.Add(1)
 	if n := h.N(); n != 1 {
 		t.Errorf("%d values counted, want 1", n)
+	}
+}
+
+// A damaged state whose paired differences do not match its metrics is
+// refused when read, rather than making a later Merge index out of range.
+func TestReadStateChecksPairs(t *testing.T) {
+	ts := newTestStudy(t)
+	var b bytes.Buffer
+	if err := WriteState(&b, ts.run(t, 3, 0, 20, nil)); err != nil {
+		t.Fatal(err)
+	}
+	var s state
+	if err := gob.NewDecoder(&b).Decode(&s); err != nil {
+		t.Fatal(err)
+	}
+	s.Pairs[1] = s.Pairs[1][:1] // policies 0 and 1: one metric left
+	b.Reset()
+	if err := gob.NewEncoder(&b).Encode(&s); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadState(&b); err == nil || !strings.Contains(err.Error(), "inconsistent shape") {
+		t.Errorf("ReadState of a damaged state: error %v, want an inconsistent shape", err)
 	}
 }

@@ -125,6 +125,13 @@ func ReadState(r io.Reader) (*Aggregate, error) {
 	}
 	a.pairs = make([][]Moments, n*n)
 	for i, ms := range s.Pairs {
+		want := 0 // pairs are kept for a < b only
+		if i/n < i%n {
+			want = len(s.Metrics)
+		}
+		if len(ms) != want {
+			return nil, fmt.Errorf("aggregate state: inconsistent shape of paired differences")
+		}
 		for _, m := range ms {
 			a.pairs[i] = append(a.pairs[i], fromMoments(m))
 		}

@@ -96,7 +96,7 @@ func (f *Folder) Final() string { return f.final }
 func (f *Folder) Create(name string) (*os.File, error) {
 	p := f.Path(name)
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("results folder %s: %w", f.final, err)
 	}
 	return os.Create(p)
 }
@@ -105,7 +105,7 @@ func (f *Folder) Create(name string) (*os.File, error) {
 func (f *Folder) WriteFile(name string, data []byte) error {
 	p := f.Path(name)
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return err
+		return fmt.Errorf("results folder %s: %w", f.final, err)
 	}
 	return os.WriteFile(p, data, 0o644)
 }
@@ -119,11 +119,49 @@ func (f *Folder) Commit() error {
 	if err := os.Chmod(f.tmp, 0o755); err != nil { // MkdirTemp makes it private
 		return fmt.Errorf("results folder: %w", err)
 	}
+	// Flush every file and folder first, so that a crash after the rename
+	// cannot leave a folder that looks complete with empty files in it.
+	if err := syncTree(f.tmp); err != nil {
+		return fmt.Errorf("results folder %s: %w", f.final, err)
+	}
 	if err := os.Rename(f.tmp, f.final); err != nil {
 		return fmt.Errorf("results folder: %w", err)
 	}
 	f.committed = true
+	syncDir(filepath.Dir(f.final)) // the rename itself; best effort
 	return nil
+}
+
+// syncTree flushes every file under root to disk, and the folders that
+// hold them.
+func syncTree(root string) error {
+	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			syncDir(path)
+			return nil
+		}
+		fh, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		if err := fh.Sync(); err != nil {
+			fh.Close()
+			return fmt.Errorf("flushing %s: %w", filepath.Base(path), err)
+		}
+		return fh.Close()
+	})
+}
+
+// syncDir flushes a folder's entries; file systems that cannot are not an
+// error.
+func syncDir(path string) {
+	if d, err := os.Open(path); err == nil {
+		d.Sync()
+		d.Close()
+	}
 }
 
 // Abort removes the temporary folder unless Commit succeeded, so a caller

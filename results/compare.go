@@ -159,10 +159,12 @@ type Criterion struct {
 	Higher bool
 }
 
-// TradeOffCriteria are the criteria of the Pareto set that tranche
+// TradeOffCriteria returns the criteria of the Pareto set that tranche
 // reports: more durable agreements, less humanitarian shortfall, more
 // leverage kept.
-var TradeOffCriteria = []Criterion{{"durable_agreement", true}, {"humanitarian_shortfall", false}, {"leverage_retained", true}}
+func TradeOffCriteria() []Criterion {
+	return []Criterion{{"durable_agreement", true}, {"humanitarian_shortfall", false}, {"leverage_retained", true}}
+}
 
 // Pareto returns the policies of s that no other policy beats on every
 // criterion (on means): no other is at least as good on all and better on
@@ -301,14 +303,14 @@ type ComparisonReport struct {
 // NewComparisonReport builds the comparison report of a study.
 func NewComparisonReport(a *Aggregate, s *Summary, baseline int) *ComparisonReport {
 	r := &ComparisonReport{Baseline: a.Policies[baseline], Comparisons: Compare(a, baseline)}
-	for _, c := range TradeOffCriteria {
+	for _, c := range TradeOffCriteria() {
 		dir := "-"
 		if c.Higher {
 			dir = "+"
 		}
 		r.ParetoCriteria = append(r.ParetoCriteria, dir+c.Metric)
 	}
-	r.ParetoEfficient = Pareto(s, TradeOffCriteria)
+	r.ParetoEfficient = Pareto(s, TradeOffCriteria())
 	if a.Objective != nil {
 		r.Objective = a.Objective.Expr
 		r.Ranking = Ranking(a, s)

@@ -107,7 +107,7 @@ func TestPareto(t *testing.T) {
 		mk("tied", 0.6, 8, 0.5),      // equal to stable: neither dominates
 		mk("keeper", 0.2, 10, 0.9),
 	}}
-	got := strings.Join(Pareto(s, TradeOffCriteria), ",")
+	got := strings.Join(Pareto(s, TradeOffCriteria()), ",")
 	if got != "stable,humane,tied,keeper" {
 		t.Errorf("Pareto set %s, want stable,humane,tied,keeper", got)
 	}

@@ -85,7 +85,7 @@ func parseDirArgs(fs *flag.FlagSet, args []string) (string, error) {
 func parsePlot(args []string, w io.Writer) (dir, format string, err error) {
 	fs := flag.NewFlagSet("tranche plot", flag.ContinueOnError)
 	fs.SetOutput(w)
-	fs.StringVar(&format, "format", "png", "figure format: "+strings.Join(plots.Formats, ", "))
+	fs.StringVar(&format, "format", "png", "figure format: "+strings.Join(plots.Formats(), ", "))
 	fs.Usage = func() {
 		fmt.Fprintln(w, "Usage: tranche plot RESULTS_DIR [--format png|svg|pdf]\n\nRedraws the figures of a results folder into its plots/ from its CSV and JSON files.\n\nFlags:")
 		fs.PrintDefaults()
@@ -102,8 +102,8 @@ func drawFigures(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if !slices.Contains(plots.Formats, format) {
-		return usagef("--format %s: allowed formats are %s", format, strings.Join(plots.Formats, ", "))
+	if !slices.Contains(plots.Formats(), format) {
+		return usagef("--format %s: allowed formats are %s", format, strings.Join(plots.Formats(), ", "))
 	}
 	run, err := loadRun(dir)
 	if err != nil {

@@ -35,8 +35,8 @@ type Figure struct {
 	Path    string // the file written
 }
 
-// Formats are the supported output formats: "png", "svg", "pdf".
-var Formats = []string{"png", "svg", "pdf"}
+// Formats returns the supported output formats: "png", "svg", "pdf".
+func Formats() []string { return []string{"png", "svg", "pdf"} }
 
 // figure is a figure before it is drawn: its size and a function drawing
 // it on a canvas of that size.
@@ -90,12 +90,12 @@ func (st *study) figures() []figure {
 }
 
 func checkFormat(format string) error {
-	for _, f := range Formats {
+	for _, f := range Formats() {
 		if f == format {
 			return nil
 		}
 	}
-	return fmt.Errorf("plots: unknown format %q (allowed: %s)", format, strings.Join(Formats, ", "))
+	return fmt.Errorf("plots: unknown format %q (allowed: %s)", format, strings.Join(Formats(), ", "))
 }
 
 // render draws a figure of size w x h in the given format and writes it to

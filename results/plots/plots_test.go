@@ -177,7 +177,7 @@ func TestUnknownFormat(t *testing.T) {
 	if err == nil {
 		t.Fatal("All accepted format gif")
 	}
-	for _, f := range Formats {
+	for _, f := range Formats() {
 		if !strings.Contains(err.Error(), f) {
 			t.Errorf("error %q does not name format %s", err, f)
 		}
@@ -192,7 +192,7 @@ func TestUnknownFormat(t *testing.T) {
 
 func TestHistory(t *testing.T) {
 	dir := t.TempDir()
-	for _, format := range Formats {
+	for _, format := range Formats() {
 		path := filepath.Join(dir, "game."+format)
 		if err := History(syntheticHistory(), "Your game", 3, path); err != nil {
 			t.Fatal(err)

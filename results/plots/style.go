@@ -40,7 +40,6 @@ var (
 	vermillion = palette[5]
 	purple     = palette[6]
 	grey       = color.NRGBA{0x80, 0x80, 0x80, 0xff}
-	lightGrey  = color.NRGBA{0xd9, 0xd9, 0xd9, 0xff}
 )
 
 // Color is the colour of policy i (in the order of the manifest's

@@ -15,9 +15,8 @@ import (
 // ciPoint is a point with its 95% confidence intervals, usable as the data
 // of plotter.NewXErrorBars and plotter.NewYErrorBars.
 type ciPoint struct {
-	x, y           float64
-	xci, yci       [2]float64
-	hasX, hasYBars bool
+	x, y     float64
+	xci, yci [2]float64
 }
 
 // ciPoints are points with confidence intervals; XError and YError give the
@@ -52,7 +51,7 @@ func (st *study) paretoSet() map[string]bool {
 	if st.run.Comparison != nil {
 		names = st.run.Comparison.ParetoEfficient
 	} else {
-		names = results.Pareto(&st.run.Summary, results.TradeOffCriteria)
+		names = results.Pareto(&st.run.Summary, results.TradeOffCriteria())
 	}
 	set := map[string]bool{}
 	for _, n := range names {
@@ -179,7 +178,7 @@ func paretoCriteria(run *results.Run) string {
 	if run.Comparison != nil && len(run.Comparison.ParetoCriteria) > 0 {
 		cs = run.Comparison.ParetoCriteria
 	} else {
-		for _, c := range results.TradeOffCriteria {
+		for _, c := range results.TradeOffCriteria() {
 			d := "-"
 			if c.Higher {
 				d = "+"

@@ -24,9 +24,11 @@ type Figure struct {
 	Title, Caption, Path string
 }
 
-// KeyMetrics are the metrics of the main summary table; the full table is
+// KeyMetrics returns the metrics of the main summary table; the full table is
 // folded below it.
-var KeyMetrics = []string{"durable_agreement", "collapse", "rounds_to_durable", "stability_index", "humanitarian_index", "humanitarian_shortfall", "leverage_retained"}
+func KeyMetrics() []string {
+	return []string{"durable_agreement", "collapse", "rounds_to_durable", "stability_index", "humanitarian_index", "humanitarian_shortfall", "leverage_retained"}
+}
 
 // Write writes the report of run, with figures, to w.
 func Write(w io.Writer, run *results.Run, figures []Figure) error {
@@ -50,7 +52,7 @@ func Write(w io.Writer, run *results.Run, figures []Figure) error {
 	for _, name := range run.Manifest.Policies {
 		page.Policies = append(page.Policies, [2]string{name, summaryOf(name, s)})
 	}
-	page.Key = summaryTable(run, KeyMetrics)
+	page.Key = summaryTable(run, KeyMetrics())
 	var all []string
 	if len(run.Summary.Policies) > 0 {
 		for _, m := range run.Summary.Policies[0].Metrics {

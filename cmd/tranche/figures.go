@@ -5,12 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/tranche-sim/tranche/internal/atomicfile"
 	"github.com/tranche-sim/tranche/results"
 	"github.com/tranche-sim/tranche/results/plots"
 	"github.com/tranche-sim/tranche/results/report"
@@ -176,49 +176,14 @@ func writeReport(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// writeFileAtomic writes path through write: into a temporary file beside
-// path, renamed to path once complete, so that a failure leaves no partial
-// file and an existing one unchanged. Its errors name path, not the
-// temporary file, with the underlying cause; a path whose folder cannot
-// take a file (it does not exist, is not a folder, or is not writable) is a
-// usage error, found before write is called.
+// writeFileAtomic writes path through write with atomicfile.Write; a path
+// whose folder cannot take a file is a usage error, found before write is
+// called.
 func writeFileAtomic(path string, write func(io.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return usageError{fmt.Errorf("cannot write %s: %w", path, tempCause(err, ""))}
-	}
-	tmp := f.Name()
-	fail := func(err error) error {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", path, tempCause(err, tmp))
-	}
-	if err := write(f); err != nil {
-		return fail(err)
-	}
-	if err := f.Chmod(0o644); err != nil { // CreateTemp makes it private
-		return fail(err)
-	}
-	if err := f.Close(); err != nil {
-		return fail(err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fail(err)
-	}
-	return nil
-}
-
-// tempCause returns the cause of err, a failure on the temporary file tmp
-// ("" for one that could not be made), without the temporary file's name,
-// which means nothing to the user; other errors are returned unchanged.
-func tempCause(err error, tmp string) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) && (pe.Path == tmp || tmp == "") {
-		return pe.Err
-	}
-	var le *os.LinkError
-	if errors.As(err, &le) && le.Old == tmp {
-		return le.Err
+	err := atomicfile.Write(path, write)
+	var fe *atomicfile.FolderError
+	if errors.As(err, &fe) {
+		return usageError{err}
 	}
 	return err
 }

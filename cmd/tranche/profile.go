@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+
+	"github.com/tranche-sim/tranche/internal/atomicfile"
 )
 
 // startCPUProfile starts a CPU profile of the process, for go tool pprof.
@@ -15,12 +17,12 @@ import (
 func startCPUProfile(path string) (stop func(keep bool) error, err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), ".cpuprofile-*")
 	if err != nil { // name the file asked for, not the temporary one
-		return nil, usageError{fmt.Errorf("--cpuprofile %s: %w", path, tempCause(err, ""))}
+		return nil, usageError{fmt.Errorf("--cpuprofile %s: %w", path, atomicfile.Cause(err, ""))}
 	}
 	fail := func(err error) error {
 		f.Close()
 		os.Remove(f.Name())
-		return fmt.Errorf("--cpuprofile %s: %w", path, tempCause(err, f.Name()))
+		return fmt.Errorf("--cpuprofile %s: %w", path, atomicfile.Cause(err, f.Name()))
 	}
 	if err := f.Chmod(0o644); err != nil {
 		return nil, fail(err)

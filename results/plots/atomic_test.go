@@ -39,9 +39,9 @@ func TestWriteAtomicErrors(t *testing.T) {
 		want       []string
 	}{
 		{"missing folder", filepath.Join(dir, "nope", "f.png"), writerTo{text: "x"},
-			[]string{"writing " + filepath.Join(dir, "nope", "f.png"), "no such file or directory"}},
+			[]string{"cannot write " + filepath.Join(dir, "nope", "f.png"), "no such file or directory"}},
 		{"folder is a file", filepath.Join(existing, "f.png"), writerTo{text: "x"},
-			[]string{"writing " + filepath.Join(existing, "f.png"), "not a directory"}},
+			[]string{"cannot write " + filepath.Join(existing, "f.png"), "not a directory"}},
 		{"drawing fails", existing, writerTo{text: "partial", err: errors.New("canvas broke")},
 			[]string{"writing " + existing, "canvas broke"}},
 		{"path is a folder", dir, writerTo{text: "x"},

@@ -14,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,6 +23,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/tranche-sim/tranche/internal/atomicfile"
 	"github.com/tranche-sim/tranche/results"
 )
 
@@ -145,49 +145,17 @@ func (c pdfBold) FillString(f font.Face, pt vg.Point, s string) {
 	c.CanvasWriterTo.FillString(f, pt, s)
 }
 
-// writeAtomic writes wt to a temporary file in path's folder and renames it
-// to path, so that a reader never sees a partial file. Its errors name path,
-// with the underlying cause, never the temporary file.
+// writeAtomic writes wt to path with atomicfile.Write: a reader never sees
+// a partial file, and errors name path with the underlying cause.
 func writeAtomic(path string, wt io.WriterTo) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	err := atomicfile.Write(path, func(w io.Writer) error {
+		_, err := wt.WriteTo(w)
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("plots: writing %s: %w", path, tempCause(err, ""))
-	}
-	tmp := f.Name()
-	fail := func(err error) error {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("plots: writing %s: %w", path, tempCause(err, tmp))
-	}
-	if _, err := wt.WriteTo(f); err != nil {
-		return fail(err)
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return fail(err)
-	}
-	if err := f.Close(); err != nil {
-		return fail(err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fail(err)
+		return fmt.Errorf("plots: %w", err)
 	}
 	return nil
-}
-
-// tempCause returns the cause of err, a failure on the temporary file tmp
-// ("" for one that could not be made), without the temporary file's name;
-// other errors are returned unchanged.
-func tempCause(err error, tmp string) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) && (pe.Path == tmp || tmp == "") {
-		return pe.Err
-	}
-	var le *os.LinkError
-	if errors.As(err, &le) && le.Old == tmp {
-		return le.Err
-	}
-	return err
 }
 
 // study is a run with its policies in colour order.

@@ -291,3 +291,19 @@ func TestChoiceRollback(t *testing.T) {
 		}
 	}
 }
+
+// Without trade links the region's support is the scenario's
+// support_without_links, not a number fixed in the code.
+func TestSupportWithoutLinks(t *testing.T) {
+	for _, want := range []float64{0.2, 0.5, 0.9} {
+		p := DefaultNeighbours()
+		p.States, p.NoLinksSupport = nil, want
+		n := NewNeighbours(&p)
+		w := &World{Round: 1}
+		n.Reset(w)
+		n.Step(w, nil)
+		if w.Support != want {
+			t.Errorf("support_without_links %v: support %v", want, w.Support)
+		}
+	}
+}

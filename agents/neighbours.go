@@ -12,14 +12,16 @@ type Neighbour struct {
 
 // NeighbourParams are the parameters of the neighbouring states.
 type NeighbourParams struct {
-	EvasionMax    float64     `toml:"evasion_max" range:"[0,1]" doc:"largest share of its trade link a neighbour uses for evasion, under full sanctions, when it opposes the agreement and nobody enforces" why:"evasion is bounded by real trade capacity"`
-	EvasionAdjust float64     `toml:"evasion_adjust" range:"[0,1]" doc:"share of the gap to the desired evasion closed each round" why:"smuggling networks take a year or two to build or dismantle"`
-	Enforcement   float64     `toml:"enforcement" range:"[0,1]" doc:"how much a fully cohesive coalition suppresses evasion (secondary sanctions, interdiction)" why:"enforcement closes part but never all of the gap"`
-	EvasionNoise  float64     `toml:"evasion_noise" range:"[0,1]" doc:"standard deviation of the random change in evasion per round" why:"evasion opportunities come and go"`
-	SupportAdjust float64     `toml:"support_adjust" range:"[0,1]" doc:"share of the gap to the desired support closed each round" why:"neighbours re-align slowly"`
-	ReliefGain    float64     `toml:"relief_gain" range:"[0,10]" doc:"support gained per unit of relief per unit of trade link (gains from trade)" why:"relief opens legal trade that neighbours profit from"`
-	Spillover     float64     `toml:"spillover" range:"[0,10]" doc:"support gained per unit of regional instability (1-S): neighbours hurt by migration and insecurity want a settlement" why:"spillover is the neighbours' main stake in stability"`
-	States        []Neighbour `toml:"states" doc:"neighbouring states"`
+	EvasionMax    float64 `toml:"evasion_max" range:"[0,1]" doc:"largest share of its trade link a neighbour uses for evasion, under full sanctions, when it opposes the agreement and nobody enforces" why:"evasion is bounded by real trade capacity"`
+	EvasionAdjust float64 `toml:"evasion_adjust" range:"[0,1]" doc:"share of the gap to the desired evasion closed each round" why:"smuggling networks take a year or two to build or dismantle"`
+	Enforcement   float64 `toml:"enforcement" range:"[0,1]" doc:"how much a fully cohesive coalition suppresses evasion (secondary sanctions, interdiction)" why:"enforcement closes part but never all of the gap"`
+	EvasionNoise  float64 `toml:"evasion_noise" range:"[0,1]" doc:"standard deviation of the random change in evasion per round" why:"evasion opportunities come and go"`
+	SupportAdjust float64 `toml:"support_adjust" range:"[0,1]" doc:"share of the gap to the desired support closed each round" why:"neighbours re-align slowly"`
+	ReliefGain    float64 `toml:"relief_gain" range:"[0,10]" doc:"support gained per unit of relief per unit of trade link (gains from trade)" why:"relief opens legal trade that neighbours profit from"`
+	Spillover     float64 `toml:"spillover" range:"[0,10]" doc:"support gained per unit of regional instability (1-S): neighbours hurt by migration and insecurity want a settlement" why:"spillover is the neighbours' main stake in stability"`
+	// NoLinksSupport is the region's support when no state trades with the target.
+	NoLinksSupport float64     `toml:"support_without_links" range:"[0,1]" doc:"the region's support for the agreement when no neighbouring state trades with the target (no states, or trade links all 0)" why:"0.5: neither for nor against"`
+	States         []Neighbour `toml:"states" doc:"neighbouring states"`
 }
 
 // DefaultNeighbours returns three neighbours: a large trading partner, a
@@ -27,7 +29,7 @@ type NeighbourParams struct {
 func DefaultNeighbours() NeighbourParams {
 	return NeighbourParams{
 		EvasionMax: 0.6, EvasionAdjust: 0.2, Enforcement: 0.6, EvasionNoise: 0.03,
-		SupportAdjust: 0.2, ReliefGain: 1, Spillover: 0.5,
+		SupportAdjust: 0.2, ReliefGain: 1, Spillover: 0.5, NoLinksSupport: 0.5,
 		States: []Neighbour{
 			{Name: "trading-partner", TradeLink: 0.25, Evasion: 0.3, Support: 0.4},
 			{Name: "transit-state", TradeLink: 0.15, Evasion: 0.4, Support: 0.3},
@@ -95,7 +97,7 @@ func (n *Neighbours) aggregate(w *World) {
 		support += link[i] * n.Support[i]
 	}
 	w.Evasion = num.Clamp01(evasion)
-	w.Support = 0.5 // no trade links: neither for nor against
+	w.Support = n.p.NoLinksSupport
 	if n.links > 0 {
 		w.Support = support / n.links
 	}

@@ -1,6 +1,7 @@
 package results
 
 import (
+	"fmt"
 	"io"
 	"math"
 	"strconv"
@@ -40,7 +41,7 @@ func NewRecorder(policies []string, m *sim.Model, workers int, obj *Objective, r
 	}
 	if rows != nil {
 		if _, err := io.WriteString(rows, ReplicationsHeader(r.aggs[0].Metrics)); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("replications table: %w", err)
 		}
 	}
 	return r, nil

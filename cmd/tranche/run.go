@@ -341,13 +341,16 @@ func simulate(ctx context.Context, s *scenarios.Scenario, pl *plan, o *runOption
 	defer f.Close()
 	w := bufio.NewWriterSize(f, 1<<20)
 	workers := usefulWorkers(o, s, pl)
-	rec, err := results.NewRecorder(s.Policies, pl.model, workers, pl.objective, w)
+	var csvRows io.Writer = w // the recorder writes CSV itself
+	if o.format == "parquet" {
+		csvRows = nil
+	}
+	rec, err := results.NewRecorder(s.Policies, pl.model, workers, pl.objective, csvRows)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	var table *results.ReplicationsParquet
 	if o.format == "parquet" {
-		w.Reset(f) // drop the CSV header NewRecorder wrote
 		if table, err = results.NewReplicationsParquet(w, rec.Metrics()); err != nil {
 			return nil, nil, nil, err
 		}

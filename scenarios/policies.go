@@ -8,6 +8,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/tranche-sim/tranche/internal/textdist"
 	"github.com/tranche-sim/tranche/policy"
 	"github.com/tranche-sim/tranche/sim"
 )
@@ -51,7 +52,7 @@ func decodePolicies(md toml.MetaData, tables map[string]toml.Primitive, raw map[
 			probs = append(probs, problem{key + ".base", fmt.Sprintf("%s.base: %s is a built-in policy; define a new policy under a new name to start from %q", key, name, head.Base)})
 			continue
 		case !builtin && head.Base == "":
-			probs = append(probs, problem{key, fmt.Sprintf("[%s]: unknown policy %q; built-in policies: %s; to define a new policy, give base = the built-in it starts from", key, name, strings.Join(policy.Names(), ", "))})
+			probs = append(probs, problem{key, fmt.Sprintf("[%s]: unknown policy %q%s; built-in policies: %s; to define a new policy, give base = the built-in it starts from", key, name, suggestPolicy(name), strings.Join(policy.Names(), ", "))})
 			continue
 		case !builtin:
 			base = head.Base
@@ -146,4 +147,19 @@ func (s *Scenario) checkPolicy(name string, p sim.PolicyParams) []problem {
 		}
 	}
 	return probs
+}
+
+// suggestPolicy returns " (did you mean X?)" for the built-in policy
+// closest to a misspelt name, if one is close.
+func suggestPolicy(name string) string {
+	best, bestD := "", 3
+	for _, n := range policy.Names() {
+		if d := textdist.Distance(name, n); d < bestD {
+			best, bestD = n, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return " (did you mean " + best + "?)"
 }

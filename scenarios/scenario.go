@@ -181,6 +181,7 @@ func Parse(file string, data []byte) (*Scenario, error) {
 			refusedKind[name] = true
 		}
 	}
+	unknownTables := map[string]bool{} // unknown keys so far, tables among them
 	for _, k := range md.Undecoded() {
 		if len(k) >= 2 && k[0] == "policy" {
 			if _, ok := s.PolicyParams[k[1]]; !ok {
@@ -191,6 +192,10 @@ func Parse(file string, data []byte) (*Scenario, error) {
 			}
 		}
 		key := k.String()
+		if unknownTables[parentKey(key)] {
+			continue // reported with its table
+		}
+		unknownTables[key] = true
 		msg := "unknown key " + key + suggest(key, s.PolicyParams)
 		if ik := lines.keyAt(lines.line(key)); ik != "" && ik != key && index.ReplaceAllString(ik, "") == key {
 			// Name the element of the array of tables, as the file has it.
@@ -241,7 +246,7 @@ func (s *Scenario) check() []problem {
 		}
 		e, ok := policy.Lookup(name)
 		if !ok {
-			probs = append(probs, problem{"policies", fmt.Sprintf("policies: unknown policy %q; built-in policies: %s; or define it in a [policy.%s] table with base = a built-in", name, strings.Join(policy.Names(), ", "), name)})
+			probs = append(probs, problem{"policies", fmt.Sprintf("policies: unknown policy %q%s; built-in policies: %s; or define it in a [policy.%s] table with base = a built-in", name, suggestPolicy(name), strings.Join(policy.Names(), ", "), name)})
 			continue
 		}
 		s.PolicyParams[name] = e.Defaults()
@@ -404,6 +409,13 @@ func suggest(key string, policies map[string]sim.PolicyParams) string {
 		}
 	default:
 		walk("", reflect.ValueOf(Default()).Elem(), func(f Field) { known = append(known, f.Key) })
+	}
+	for _, k := range known { // tables too: a misspelt [verfier] is a key of its parent
+		for i, c := range k {
+			if c == '.' {
+				known = append(known, k[:i])
+			}
+		}
 	}
 	best, bestD := "", 4
 	for _, k := range known {

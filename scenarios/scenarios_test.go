@@ -83,6 +83,9 @@ func TestBadInput(t *testing.T) {
 		{"unknown modifier kind, and its parameter", "[policy.soft]\nbase = \"phased\"\n[[policy.soft.modifiers]]\nkind = \"humanitarian-flor\"\nfloor = 0.5\n", 4, []string{"test.toml:4", `unknown modifier kind "humanitarian-flor"`}},
 		{"sector weights summing to infinity", "[[sectors]]\nname = \"a\"\nweight = 1e308\n[[sectors]]\nname = \"b\"\nweight = 1e308\n", 0, []string{"sectors: weights sum beyond the largest number"}},
 		{"member weights summing to infinity", "[[coalition.members]]\nname = \"a\"\nweight = 1e308\n[[coalition.members]]\nname = \"b\"\nweight = 1e308\n", 0, []string{"coalition.members: weights sum beyond the largest number"}},
+		{"misspelt table", "[verfier]\nquality = 0.5\n", 1, []string{"test.toml:1", "unknown key verfier (did you mean verifier?)"}},
+		{"misspelt policy table", "[policy.phased-snapbak]\nhold = 2\n", 1, []string{"test.toml:1", `unknown policy "phased-snapbak" (did you mean phased-snapback?)`}},
+		{"misspelt policy in the list", "policies = [\"reciprocl\"]\n", 1, []string{`unknown policy "reciprocl" (did you mean reciprocal?)`}},
 		{"negative seed", "name = \"x\"\nseed = -1\n", 2, []string{"test.toml:2", "seed = -1 is out of range: allowed [0, 9223372036854775807]"}},
 		{"name climbing out of the results folder", "name = \"../evil\"\n", 1, []string{"test.toml:1", `name = "../evil": use 1 to 64 letters`}},
 		{"name with a folder", "name = \"a/b\"\n", 1, []string{"test.toml:1", `name = "a/b"`}},
@@ -302,6 +305,14 @@ func TestFolderName(t *testing.T) {
 // kind, so they are not reported as unknown keys too.
 func TestUnknownModifierKindReportedOnce(t *testing.T) {
 	e := parseErr(t, "[policy.soft]\nbase = \"phased\"\n[[policy.soft.modifiers]]\nkind = \"humanitarian-flor\"\nfloor = 0.5\n")
+	if len(e.Problems) != 1 {
+		t.Errorf("%d problems, want 1: %v", len(e.Problems), e)
+	}
+}
+
+// A misspelt table is reported once, not again for each of its keys.
+func TestUnknownTableReportedOnce(t *testing.T) {
+	e := parseErr(t, "[verfier]\nquality = 0.5\naccess = 0.2\n")
 	if len(e.Problems) != 1 {
 		t.Errorf("%d problems, want 1: %v", len(e.Problems), e)
 	}

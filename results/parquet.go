@@ -33,7 +33,7 @@ const parquetBatchRows = 256
 // collected in a reused batch and written in row groups of at most
 // RowGroupRows rows.
 type parquetTable struct {
-	w     *parquet.Writer
+	w     *parquet.GenericWriter[any]
 	batch []parquet.Row // parquetBatchRows rows, reused
 	n     int           // rows in batch
 	bytes map[string][]byte
@@ -87,7 +87,7 @@ func newParquetTable(w io.Writer, table string, cols []column) (*parquetTable, e
 	if err != nil {
 		return nil, err
 	}
-	t := &parquetTable{w: parquet.NewWriter(w, config), batch: make([]parquet.Row, parquetBatchRows), bytes: map[string][]byte{}}
+	t := &parquetTable{w: parquet.NewGenericWriter[any](w, config), batch: make([]parquet.Row, parquetBatchRows), bytes: map[string][]byte{}}
 	for i := range t.batch {
 		t.batch[i] = make(parquet.Row, 0, len(cols))
 	}

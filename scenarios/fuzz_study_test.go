@@ -15,13 +15,7 @@ import (
 // spoiler factions once crashed aggregation). go test runs the seeds, which
 // include the edges; go test -fuzz FuzzStudy ./scenarios searches further.
 func FuzzStudy(f *testing.F) {
-	for _, name := range Names() {
-		data, err := bundled.ReadFile("bundled/" + name + ".toml")
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	addBundled(f)
 	for _, seed := range []string{
 		"[spoilers]\nfactions = []\n",
 		"[neighbours]\nstates = []\n",

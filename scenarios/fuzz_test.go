@@ -10,13 +10,7 @@ import (
 // least one problem, each with a message. go test runs the seeds; go test
 // -fuzz FuzzParse ./scenarios searches further.
 func FuzzParse(f *testing.F) {
-	for _, name := range Names() {
-		data, err := bundled.ReadFile("bundled/" + name + ".toml")
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	addBundled(f)
 	for _, seed := range []string{
 		"", "rounds = \"forty\"\n", "[target]\nstep = \n", "[[coalition.members]]\nweight = 'x'\n",
 		"[policy.phased]\ntranches = 2.5\n", "policies = [\"phased\", 3]\n", "x = \"unterminated\n",
@@ -42,4 +36,16 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// addBundled adds every bundled scenario to a fuzz test's seeds.
+func addBundled(f *testing.F) {
+	f.Helper()
+	for _, name := range Names() {
+		data, err := bundled.ReadFile("bundled/" + name + ".toml")
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
 }

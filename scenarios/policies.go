@@ -59,7 +59,12 @@ func decodePolicies(md toml.MetaData, tables map[string]toml.Primitive, raw map[
 		}
 		e, ok := policy.Lookup(base)
 		if !ok {
-			probs = append(probs, problem{key + ".base", fmt.Sprintf("%s.base = %q: unknown policy; built-in policies: %s", key, base, strings.Join(policy.Names(), ", "))})
+			probs = append(probs, problem{key + ".base", fmt.Sprintf("%s.base = %q: unknown policy%s; built-in policies: %s", key, base, suggestPolicy(base), strings.Join(policy.Names(), ", "))})
+			mods, mprobs := decodeModifiers(md, key, head.Modifiers, typed) // they do not depend on the base
+			probs = append(probs, mprobs...)
+			for i, m := range mods {
+				probs = append(probs, checkRanges(fmt.Sprintf("%s.modifiers[%d]", key, i), reflect.ValueOf(m).Elem())...)
+			}
 			continue
 		}
 		params := e.Defaults()
@@ -88,9 +93,15 @@ func decodePolicies(md toml.MetaData, tables map[string]toml.Primitive, raw map[
 // problem, given the key prefix and the struct decoded into.
 type typedFunc func(err error, prefix string, v any) (problem, bool)
 
+// decodeModifiers decodes a policy's [[policy.NAME.modifiers]] tables. If
+// any is refused, it checks the others' ranges itself, under their own
+// index, and returns no modifiers: Scenario.check would number them from
+// the ones left.
 func decodeModifiers(md toml.MetaData, key string, prims []toml.Primitive, typed typedFunc) ([]policy.Modifier, []problem) {
 	var mods []policy.Modifier
 	var probs []problem
+	refused := false
+	var ranges []problem
 	for i, prim := range prims {
 		mkey := fmt.Sprintf("%s.modifiers[%d]", key, i)
 		var k struct {
@@ -102,11 +113,13 @@ func decodeModifiers(md toml.MetaData, key string, prims []toml.Primitive, typed
 		}
 		e, err := policy.LookupModifier(k.Kind)
 		if err != nil {
-			probs = append(probs, problem{mkey + ".kind", fmt.Sprintf("%s.kind: %v", mkey, err)})
+			probs = append(probs, problem{mkey + ".kind", fmt.Sprintf("%s.kind: %v%s", mkey, err, suggestModifier(k.Kind))})
+			refused = true
 			continue
 		}
 		m := e.Defaults()
 		if err := md.PrimitiveDecode(prim, m); err != nil {
+			refused = true
 			if p, ok := typed(err, mkey, m); ok {
 				probs = append(probs, p)
 				continue
@@ -115,8 +128,38 @@ func decodeModifiers(md toml.MetaData, key string, prims []toml.Primitive, typed
 			continue
 		}
 		mods = append(mods, m)
+		ranges = append(ranges, checkRanges(mkey, reflect.ValueOf(m).Elem())...)
+	}
+	if refused {
+		probs = append(probs, ranges...)
+		return nil, probs
 	}
 	return mods, probs
+}
+
+// suggestModifier returns " (did you mean X?)" for the modifier kind
+// closest to a misspelt one, if one is close.
+func suggestModifier(kind string) string {
+	var kinds []string
+	for _, e := range policy.Modifiers() {
+		kinds = append(kinds, e.Kind)
+	}
+	return closest(kind, kinds, 3)
+}
+
+// closest returns " (did you mean X?)" for the candidate within maxDist-1
+// edits of name, the nearest first, or "".
+func closest(name string, candidates []string, maxDist int) string {
+	best, bestD := "", maxDist
+	for _, c := range candidates {
+		if d := textdist.Distance(name, c); d < bestD && d > 0 {
+			best, bestD = c, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return " (did you mean " + best + "?)"
 }
 
 // policyParts splits resolved policy parameters into the base policy's
@@ -151,15 +194,4 @@ func (s *Scenario) checkPolicy(name string, p sim.PolicyParams) []problem {
 
 // suggestPolicy returns " (did you mean X?)" for the built-in policy
 // closest to a misspelt name, if one is close.
-func suggestPolicy(name string) string {
-	best, bestD := "", 3
-	for _, n := range policy.Names() {
-		if d := textdist.Distance(name, n); d < bestD {
-			best, bestD = n, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return " (did you mean " + best + "?)"
-}
+func suggestPolicy(name string) string { return closest(name, policy.Names(), 3) }

@@ -44,6 +44,8 @@ type Scenario struct {
 	// PolicyParams holds the resolved parameters of every policy in
 	// Policies, defaults filled in.
 	PolicyParams map[string]sim.PolicyParams `toml:"-"`
+
+	refused map[string]bool // [policy.NAME] tables Parse refused
 }
 
 // Default returns the default scenario as code: the model's calibrated
@@ -175,10 +177,16 @@ func Parse(file string, data []byte) (*Scenario, error) {
 	var pprobs []problem
 	s.PolicyParams, pprobs = decodePolicies(md, doc.Policy, raw, typed)
 	probs = append(probs, pprobs...)
-	refusedKind := map[string]bool{} // policies with a modifier of unknown kind
+	refusedKind := map[string]bool{} // modifiers of unknown kind, as policy.NAME.modifiers[I]
 	for _, p := range pprobs {
-		if name, rest, ok := strings.Cut(strings.TrimPrefix(p.key, "policy."), ".modifiers["); ok && strings.HasSuffix(rest, "].kind") {
-			refusedKind[name] = true
+		if m, ok := strings.CutSuffix(p.key, ".kind"); ok && strings.Contains(m, ".modifiers[") {
+			refusedKind[m] = true
+		}
+	}
+	s.refused = map[string]bool{} // policy tables refused: not unknown policies too
+	for name := range doc.Policy {
+		if _, ok := s.PolicyParams[name]; !ok {
+			s.refused[name] = true
 		}
 	}
 	unknownTables := map[string]bool{} // unknown keys so far, tables among them
@@ -187,17 +195,18 @@ func Parse(file string, data []byte) (*Scenario, error) {
 			if _, ok := s.PolicyParams[k[1]]; !ok {
 				continue // the table was refused above
 			}
-			if len(k) >= 3 && k[2] == "modifiers" && refusedKind[k[1]] {
-				continue // its keys depend on the kind, refused above
-			}
 		}
 		key := k.String()
 		if unknownTables[parentKey(key)] {
 			continue // reported with its table
 		}
 		unknownTables[key] = true
+		ik := lines.keyAt(lines.line(key)) // the key as the file has it, with indices
+		if refusedKind[parentKey(ik)] {
+			continue // a modifier's keys depend on its kind, refused above
+		}
 		msg := "unknown key " + key + suggest(key, s.PolicyParams)
-		if ik := lines.keyAt(lines.line(key)); ik != "" && ik != key && index.ReplaceAllString(ik, "") == key {
+		if ik != "" && ik != key && index.ReplaceAllString(ik, "") == key {
 			// Name the element of the array of tables, as the file has it.
 			msg = strings.ReplaceAll(msg, parentKey(key)+".", parentKey(ik)+".")
 		}
@@ -241,8 +250,8 @@ func (s *Scenario) check() []problem {
 			continue
 		}
 		seen[name] = true
-		if _, ok := s.PolicyParams[name]; ok {
-			continue
+		if _, ok := s.PolicyParams[name]; ok || s.refused[name] {
+			continue // defined, or its table was refused with its own message
 		}
 		e, ok := policy.Lookup(name)
 		if !ok {
@@ -259,9 +268,10 @@ func (s *Scenario) check() []problem {
 	for _, name := range names {
 		probs = append(probs, s.checkPolicy(name, s.PolicyParams[name])...)
 	}
-	if len(probs) == 0 { // rules between values only make sense for valid values
-		probs = append(probs, s.consistency()...)
-	}
+	// Rules between values: reported with the rest, so that a file is
+	// fixed in one pass (each rule guards against the invalid values it
+	// would misread).
+	probs = append(probs, s.consistency()...)
 	return probs
 }
 
@@ -274,14 +284,16 @@ func (s *Scenario) consistency() []problem {
 	}
 	var weight float64
 	names := map[string]bool{}
+	validWeights := true // the sum is checked only when each weight is valid
 	for i, sec := range p.Sectors {
 		weight += sec.Weight
+		validWeights = validWeights && sec.Weight >= 0
 		if names[sec.Name] {
 			probs = append(probs, problem{fmt.Sprintf("sectors[%d].name", i), fmt.Sprintf("sectors[%d].name = %q: sector names must be unique", i, sec.Name)})
 		}
 		names[sec.Name] = true
 	}
-	if len(p.Sectors) > 0 && !(weight > 0) {
+	if len(p.Sectors) > 0 && validWeights && !(weight > 0) {
 		probs = append(probs, problem{"sectors", "sectors: weights sum to 0; at least one sector must carry weight"})
 	}
 	if math.IsInf(weight, 0) {
@@ -303,6 +315,9 @@ func (s *Scenario) consistency() []problem {
 	}
 	if links > 1 {
 		probs = append(probs, problem{"neighbours.states", fmt.Sprintf("neighbours.states: trade links sum to %.3g; they are shares of the target's trade and must sum to at most 1", links)})
+	}
+	if s.Rounds < 1 {
+		return probs // rounds is reported as out of range
 	}
 	if p.Outcomes.DurableRounds > s.Rounds {
 		probs = append(probs, problem{"outcomes.durable_rounds|rounds", fmt.Sprintf("outcomes.durable_rounds = %d exceeds rounds = %d: no agreement could ever count as durable", p.Outcomes.DurableRounds, s.Rounds)})

@@ -317,3 +317,40 @@ func TestUnknownTableReportedOnce(t *testing.T) {
 		t.Errorf("%d problems, want 1: %v", len(e.Problems), e)
 	}
 }
+
+// Every problem of a file is reported in one pass, each where it is: the
+// modifiers after one of unknown kind keep their own index and line, and
+// rules between values (unique names, trade links) are checked alongside
+// the ranges, not only once those are fixed.
+func TestEveryProblemAtOnce(t *testing.T) {
+	cases := []struct {
+		name string
+		src  string
+		want []string // substrings of the message, in file order
+		n    int      // problems
+	}{
+		{"modifiers after an unknown kind",
+			"[policy.mine]\nbase = \"phased\"\n[[policy.mine.modifiers]]\nkind = \"forgiv\"\n[[policy.mine.modifiers]]\nkind = \"confirm\"\nwindw = 3\n[[policy.mine.modifiers]]\nkind = \"humanitarian-floor\"\nfloor = 1.5\n",
+			[]string{`test.toml:4: policy.mine.modifiers[0].kind: unknown modifier kind "forgiv"`, "(did you mean forgive?)",
+				"test.toml:7: unknown key policy.mine.modifiers[1].windw (did you mean policy.mine.modifiers[1].window?)",
+				"test.toml:10: policy.mine.modifiers[2].floor = 1.5 is out of range"}, 3},
+		{"ranges and rules together",
+			"replications = 0\n[[sectors]]\nname = \"oil\"\nweight = -1.0\n[[sectors]]\nname = \"oil\"\nweight = 1.0\n[neighbours]\n[[neighbours.states]]\nname = \"a\"\ntrade_link = 0.7\n[[neighbours.states]]\nname = \"b\"\ntrade_link = 0.7\n",
+			[]string{"test.toml:1: replications = 0", "test.toml:4: sectors[0].weight = -1", `test.toml:6: sectors[1].name = "oil": sector names must be unique`, "trade links sum to 1.4"}, 4},
+		{"misspelt base",
+			"policies = [\"mine\"]\n[policy.mine]\nbase = \"phased-snapbak\"\n[[policy.mine.modifiers]]\nkind = \"forgive\"\nprobability = 2.0\n",
+			[]string{`test.toml:3: policy.mine.base = "phased-snapbak": unknown policy (did you mean phased-snapback?)`, "test.toml:6: policy.mine.modifiers[0].probability = 2 is out of range"}, 2},
+	}
+	for _, c := range cases {
+		e := parseErr(t, c.src)
+		msg := e.Error()
+		for _, w := range c.want {
+			if !strings.Contains(msg, w) {
+				t.Errorf("%s: message lacks %q:\n%s", c.name, w, msg)
+			}
+		}
+		if len(e.Problems) != c.n {
+			t.Errorf("%s: %d problems, want %d:\n%s", c.name, len(e.Problems), c.n, msg)
+		}
+	}
+}

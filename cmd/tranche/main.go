@@ -162,6 +162,9 @@ func help(args []string, stdout, stderr io.Writer) error {
 		return errHelp
 	case len(args) > 1:
 		return usagef("usage: tranche help [COMMAND]")
+	case args[0] == "help" || args[0] == "-h" || args[0] == "-help" || args[0] == "--help":
+		fmt.Fprint(stdout, usage) // help about help is the usage
+		return errHelp
 	}
 	c, ok := lookup(args[0])
 	if !ok {

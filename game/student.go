@@ -1,13 +1,11 @@
-package main
+package game
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 
@@ -15,9 +13,9 @@ import (
 	"github.com/tranche-sim/tranche/sim"
 )
 
-// game is the student as a sim.Policy: Decide shows the round and reads
+// student is the student as a sim.Policy: Decide shows the round and reads
 // commands until the student ends it.
-type game struct {
+type student struct {
 	s       *scenarios.Scenario
 	in      *bufio.Reader
 	out     io.Writer
@@ -36,8 +34,8 @@ type game struct {
 	movedIn   int // last round with a recorded move
 }
 
-func newGame(s *scenarios.Scenario, m *sim.Model, in io.Reader, out io.Writer, rep int) *game {
-	g := &game{s: s, in: bufio.NewReader(in), out: out, echo: !inputIsTerminal(in), rep: rep, weights: m.Weights()}
+func newStudent(s *scenarios.Scenario, m *sim.Model, in io.Reader, out io.Writer, opt Options) *student {
+	g := &student{s: s, in: bufio.NewReader(in), out: out, echo: opt.Echo, rep: opt.Replication, weights: m.Weights()}
 	for _, sec := range s.Sectors {
 		g.sectors = append(g.sectors, sec.Name)
 		g.lower = append(g.lower, strings.ToLower(sec.Name))
@@ -45,36 +43,27 @@ func newGame(s *scenarios.Scenario, m *sim.Model, in io.Reader, out io.Writer, r
 	return g
 }
 
-func inputIsTerminal(r io.Reader) bool {
-	f, ok := r.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-func (g *game) intro() {
+func (g *student) intro() {
 	s := g.s
 	desc, _, _ := strings.Cut(s.Description, ". ")
 	fmt.Fprintln(g.out, "tranche play: you are the sanctioning coalition.")
 	if desc != "" {
-		fmt.Fprintln(g.out, wrapText(fmt.Sprintf("Scenario %s: %s.", s.Name, strings.TrimSuffix(desc, ".")), playWidth))
+		fmt.Fprintln(g.out, wrapText(fmt.Sprintf("Scenario %s: %s.", s.Name, strings.TrimSuffix(desc, ".")), Width))
 	}
 	fmt.Fprintln(g.out, wrapText(fmt.Sprintf("One history: seed %d, replication %d; %d rounds of %d months. At the end of each round you see what the coalition sees, then set each sector's relief (0 = fully sanctioned, 1 = lifted) and the humanitarian exemption coverage for the next round.",
-		s.Seed, g.rep, s.Rounds, s.MonthsPerRound), playWidth))
+		s.Seed, g.rep, s.Rounds, s.MonthsPerRound), Width))
 	var items []string
 	for i, name := range g.sectors {
 		items = append(items, fmt.Sprintf("%s %.2f", name, g.weights[i]))
 	}
-	fmt.Fprintln(g.out, wrapItems("Sectors and their economic weight: ", items, playWidth))
+	fmt.Fprintln(g.out, wrapItems("Sectors and their economic weight: ", items, Width))
 	oc := &s.Outcomes
 	fmt.Fprintln(g.out, wrapText(fmt.Sprintf("Aim: a durable agreement (verified compliance >= %.2f in each of the last %d rounds, with weighted relief >= %.2f at the end), no collapse, and a humanitarian index >= %.2f.",
-		oc.DurableThreshold, oc.DurableRounds, oc.DurableRelief, s.Humanitarian.Floor), playWidth))
+		oc.DurableThreshold, oc.DurableRounds, oc.DurableRelief, s.Humanitarian.Floor), Width))
 	fmt.Fprintln(g.out, "Type 'help' for the commands; an empty line ends the round.")
 }
 
-func (g *game) help() {
+func (g *student) help() {
 	fmt.Fprint(g.out, `commands (one per line, any case; what you set takes effect next round):
   relieve SECTOR|all [LEVEL]  lift sanctions on a sector to LEVEL (default 1: fully lifted)
   reimpose SECTOR|all         re-impose a sector's sanctions in full (relief 0)
@@ -86,14 +75,14 @@ func (g *game) help() {
                               (stops early when a violation is reported)
   quit                        keep the settings to the end and show the results
 `)
-	fmt.Fprintln(g.out, wrapText("sectors: "+strings.Join(g.sectors, ", ")+" (or all)", playWidth))
+	fmt.Fprintln(g.out, wrapText("sectors: "+strings.Join(g.sectors, ", ")+" (or all)", Width))
 }
 
 // Reset implements sim.Policy.
-func (g *game) Reset() {}
+func (g *student) Reset() {}
 
 // Decide implements sim.Policy.
-func (g *game) Decide(o *sim.Observation, a *sim.Action) {
+func (g *student) Decide(o *sim.Observation, a *sim.Action) {
 	if o.Inspected {
 		g.reported = true
 	}
@@ -127,7 +116,7 @@ func (g *game) Decide(o *sim.Observation, a *sim.Action) {
 		}
 		end, err := g.command(line, o, a)
 		if err != nil {
-			fmt.Fprintln(g.out, wrapText("invalid: "+err.Error(), playWidth))
+			fmt.Fprintln(g.out, wrapText("invalid: "+err.Error(), Width))
 			continue
 		}
 		if end {
@@ -137,7 +126,7 @@ func (g *game) Decide(o *sim.Observation, a *sim.Action) {
 }
 
 // keep ends the game's questions: the settings stay to the end.
-func (g *game) keep(o *sim.Observation, why string) {
+func (g *student) keep(o *sim.Observation, why string) {
 	g.quit = true
 	span := fmt.Sprintf("rounds %d-%d", o.Round+1, o.Rounds)
 	if o.Round+1 == o.Rounds {
@@ -148,7 +137,7 @@ func (g *game) keep(o *sim.Observation, why string) {
 
 // readLine returns the next line of input without its line ending; false
 // at the end of input (or on a read error, kept in g.err).
-func (g *game) readLine() (string, bool) {
+func (g *student) readLine() (string, bool) {
 	line, err := g.in.ReadString('\n')
 	if err != nil {
 		if !errors.Is(err, io.EOF) {
@@ -162,8 +151,8 @@ func (g *game) readLine() (string, bool) {
 	return strings.TrimRight(line, "\r\n"), true
 }
 
-// record adds a move to moves.txt.
-func (g *game) record(round int, move string) {
+// record adds a move to the moves file.
+func (g *student) record(round int, move string) {
 	if g.movedIn != round {
 		g.moves = append(g.moves, fmt.Sprintf("# round %d", round))
 		g.movedIn = round
@@ -172,18 +161,8 @@ func (g *game) record(round int, move string) {
 	g.moveCount++
 }
 
-func (g *game) movesFile(replay []string) []byte {
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "# moves of a game of tranche play; replay with:\n#   %s < moves.txt\n", strings.Join(replay, " "))
-	b.WriteString("# lines starting with # are comments; an empty line or 'next' ends a round\n")
-	for _, m := range g.moves {
-		b.WriteString(m + "\n")
-	}
-	return b.Bytes()
-}
-
 // command carries out one line of input; it reports whether the round ends.
-func (g *game) command(line string, o *sim.Observation, a *sim.Action) (bool, error) {
+func (g *student) command(line string, o *sim.Observation, a *sim.Action) (bool, error) {
 	trimmed := strings.TrimSpace(line)
 	if strings.HasPrefix(trimmed, "#") {
 		return false, nil
@@ -295,7 +274,7 @@ func (g *game) command(line string, o *sim.Observation, a *sim.Action) (bool, er
 }
 
 // sector resolves a sector name (any case, or a unique prefix) or "all".
-func (g *game) sector(arg string) ([]int, string, error) {
+func (g *student) sector(arg string) ([]int, string, error) {
 	if arg == "all" {
 		idx := make([]int, len(g.sectors))
 		for i := range idx {
@@ -326,33 +305,40 @@ func (g *game) sector(arg string) ([]int, string, error) {
 		arg, strings.Join(names[:len(names)-1], ", ")+" or "+names[len(names)-1])
 }
 
-// levelScale says what the ends of a level's scale mean, for messages about
-// a level the student got wrong.
-type levelScale struct {
-	what      string // the quantity: "relief" or "coverage"
-	zero, one string // what 0 and 1 mean
-}
+// levelScale is the scale of a level, for messages about a level the student
+// got wrong: a sector's relief or the humanitarian exemption coverage.
+type levelScale int
 
-var (
-	reliefScale   = levelScale{"relief", "fully sanctioned", "fully lifted"}
-	coverageScale = levelScale{"coverage", "no humanitarian exemptions", "full coverage"}
+const (
+	reliefScale levelScale = iota
+	coverageScale
 )
+
+// words returns the quantity ("relief" or "coverage") and what 0 and 1 mean
+// on the scale.
+func (sc levelScale) words() (what, zero, one string) {
+	if sc == coverageScale {
+		return "coverage", "no humanitarian exemptions", "full coverage"
+	}
+	return "relief", "fully sanctioned", "fully lifted"
+}
 
 // parseLevel reads a level in [0, 1] on scale: a sector's relief or the
 // humanitarian exemption coverage.
 func parseLevel(s string, scale levelScale) (float64, error) {
+	what, zero, one := scale.words()
 	x, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-		return 0, fmt.Errorf("%s level %q is not a number; %s goes from 0 (%s) to 1 (%s)", scale.what, s, scale.what, scale.zero, scale.one)
+		return 0, fmt.Errorf("%s level %q is not a number; %s goes from 0 (%s) to 1 (%s)", what, s, what, zero, one)
 	}
 	if x < 0 || x > 1 {
-		return 0, fmt.Errorf("%s level %s is outside [0, 1]: 0 is %s, 1 %s", scale.what, s, scale.zero, scale.one)
+		return 0, fmt.Errorf("%s level %s is outside [0, 1]: 0 is %s, 1 %s", what, s, zero, one)
 	}
 	return x, nil
 }
 
 // status prints what the coalition sees at the end of the round.
-func (g *game) status(o *sim.Observation) {
+func (g *student) status(o *sim.Observation) {
 	head := fmt.Sprintf("-- round %d of %d (%s) ", o.Round, o.Rounds, roundLabel(o.Round, g.s.MonthsPerRound))
 	fmt.Fprintln(g.out, head+strings.Repeat("-", max(0, 72-len(head))))
 	report := "no new report"
@@ -393,7 +379,7 @@ func (g *game) status(o *sim.Observation) {
 
 // pending prints the settings for the next round when they differ from
 // those in force.
-func (g *game) pending(o *sim.Observation, a *sim.Action) {
+func (g *student) pending(o *sim.Observation, a *sim.Action) {
 	same := a.Coverage == o.Coverage
 	for i := range a.Relief {
 		same = same && a.Relief[i] == o.Relief[i]
@@ -406,10 +392,10 @@ func (g *game) pending(o *sim.Observation, a *sim.Action) {
 	fmt.Fprintf(g.out, "  weighted relief %.2f   humanitarian coverage %.2f\n", o.WeightedRelief(a.Relief), a.Coverage)
 }
 
-func (g *game) settings(prefix string, relief []float64) string {
+func (g *student) settings(prefix string, relief []float64) string {
 	items := make([]string, len(relief))
 	for i, x := range relief {
 		items[i] = fmt.Sprintf("%s %.2f", g.sectors[i], x)
 	}
-	return wrapItems(prefix, items, playWidth)
+	return wrapItems(prefix, items, Width)
 }

@@ -264,7 +264,7 @@ func nameList(names []string) string {
 	switch {
 	case len(names) == 1:
 		return names[0]
-	case len(names) <= 3:
+	case len(names) <= 4: // "and 1 others" would be wrong, and no shorter
 		return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 	}
 	return fmt.Sprintf("%s and %d others", strings.Join(names[:3], ", "), len(names)-3)

@@ -45,7 +45,8 @@ func TestNameListOrdinal(t *testing.T) {
 		{[]string{"a"}, "a"},
 		{[]string{"a", "b"}, "a and b"},
 		{[]string{"a", "b", "c"}, "a, b and c"},
-		{[]string{"a", "b", "c", "d"}, "a, b, c and 1 others"},
+		{[]string{"a", "b", "c", "d"}, "a, b, c and d"}, // never "and 1 others"
+		{[]string{"a", "b", "c", "d", "e"}, "a, b, c and 2 others"},
 		{[]string{"a", "b", "c", "d", "e", "f", "g"}, "a, b, c and 4 others"},
 	}
 	for _, c := range lists {

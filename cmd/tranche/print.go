@@ -28,8 +28,8 @@ var tables = []struct {
 }
 
 func printSummary(w io.Writer, s *scenarios.Scenario, sum *results.Summary, elapsed float64) {
-	fmt.Fprintf(w, "scenario %s: %d policies x %d replications x %d rounds, seed %d (%.1f s)\n",
-		s.Name, len(s.Policies), s.Replications, s.Rounds, s.Seed, elapsed)
+	fmt.Fprintf(w, "scenario %s: %s x %s x %s, seed %d (%.1f s)\n",
+		s.Name, count(len(s.Policies), "policy", "policies"), count(s.Replications, "replication", "replications"), count(s.Rounds, "round", "rounds"), s.Seed, elapsed)
 	fmt.Fprintln(w, "mean and 95% confidence interval over replications")
 	defs := map[string]sim.Metric{}
 	for _, m := range sim.Metrics(s.Rounds, len(s.Spoilers.Factions)) {
@@ -207,4 +207,12 @@ func (p *progress) finish() {
 	if p.drawn {
 		fmt.Fprint(p.w, "\r\033[K")
 	}
+}
+
+// count writes n with the singular or plural noun.
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

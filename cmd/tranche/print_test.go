@@ -27,3 +27,14 @@ func TestInterval(t *testing.T) {
 		}
 	}
 }
+
+func TestCount(t *testing.T) {
+	for _, c := range []struct {
+		n    int
+		want string
+	}{{0, "0 policies"}, {1, "1 policy"}, {2, "2 policies"}} {
+		if got := count(c.n, "policy", "policies"); got != c.want {
+			t.Errorf("count(%d) = %q, want %q", c.n, got, c.want)
+		}
+	}
+}

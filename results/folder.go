@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/tranche-sim/tranche/internal/atomicfile"
 )
 
 // ErrExists is returned when a results folder already exists.
@@ -31,7 +33,7 @@ type existsError struct {
 
 func (e *existsError) Error() string {
 	if e.folder {
-		return fmt.Sprintf("results folder %s %v", e.path, ErrExists)
+		return fmt.Sprintf("results folder %s: %v", e.path, ErrExists)
 	}
 	return fmt.Sprintf("results folder %s: that is an existing file, not a folder; choose another --out (a new folder name)", e.path)
 }
@@ -80,8 +82,8 @@ func CreateFolder(path string) (*Folder, error) {
 		return nil, fmt.Errorf("results folder: %w", err)
 	}
 	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(path)+".partial-")
-	if err != nil {
-		return nil, fmt.Errorf("results folder: %w", err)
+	if err != nil { // name the folder asked for, not the temporary one
+		return nil, fmt.Errorf("results folder %s: %w", path, atomicfile.Cause(err, ""))
 	}
 	return &Folder{final: path, tmp: tmp}, nil
 }

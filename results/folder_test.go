@@ -24,7 +24,7 @@ func TestCreateFolderTaken(t *testing.T) {
 		name, path   string
 		want, absent string
 	}{
-		{"folder", folder, "results folder " + folder + " already exists; choose another --out", "file"},
+		{"folder", folder, "results folder " + folder + ": already exists; choose another --out", "file"},
 		{"file", file, "results folder " + file + ": that is an existing file, not a folder; choose another --out", "already exists"},
 	}
 	for _, c := range cases {

@@ -67,7 +67,7 @@ func Names() []string {
 func Get(name string) (*Scenario, error) {
 	src, err := bundled.ReadFile("bundled/" + name + ".toml")
 	if err != nil {
-		return nil, fmt.Errorf("no bundled scenario %q; bundled scenarios: %s", name, strings.Join(Names(), ", "))
+		return nil, fmt.Errorf("no bundled scenario %q%s; bundled scenarios: %s", name, closest(name, Names(), 3), strings.Join(Names(), ", "))
 	}
 	return Parse(name+".toml", src)
 }
@@ -83,7 +83,7 @@ func Load(arg string) (*Scenario, error) {
 	data, err := os.ReadFile(arg)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) && !strings.ContainsRune(arg, os.PathSeparator) {
-			return nil, fmt.Errorf("scenario %s: no such file, and no bundled scenario of that name (bundled: %s)", arg, strings.Join(Names(), ", "))
+			return nil, fmt.Errorf("scenario %s: no such file, and no bundled scenario of that name%s (bundled: %s)", arg, closest(arg, Names(), 3), strings.Join(Names(), ", "))
 		}
 		return nil, fmt.Errorf("scenario: %w", err)
 	}

@@ -129,7 +129,7 @@ func checkRanges(prefix string, v reflect.Value) []problem {
 	walk(prefix, v, func(f Field) {
 		if one := f.Tag.Get("oneof"); one != "" && f.Value.Kind() == reflect.String {
 			if !slices.Contains(strings.Split(one, ","), f.Value.String()) {
-				out = append(out, problem{key: f.Key, msg: fmt.Sprintf("%s = %q: allowed values are %s (%s)", f.Key, f.Value.String(), strings.ReplaceAll(one, ",", ", "), f.Tag.Get("doc"))})
+				out = append(out, problem{key: f.Key, msg: fmt.Sprintf("%s = %q%s: allowed values are %s (%s)", f.Key, f.Value.String(), closest(f.Value.String(), strings.Split(one, ","), 4), strings.ReplaceAll(one, ",", ", "), f.Tag.Get("doc"))})
 			}
 			return
 		}

@@ -312,6 +312,8 @@ func TestBadPolicyInput(t *testing.T) {
 	}{
 		{"unknown modifier kind", "policies = [\"reciprocal\"]\n[policy.reciprocal]\ngain = 1.0\n[[policy.reciprocal.modifiers]]\nkind = \"pardon\"\n", 5,
 			[]string{"test.toml:5", "policy.reciprocal.modifiers[0].kind", `unknown modifier kind "pardon"`, "confirm, forgive, humanitarian-floor, tolerate, wind-down"}},
+		{"misspelt choice", "[policy.ladder]\n[[policy.ladder.stages]]\nsectors = [\"finance\"]\non_backsliding = \"stepback\"\n", 4,
+			[]string{"test.toml:4", `policy.ladder.stages[0].on_backsliding = "stepback" (did you mean step-back?): allowed values are hold, step-back, snapback`}},
 		{"modifier without kind", "[policy.reciprocal]\n[[policy.reciprocal.modifiers]]\nreports = 2\n", 2,
 			[]string{"test.toml:2", "policy.reciprocal.modifiers[0].kind", `unknown modifier kind ""`}},
 		{"modifier parameter out of range", "policies = [\"cautious\"]\n[policy.cautious]\nbase = \"phased-snapback\"\n[[policy.cautious.modifiers]]\nkind = \"confirm\"\n[[policy.cautious.modifiers]]\nkind = \"forgive\"\nprobability = 1.5\n", 8,

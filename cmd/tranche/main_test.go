@@ -255,6 +255,7 @@ func TestExitStatusAndNothingWritten(t *testing.T) {
 		{"existing out", []string{"run", "--quiet", "--reps", "10", "--out", existing}, 2, "already exists"},
 		{"out is a file", []string{"run", "--quiet", "--reps", "10", "--out", file}, 2, "results folder " + file + ": that is an existing file, not a folder"},
 		{"unknown scenario to show", []string{"scenarios", "show", "nope"}, 2, "no bundled scenario"},
+		{"misspelt scenario to show", []string{"scenarios", "show", "defualt"}, 2, `no bundled scenario "defualt" (did you mean default?)`},
 		{"help", []string{"help"}, 0, ""},
 	}
 	for _, c := range cases {

@@ -171,7 +171,7 @@ func manifest(run *results.Run) [][2]string {
 		{"replications per policy", fmt.Sprint(m.Replications)},
 		{"rounds", fmt.Sprint(m.Rounds)},
 		{"baseline", m.Baseline},
-		{"command line", strings.Join(m.CommandLine, " ")},
+		{"command line", shellJoin(m.CommandLine)},
 		{"started", m.Start.Format("2006-01-02 15:04:05 MST")},
 		{"elapsed", fmt.Sprintf("%.2f s", m.ElapsedSeconds)},
 	}
@@ -329,3 +329,25 @@ details summary { cursor: pointer; margin: 0.5rem 0; }
 {{end}}</table></div>
 {{if .Note}}<p class="note">{{.Note}}</p>{{end}}
 {{end}}`))
+
+// shellJoin writes a command line so that it can be pasted back into a
+// POSIX shell: arguments with anything but safe characters are put in
+// single quotes.
+func shellJoin(args []string) string {
+	quoted := make([]string, len(args))
+	for i, a := range args {
+		safe := a != ""
+		for _, c := range a {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("_./:=@%+,-", c)) {
+				safe = false
+				break
+			}
+		}
+		if safe {
+			quoted[i] = a
+		} else {
+			quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+	}
+	return strings.Join(quoted, " ")
+}

@@ -137,3 +137,20 @@ func TestReportRendersInChromium(t *testing.T) {
 	}
 	t.Logf("rendered %dx%d screenshot with %d dark and %d red pixels", bounds.Dx(), bounds.Dy(), dark, red)
 }
+
+// The report's command line can be pasted back into a shell.
+func TestShellJoin(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"tranche", "run", "--reps", "100"}, "tranche run --reps 100"},
+		{[]string{"tranche", "run", "--objective", "durable_agreement - 0.05*humanitarian_shortfall"}, "tranche run --objective 'durable_agreement - 0.05*humanitarian_shortfall'"},
+		{[]string{"tranche", "run", "it's.toml", ""}, `tranche run 'it'\''s.toml' ''`},
+	}
+	for _, c := range cases {
+		if got := shellJoin(c.args); got != c.want {
+			t.Errorf("shellJoin(%q) = %s, want %s", c.args, got, c.want)
+		}
+	}
+}

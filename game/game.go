@@ -124,14 +124,20 @@ func Play(s *scenarios.Scenario, m *sim.Model, in io.Reader, out io.Writer, opt 
 	return r, nil
 }
 
+// The moves file's header lines (the second is followed by the command).
+const (
+	movesTitle    = "# moves of a game of tranche play; replay with:"
+	movesReplay   = "#   tranche play"
+	movesComments = "# lines starting with # are comments (your notes are kept); an empty line or 'next' ends a round"
+)
+
 // MovesFile returns the moves file of the game (moves.txt): the player's
 // moves, round by round, which replay the game when read back as input.
 // replay is the command that replays it, as its header says (without the
 // input redirection).
 func (r *Result) MovesFile(replay string) []byte {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "# moves of a game of tranche play; replay with:\n#   %s < moves.txt\n", replay)
-	b.WriteString("# lines starting with # are comments; an empty line or 'next' ends a round\n")
+	fmt.Fprintf(&b, "%s\n#   %s < moves.txt\n%s\n", movesTitle, replay, movesComments)
 	for _, m := range r.moves {
 		b.WriteString(m + "\n")
 	}

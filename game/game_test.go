@@ -237,15 +237,16 @@ func TestPlayReadError(t *testing.T) {
 	}
 }
 
-// The moves file holds the moves that change or end a round, under a
-// heading for each round, and replays the game.
+// The moves file holds the moves that change or end a round and the
+// player's own notes (comments), under a heading for each round, and
+// replays the game; a replay does not copy the headings again.
 func TestMovesFile(t *testing.T) {
 	script := "# a comment\nhelp\nrelieve fin 0.5\nbogus\ncoverage 1\n\nstatus\nauto 3\nset Energy 0.75\nreimpose all\nrelieve travel\nnext\nquit\n"
 	_, r := play(t, script, "spoilers-weak-verification", 3, 2)
 	moves := string(r.MovesFile("tranche play X --seed 3"))
 	for _, want := range []string{
 		"# moves of a game of tranche play; replay with:\n#   tranche play X --seed 3 < moves.txt\n",
-		"# round 1\nrelieve finance 0.5\ncoverage 1\nnext\n# round 2\nauto 3\n",
+		"# round 1\n# a comment\nrelieve finance 0.5\ncoverage 1\nnext\n# round 2\nauto 3\n",
 		"set energy 0.75\nreimpose all\nrelieve travel 1\nnext\n", "quit\n",
 	} {
 		if !strings.Contains(moves, want) {
@@ -253,9 +254,12 @@ func TestMovesFile(t *testing.T) {
 		}
 	}
 	if r.Moves != 9 {
-		t.Errorf("Moves = %d, want 9", r.Moves)
+		t.Errorf("Moves = %d, want 9 (notes are not moves)", r.Moves)
 	}
-	for _, absent := range []string{"bogus", "help", "status", "a comment"} {
+	if _, r2 := play(t, moves, "spoilers-weak-verification", 3, 2); string(r2.MovesFile("tranche play X --seed 3")) != moves {
+		t.Errorf("replaying the moves file gave another moves file:\n%s", r2.MovesFile("tranche play X --seed 3"))
+	}
+	for _, absent := range []string{"bogus", "help", "status"} {
 		if strings.Contains(moves, absent) {
 			t.Errorf("the moves file records %q, which changes nothing:\n%s", absent, moves)
 		}

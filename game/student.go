@@ -153,18 +153,26 @@ func (g *student) readLine() (string, bool) {
 
 // record adds a move to the moves file.
 func (g *student) record(round int, move string) {
+	g.write(round, move)
+	g.moveCount++
+}
+
+// write adds a line to the moves file, under the round's heading.
+func (g *student) write(round int, line string) {
 	if g.movedIn != round {
 		g.moves = append(g.moves, fmt.Sprintf("# round %d", round))
 		g.movedIn = round
 	}
-	g.moves = append(g.moves, move)
-	g.moveCount++
+	g.moves = append(g.moves, line)
 }
 
 // command carries out one line of input; it reports whether the round ends.
 func (g *student) command(line string, o *sim.Observation, a *sim.Action) (bool, error) {
 	trimmed := strings.TrimSpace(line)
 	if strings.HasPrefix(trimmed, "#") {
+		if !generatedComment(trimmed) { // the player's own note: kept, not a move
+			g.write(o.Round, trimmed)
+		}
 		return false, nil
 	}
 	f := strings.Fields(strings.ToLower(trimmed))
@@ -398,4 +406,15 @@ func (g *student) settings(prefix string, relief []float64) string {
 		items[i] = fmt.Sprintf("%s %.2f", g.sectors[i], x)
 	}
 	return wrapItems(prefix, items, Width)
+}
+
+// generatedComment reports whether a comment line is one the moves file
+// writes itself (its header and round headings), which a replay must not
+// copy a second time.
+func generatedComment(line string) bool {
+	var n int
+	if _, err := fmt.Sscanf(line, "# round %d", &n); err == nil && line == fmt.Sprintf("# round %d", n) {
+		return true
+	}
+	return line == movesTitle || line == movesComments || strings.HasPrefix(line, movesReplay)
 }

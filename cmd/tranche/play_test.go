@@ -148,7 +148,7 @@ func TestPlayReplaysMoves(t *testing.T) {
 	args := []string{"spoilers-weak-verification", "--seed", "3", "--replication", "2", "--rounds", "20"}
 	out, dir := play(t, script, args...)
 	moves := readFile(t, filepath.Join(dir, "moves.txt"))
-	for _, want := range []string{"# round 1\nrelieve finance 0.5\ncoverage 1\nnext\n", "quit\n",
+	for _, want := range []string{"# round 1\n# a comment\nrelieve finance 0.5\ncoverage 1\nnext\n", "quit\n",
 		"tranche play spoilers-weak-verification --seed 3 --replication 2 --rounds 20 < moves.txt"} {
 		if !strings.Contains(moves, want) {
 			t.Errorf("moves.txt lacks %q:\n%s", want, moves)

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/tranche-sim/tranche/internal/atomicfile"
+	"github.com/tranche-sim/tranche/internal/textdist"
 	"github.com/tranche-sim/tranche/results"
 	"github.com/tranche-sim/tranche/results/plots"
 	"github.com/tranche-sim/tranche/results/report"
@@ -28,17 +29,49 @@ func loadRun(dir string) (*results.Run, error) {
 	return run, nil
 }
 
+// parseFlags parses args with fs. On -h or --help it prints the usage and
+// returns errHelp; on a mistake it returns a usage error that says what is
+// wrong, suggests a flag for a misspelt one and points to --help, without
+// the flag package's dump of every flag.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	out, usage := fs.Output(), fs.Usage
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	fs.Usage = usage
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fs.Usage()
+		return errHelp
+	case err != nil:
+		hint := ""
+		if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok {
+			var flags []string
+			fs.VisitAll(func(f *flag.Flag) { flags = append(flags, f.Name) })
+			best, bestD := "", min(3, max(1, len(name)/3)+1)
+			for _, f := range flags {
+				if d := textdist.Distance(name, f); d < bestD {
+					best, bestD = f, d
+				}
+			}
+			if best != "" {
+				hint = fmt.Sprintf(" (did you mean --%s?)", best)
+			}
+		}
+		return usagef("%v%s; '%s --help' lists the flags", err, hint, fs.Name())
+	}
+	return nil
+}
+
 // parseInterleaved parses flags and positional arguments given in any
 // order (the flag package stops at the first positional argument) and
 // returns the positional ones.
 func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	var positional []string
 	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, errHelp
-			}
-			return nil, usageError{err}
+		if err := parseFlags(fs, args); err != nil {
+			return nil, err
 		}
 		if fs.NArg() == 0 {
 			return positional, nil

@@ -245,7 +245,9 @@ func TestExitStatusAndNothingWritten(t *testing.T) {
 	}{
 		{"no command", nil, 2, "no command"},
 		{"unknown command", []string{"fly"}, 2, `unknown command "fly"`},
-		{"unknown flag", []string{"run", "--fast"}, 2, "flag provided but not defined: -fast"},
+		{"unknown flag", []string{"run", "--fast"}, 2, "flag provided but not defined: -fast; 'tranche run --help' lists the flags"},
+		{"misspelt flag", []string{"run", "--no-plot"}, 2, "(did you mean --no-plots?)"},
+		{"bad flag number", []string{"run", "--reps", "abc"}, 2, `invalid value "abc" for flag -reps`},
 		{"out of range value", []string{"run", bad}, 2, "bad.toml:2: verifier.quality = 3 is out of range: allowed [0,1]"},
 		{"malformed file", []string{"run", malformed}, 2, "malformed.toml:"},
 		{"missing file", []string{"run", filepath.Join(tmp, "nope.toml")}, 2, "no such file"},
@@ -747,5 +749,15 @@ func TestUsefulWorkers(t *testing.T) {
 	}
 	if m.Workers != 1 {
 		t.Errorf("manifest workers = %d for 64 replications, want 1", m.Workers)
+	}
+}
+
+// A flag mistake gets one line, not the flag package's dump of every flag.
+func TestFlagMistakeIsOneLine(t *testing.T) {
+	for _, args := range [][]string{{"run", "--fast"}, {"play", "--sed", "3"}, {"plot", "--formt", "svg", "x"}} {
+		code, _, stderr := tranche(t, args...)
+		if code != 2 || strings.Contains(stderr, "Usage:") || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
+			t.Errorf("%v: exit %d, stderr %q: want exit 2 and one line", args, code, stderr)
+		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -19,23 +18,29 @@ import (
 
 // tables are the metrics printed after a run, grouped as in the model's
 // questions.
-var tables = []struct {
+// summaryTable is one printed table of the summary.
+type summaryTable struct {
 	title   string
 	metrics []string
-}{
-	{"Stability", []string{"durable_agreement", "collapse", "rounds_to_durable", "stability_index"}},
-	{"Humanitarian and leverage", []string{"humanitarian_index", "humanitarian_shortfall", "relief_leakage", "leverage_retained"}},
+}
+
+// summaryTables returns the printed tables of the summary.
+func summaryTables() []summaryTable {
+	return []summaryTable{
+		{"Stability", []string{"durable_agreement", "collapse", "rounds_to_durable", "stability_index"}},
+		{"Humanitarian and leverage", []string{"humanitarian_index", "humanitarian_shortfall", "relief_leakage", "leverage_retained"}},
+	}
 }
 
 func printSummary(w io.Writer, s *scenarios.Scenario, sum *results.Summary, elapsed float64) {
 	fmt.Fprintf(w, "scenario %s: %s x %s x %s, seed %d (%.1f s)\n",
 		s.Name, count(len(s.Policies), "policy", "policies"), count(s.Replications, "replication", "replications"), count(s.Rounds, "round", "rounds"), s.Seed, elapsed)
-	fmt.Fprintln(w, "mean and 95% confidence interval over replications")
+	fmt.Fprintln(w, "mean and 95% confidence interval over replications (n: how many define the metric, where not all do)")
 	defs := map[string]sim.Metric{}
 	for _, m := range sim.Metrics(s.Rounds, len(s.Spoilers.Factions)) {
 		defs[m.Key] = m
 	}
-	for _, t := range tables {
+	for _, t := range summaryTables() {
 		fmt.Fprintf(w, "\n%s\n", t.title)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprint(tw, "policy")
@@ -55,13 +60,15 @@ func printSummary(w io.Writer, s *scenarios.Scenario, sum *results.Summary, elap
 	}
 }
 
-// compared are the metrics of the printed comparison table.
-var compared = []string{"durable_agreement", "collapse", "humanitarian_shortfall", "leverage_retained"}
+// compared returns the metrics of the printed comparison table.
+func compared() []string {
+	return []string{"durable_agreement", "collapse", "humanitarian_shortfall", "leverage_retained"}
+}
 
 func printComparison(w io.Writer, r *results.ComparisonReport, agg *results.Aggregate) {
-	keys := compared
+	keys := compared()
 	if agg.Objective != nil {
-		keys = append(slices.Clone(keys), "objective")
+		keys = append(keys, "objective")
 	}
 	if len(agg.Policies) > 1 {
 		fmt.Fprintf(w, "\nPaired differences from %s (policy minus baseline on the same replications; 95%% CI; * Holm-adjusted p < 0.05)\n", r.Baseline)
@@ -149,7 +156,13 @@ func interval(st results.Stats, def sim.Metric) string {
 	if def.Hi > 1 {
 		f = "%.2f"
 	}
-	return fmt.Sprintf(f+" ("+f+", "+f+")", st.Mean, st.CI95[0], st.CI95[1]) // a comma, not a dash: bounds can be negative
+	// A comma, not a dash, between the bounds: they can be negative.
+	out := fmt.Sprintf(f+" ("+f+", "+f+")", st.Mean, st.CI95[0], st.CI95[1])
+	if def.Undefined != "" {
+		// A mean over some replications only: say how many.
+		out += fmt.Sprintf(" n=%d", st.N)
+	}
+	return out
 }
 
 // progress draws a progress bar on stderr for runs longer than a second,

@@ -185,7 +185,7 @@ func manifest(run *results.Run) [][2]string {
 }
 
 func summaryTable(run *results.Run, keys []string) table {
-	t := table{Head: append([]string{"policy"}, keys...), Note: "mean over replications, and below it the 95% confidence interval"}
+	t := table{Head: append([]string{"policy"}, keys...), Note: "mean over replications, and below it the 95% confidence interval (and n, the replications that define the metric, where not all do)"}
 	for _, p := range run.Summary.Policies {
 		row := []cell{text(p.Policy)}
 		for _, k := range keys {
@@ -194,7 +194,11 @@ func summaryTable(run *results.Run, keys []string) table {
 				row = append(row, cell{Main: "n/a"})
 				continue
 			}
-			row = append(row, cell{Main: num(st.Mean), Sub: num(st.CI95[0]) + " – " + num(st.CI95[1])})
+			sub := "(" + num(st.CI95[0]) + ", " + num(st.CI95[1]) + ")" // a comma: bounds can be negative
+			if st.N < run.Manifest.Replications {
+				sub += fmt.Sprintf(" n=%d", st.N) // a mean over some replications only
+			}
+			row = append(row, cell{Main: num(st.Mean), Sub: sub})
 		}
 		t.Rows = append(t.Rows, row)
 	}
@@ -237,14 +241,14 @@ func rankingTable(c *results.ComparisonReport) table {
 		if r.VsBest != nil {
 			vs = diffCell(*r.VsBest)
 		}
-		obj := cell{Main: num(r.Objective.Mean), Sub: num(r.Objective.CI95[0]) + " – " + num(r.Objective.CI95[1])}
+		obj := cell{Main: num(r.Objective.Mean), Sub: "(" + num(r.Objective.CI95[0]) + ", " + num(r.Objective.CI95[1]) + ")"}
 		t.Rows = append(t.Rows, []cell{{Main: fmt.Sprint(i + 1)}, text(r.Policy), obj, vs})
 	}
 	return t
 }
 
 func diffCell(x results.Comparison) cell {
-	c := cell{Main: fmt.Sprintf("%+.3f", x.MeanDiff), Sub: fmt.Sprintf("%+.3f – %+.3f", x.CI95[0], x.CI95[1])}
+	c := cell{Main: fmt.Sprintf("%+.3f", x.MeanDiff), Sub: fmt.Sprintf("(%+.3f, %+.3f)", x.CI95[0], x.CI95[1])}
 	if x.PHolm < 0.05 {
 		c.Main += " *"
 	}

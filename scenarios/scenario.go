@@ -177,41 +177,13 @@ func Parse(file string, data []byte) (*Scenario, error) {
 	var pprobs []problem
 	s.PolicyParams, pprobs = decodePolicies(md, doc.Policy, raw, typed)
 	probs = append(probs, pprobs...)
-	refusedKind := map[string]bool{} // modifiers of unknown kind, as policy.NAME.modifiers[I]
-	for _, p := range pprobs {
-		if m, ok := strings.CutSuffix(p.key, ".kind"); ok && strings.Contains(m, ".modifiers[") {
-			refusedKind[m] = true
-		}
-	}
 	s.refused = map[string]bool{} // policy tables refused: not unknown policies too
 	for name := range doc.Policy {
 		if _, ok := s.PolicyParams[name]; !ok {
 			s.refused[name] = true
 		}
 	}
-	unknownTables := map[string]bool{} // unknown keys so far, tables among them
-	for _, k := range md.Undecoded() {
-		if len(k) >= 2 && k[0] == "policy" {
-			if _, ok := s.PolicyParams[k[1]]; !ok {
-				continue // the table was refused above
-			}
-		}
-		key := k.String()
-		if unknownTables[parentKey(key)] {
-			continue // reported with its table
-		}
-		unknownTables[key] = true
-		ik := lines.keyAt(lines.line(key)) // the key as the file has it, with indices
-		if refusedKind[parentKey(ik)] {
-			continue // a modifier's keys depend on its kind, refused above
-		}
-		msg := "unknown key " + key + suggest(key, s.PolicyParams)
-		if ik != "" && ik != key && index.ReplaceAllString(ik, "") == key {
-			// Name the element of the array of tables, as the file has it.
-			msg = strings.ReplaceAll(msg, parentKey(key)+".", parentKey(ik)+".")
-		}
-		probs = append(probs, problem{key, msg})
-	}
+	probs = append(probs, unknownKeys(md, lines, s, pprobs)...)
 	probs = append(probs, s.check()...)
 	if len(probs) > 0 {
 		return nil, newError(file, lines, probs)
@@ -453,3 +425,41 @@ func suggest(key string, policies map[string]sim.PolicyParams) string {
 }
 
 var index = regexp.MustCompile(`\[\d+\]`)
+
+// unknownKeys reports the keys of the file that nothing decoded, each once:
+// not the keys of a table already reported as unknown, nor those of a
+// refused policy table or of a modifier of unknown kind (pprobs, the
+// policy tables' problems, say which).
+func unknownKeys(md toml.MetaData, lines lineIndex, s *Scenario, pprobs []problem) []problem {
+	var probs []problem
+	refusedKind := map[string]bool{} // modifiers of unknown kind, as policy.NAME.modifiers[I]
+	for _, p := range pprobs {
+		if m, ok := strings.CutSuffix(p.key, ".kind"); ok && strings.Contains(m, ".modifiers[") {
+			refusedKind[m] = true
+		}
+	}
+	unknownTables := map[string]bool{} // unknown keys so far, tables among them
+	for _, k := range md.Undecoded() {
+		if len(k) >= 2 && k[0] == "policy" {
+			if _, ok := s.PolicyParams[k[1]]; !ok {
+				continue // the table was refused above
+			}
+		}
+		key := k.String()
+		if unknownTables[parentKey(key)] {
+			continue // reported with its table
+		}
+		unknownTables[key] = true
+		ik := lines.keyAt(lines.line(key)) // the key as the file has it, with indices
+		if refusedKind[parentKey(ik)] {
+			continue // a modifier's keys depend on its kind, refused above
+		}
+		msg := "unknown key " + key + suggest(key, s.PolicyParams)
+		if ik != "" && ik != key && index.ReplaceAllString(ik, "") == key {
+			// Name the element of the array of tables, as the file has it.
+			msg = strings.ReplaceAll(msg, parentKey(key)+".", parentKey(ik)+".")
+		}
+		probs = append(probs, problem{key, msg})
+	}
+	return probs
+}

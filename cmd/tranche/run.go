@@ -199,19 +199,8 @@ func runStudy(args []string, stdout, stderr io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	sel, err := selectShard(o.shard, o.shards, os.Getenv)
-	if err != nil {
+	if pl.shard, err = o.shardOf(s); err != nil {
 		return err
-	}
-	if sel != nil {
-		if o.set["precision"] {
-			return usagef("--precision cannot be split into shards: the number of replications it needs is only known at the end")
-		}
-		first, n := results.ShardRange(sel.index, sel.count, s.Replications)
-		if n == 0 {
-			return usagef("shard %d of %d is empty: %d replications cannot be split into %d shards", sel.index, sel.count, s.Replications, sel.count)
-		}
-		pl.shard = &results.Shard{Index: sel.index, Count: sel.count, First: first, Replications: n, TotalReplications: s.Replications}
 	}
 	if o.cpuProfile != "" { // the inputs are good: profile the run
 		stop, perr := startCPUProfile(o.cpuProfile)
@@ -258,18 +247,7 @@ func runStudy(args []string, stdout, stderr io.Writer) (err error) {
 	}
 
 	resolved := scenarios.Format(s)
-	sum := sha256.Sum256(resolved)
-	manifest := &results.Manifest{
-		Tool: "tranche", Version: version(), Build: build(), GoVersion: runtime.Version(), GOARCH: runtime.GOARCH,
-		Scenario: s.Name, ScenarioSHA256: hex.EncodeToString(sum[:]),
-		Seed: s.Seed, Replications: agg.Metric(0, 0).N(), Rounds: s.Rounds, MonthsPerRound: s.MonthsPerRound, Policies: s.Policies,
-		Baseline: s.Policies[pl.baseline], Objective: o.objective, Precision: prec, Format: o.format,
-		Workers: usefulWorkers(o, s, pl), CommandLine: append([]string{"tranche", "run"}, args...),
-		Start: start.UTC(), ElapsedSeconds: time.Since(start).Seconds(),
-	}
-	if sh := pl.shard; sh != nil {
-		manifest.Shard, manifest.FirstReplication = sh, sh.First
-	}
+	manifest := o.manifest(s, pl, resolved, agg, prec, args, start)
 	summary, report, err := results.WriteOutputs(folder, resolved, agg, pl.baseline, manifest)
 	if err != nil {
 		return err
@@ -308,6 +286,42 @@ func runStudy(args []string, stdout, stderr io.Writer) (err error) {
 	}
 	fmt.Fprintf(stdout, "\nresults: %s\n", folder.Final())
 	return nil
+}
+
+// shardOf returns the part of the study this run does: from --shard, or
+// from the environment of a Slurm array task or a Kubernetes Indexed Job;
+// nil for the whole study.
+func (o *runOptions) shardOf(s *scenarios.Scenario) (*results.Shard, error) {
+	sel, err := selectShard(o.shard, o.shards, os.Getenv)
+	if err != nil || sel == nil {
+		return nil, err
+	}
+	if o.set["precision"] {
+		return nil, usagef("--precision cannot be split into shards: the number of replications it needs is only known at the end")
+	}
+	first, n := results.ShardRange(sel.index, sel.count, s.Replications)
+	if n == 0 {
+		return nil, usagef("shard %d of %d is empty: %d replications cannot be split into %d shards", sel.index, sel.count, s.Replications, sel.count)
+	}
+	return &results.Shard{Index: sel.index, Count: sel.count, First: first, Replications: n, TotalReplications: s.Replications}, nil
+}
+
+// manifest returns the manifest of a finished run: what ran, how, and the
+// resolved scenario's hash.
+func (o *runOptions) manifest(s *scenarios.Scenario, pl *plan, resolved []byte, agg *results.Aggregate, prec *results.Precision, args []string, start time.Time) *results.Manifest {
+	sum := sha256.Sum256(resolved)
+	m := &results.Manifest{
+		Tool: "tranche", Version: version(), Build: build(), GoVersion: runtime.Version(), GOARCH: runtime.GOARCH,
+		Scenario: s.Name, ScenarioSHA256: hex.EncodeToString(sum[:]),
+		Seed: s.Seed, Replications: agg.Metric(0, 0).N(), Rounds: s.Rounds, MonthsPerRound: s.MonthsPerRound, Policies: s.Policies,
+		Baseline: s.Policies[pl.baseline], Objective: o.objective, Precision: prec, Format: o.format,
+		Workers: usefulWorkers(o, s, pl), CommandLine: append([]string{"tranche", "run"}, args...),
+		Start: start.UTC(), ElapsedSeconds: time.Since(start).Seconds(),
+	}
+	if sh := pl.shard; sh != nil {
+		m.Shard, m.FirstReplication = sh, sh.First
+	}
+	return m
 }
 
 // maxWorkers bounds --workers: each worker keeps a study's aggregates (about

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -181,4 +182,19 @@ func (idx lineIndex) keyAt(ln int) string {
 		}
 	}
 	return best
+}
+
+// occurrences returns the keys of the file, with their array indices, that
+// read key once the indices are removed, in file order: the decoder names
+// an unknown key in an array of tables without its index, once for each
+// element that has it.
+func (idx lineIndex) occurrences(key string) []string {
+	var out []string
+	for k := range idx {
+		if k != key && index.ReplaceAllString(k, "") == key {
+			out = append(out, k)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return idx[out[i]] < idx[out[j]] })
+	return out
 }

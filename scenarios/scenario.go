@@ -241,35 +241,48 @@ func (s *Scenario) check() []problem {
 		probs = append(probs, s.checkPolicy(name, s.PolicyParams[name])...)
 	}
 	// Rules between values: reported with the rest, so that a file is
-	// fixed in one pass (each rule guards against the invalid values it
-	// would misread).
-	probs = append(probs, s.consistency()...)
+	// fixed in one pass.
+	bad := map[string]bool{} // keys already reported: rules between values skip them
+	for _, p := range probs {
+		bad[p.key] = true
+	}
+	probs = append(probs, s.consistency(bad)...)
 	return probs
 }
 
-// consistency checks rules that involve more than one value.
-func (s *Scenario) consistency() []problem {
+// consistency checks rules that involve more than one value. bad holds the
+// keys already reported (out of range, say): a rule that reads one of them
+// is skipped, since it would only repeat the problem.
+func (s *Scenario) consistency(bad map[string]bool) []problem {
 	var probs []problem
 	p := &s.Params
+	anyBad := func(format string, n int) bool { // a key of an element out of range
+		for i := range n {
+			if bad[fmt.Sprintf(format, i)] {
+				return true
+			}
+		}
+		return false
+	}
 	if len(p.Sectors) == 0 {
 		probs = append(probs, problem{"sectors", "sectors: at least one [[sectors]] table is needed"})
 	}
 	var weight float64
 	names := map[string]bool{}
-	validWeights := true // the sum is checked only when each weight is valid
 	for i, sec := range p.Sectors {
 		weight += sec.Weight
-		validWeights = validWeights && sec.Weight >= 0
 		if names[sec.Name] {
 			probs = append(probs, problem{fmt.Sprintf("sectors[%d].name", i), fmt.Sprintf("sectors[%d].name = %q: sector names must be unique", i, sec.Name)})
 		}
 		names[sec.Name] = true
 	}
-	if len(p.Sectors) > 0 && validWeights && !(weight > 0) {
-		probs = append(probs, problem{"sectors", "sectors: weights sum to 0; at least one sector must carry weight"})
-	}
-	if math.IsInf(weight, 0) {
-		probs = append(probs, problem{"sectors", "sectors: weights sum beyond the largest number; only their ratios matter, so use smaller ones"})
+	if len(p.Sectors) > 0 && !anyBad("sectors[%d].weight", len(p.Sectors)) {
+		switch {
+		case !(weight > 0):
+			probs = append(probs, problem{"sectors", "sectors: weights sum to 0; at least one sector must carry weight"})
+		case math.IsInf(weight, 0):
+			probs = append(probs, problem{"sectors", "sectors: weights sum beyond the largest number; only their ratios matter, so use smaller ones"})
+		}
 	}
 	if len(p.Coalition.Members) == 0 {
 		probs = append(probs, problem{"coalition.members", "coalition.members: at least one [[coalition.members]] table is needed"})
@@ -278,23 +291,23 @@ func (s *Scenario) consistency() []problem {
 	for _, m := range p.Coalition.Members {
 		members += m.Weight
 	}
-	if math.IsInf(members, 0) {
+	if math.IsInf(members, 0) && !anyBad("coalition.members[%d].weight", len(p.Coalition.Members)) {
 		probs = append(probs, problem{"coalition.members", "coalition.members: weights sum beyond the largest number; only their ratios matter, so use smaller ones"})
 	}
 	var links float64
 	for _, n := range p.Neighbours.States {
 		links += n.TradeLink
 	}
-	if links > 1 {
+	if links > 1 && !anyBad("neighbours.states[%d].trade_link", len(p.Neighbours.States)) {
 		probs = append(probs, problem{"neighbours.states", fmt.Sprintf("neighbours.states: trade links sum to %.3g; they are shares of the target's trade and must sum to at most 1", links)})
 	}
-	if s.Rounds < 1 {
-		return probs // rounds is reported as out of range
+	if bad["rounds"] {
+		return probs
 	}
-	if p.Outcomes.DurableRounds > s.Rounds {
+	if p.Outcomes.DurableRounds > s.Rounds && !bad["outcomes.durable_rounds"] {
 		probs = append(probs, problem{"outcomes.durable_rounds|rounds", fmt.Sprintf("outcomes.durable_rounds = %d exceeds rounds = %d: no agreement could ever count as durable", p.Outcomes.DurableRounds, s.Rounds)})
 	}
-	if p.Outcomes.CollapseRounds > s.Rounds {
+	if p.Outcomes.CollapseRounds > s.Rounds && !bad["outcomes.collapse_rounds"] {
 		probs = append(probs, problem{"outcomes.collapse_rounds|rounds", fmt.Sprintf("outcomes.collapse_rounds = %d exceeds rounds = %d: no agreement could ever collapse", p.Outcomes.CollapseRounds, s.Rounds)})
 	}
 	return probs
@@ -439,6 +452,7 @@ func unknownKeys(md toml.MetaData, lines lineIndex, s *Scenario, pprobs []proble
 		}
 	}
 	unknownTables := map[string]bool{} // unknown keys so far, tables among them
+	seen := map[string]int{}           // occurrences of each key so far
 	for _, k := range md.Undecoded() {
 		if len(k) >= 2 && k[0] == "policy" {
 			if _, ok := s.PolicyParams[k[1]]; !ok {
@@ -447,19 +461,46 @@ func unknownKeys(md toml.MetaData, lines lineIndex, s *Scenario, pprobs []proble
 		}
 		key := k.String()
 		if unknownTables[parentKey(key)] {
-			continue // reported with its table
+			unknownTables[key] = true // its own keys too
+			continue                  // reported with its table
 		}
 		unknownTables[key] = true
-		ik := lines.keyAt(lines.line(key)) // the key as the file has it, with indices
+		// The key as the file has it, with its array indices: the n-th time
+		// the decoder names key, it is the n-th element that has it.
+		ik := key
+		if occ := lines.occurrences(key); seen[key] < len(occ) {
+			ik = occ[seen[key]]
+		} else if isModifierKey(key) && anyRefused(refusedKind, parentKey(key)) {
+			continue // an inline table the index cannot place, of a policy with a refused modifier
+		}
+		seen[key]++
 		if refusedKind[parentKey(ik)] {
 			continue // a modifier's keys depend on its kind, refused above
 		}
 		msg := "unknown key " + key + suggest(key, s.PolicyParams)
-		if ik != "" && ik != key && index.ReplaceAllString(ik, "") == key {
+		if ik != key {
 			// Name the element of the array of tables, as the file has it.
 			msg = strings.ReplaceAll(msg, parentKey(key)+".", parentKey(ik)+".")
 		}
-		probs = append(probs, problem{key, msg})
+		probs = append(probs, problem{ik, msg}) // ik places it on its own line
 	}
 	return probs
+}
+
+// isModifierKey reports whether key is a key of a policy's modifier table,
+// as the decoder names it (policy.NAME.modifiers.KEY).
+func isModifierKey(key string) bool {
+	parts := strings.Split(key, ".")
+	return len(parts) == 4 && parts[0] == "policy" && parts[2] == "modifiers"
+}
+
+// anyRefused reports whether refused holds a modifier of the table at
+// modifiers (policy.NAME.modifiers), whatever its index.
+func anyRefused(refused map[string]bool, modifiers string) bool {
+	for m := range refused {
+		if strings.HasPrefix(m, modifiers+"[") {
+			return true
+		}
+	}
+	return false
 }

@@ -312,9 +312,13 @@ func TestUnknownModifierKindReportedOnce(t *testing.T) {
 
 // A misspelt table is reported once, not again for each of its keys.
 func TestUnknownTableReportedOnce(t *testing.T) {
-	e := parseErr(t, "[verfier]\nquality = 0.5\naccess = 0.2\n")
-	if len(e.Problems) != 1 {
-		t.Errorf("%d problems, want 1: %v", len(e.Problems), e)
+	for _, src := range []string{
+		"[verfier]\nquality = 0.5\naccess = 0.2\n",
+		"[verfier.sub]\nx = 1\n[verfier.sub.deeper]\ny = 2\n",
+	} {
+		if e := parseErr(t, src); len(e.Problems) != 1 {
+			t.Errorf("%q: %d problems, want 1: %v", src, len(e.Problems), e)
+		}
 	}
 }
 
@@ -337,6 +341,18 @@ func TestEveryProblemAtOnce(t *testing.T) {
 		{"ranges and rules together",
 			"replications = 0\n[[sectors]]\nname = \"oil\"\nweight = -1.0\n[[sectors]]\nname = \"oil\"\nweight = 1.0\n[neighbours]\n[[neighbours.states]]\nname = \"a\"\ntrade_link = 0.7\n[[neighbours.states]]\nname = \"b\"\ntrade_link = 0.7\n",
 			[]string{"test.toml:1: replications = 0", "test.toml:4: sectors[0].weight = -1", `test.toml:6: sectors[1].name = "oil": sector names must be unique`, "trade links sum to 1.4"}, 4},
+		{"the same mistake in two elements",
+			"[[sectors]]\nname = \"a\"\nweight = 1.0\nwieght = 2.0\n[[sectors]]\nname = \"b\"\nweight = 1.0\n[[sectors]]\nname = \"c\"\nweight = 1.0\nwieght = 2.0\n",
+			[]string{"test.toml:4: unknown key sectors[0].wieght (did you mean sectors[0].weight?)", "test.toml:11: unknown key sectors[2].wieght (did you mean sectors[2].weight?)"}, 2},
+		{"a stray key after a modifier of unknown kind",
+			"[policy.mine]\nbase = \"phased\"\n[[policy.mine.modifiers]]\nkind = \"windw\"\nrounds = 2\n[[policy.mine.modifiers]]\nkind = \"humanitarian-floor\"\nrounds = 3\n",
+			[]string{`test.toml:4: policy.mine.modifiers[0].kind: unknown modifier kind "windw"`, "test.toml:8: unknown key policy.mine.modifiers[1].rounds (a parameter of the wind-down modifier"}, 2},
+		{"a stray key before a modifier of unknown kind",
+			"[policy.mine]\nbase = \"phased\"\n[[policy.mine.modifiers]]\nkind = \"humanitarian-floor\"\nrounds = 3\n[[policy.mine.modifiers]]\nkind = \"windw\"\nrounds = 2\n",
+			[]string{"test.toml:5: unknown key policy.mine.modifiers[0].rounds", `test.toml:7: policy.mine.modifiers[1].kind: unknown modifier kind "windw"`}, 2},
+		{"an out-of-range value is not reported again by a rule that reads it",
+			"rounds = 40\n[outcomes]\ndurable_rounds = 2000\n[[sectors]]\nname = \"a\"\nweight = inf\n[neighbours]\n[[neighbours.states]]\nname = \"x\"\ntrade_link = 5.0\n",
+			[]string{"test.toml:3: outcomes.durable_rounds = 2000 is out of range", "test.toml:6: sectors[0].weight = +Inf is out of range", "test.toml:10: neighbours.states[0].trade_link = 5 is out of range"}, 3},
 		{"misspelt base",
 			"policies = [\"mine\"]\n[policy.mine]\nbase = \"phased-snapbak\"\n[[policy.mine.modifiers]]\nkind = \"forgive\"\nprobability = 2.0\n",
 			[]string{`test.toml:3: policy.mine.base = "phased-snapbak": unknown policy (did you mean phased-snapback?)`, "test.toml:6: policy.mine.modifiers[0].probability = 2 is out of range"}, 2},

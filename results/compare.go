@@ -208,7 +208,8 @@ type Rank struct {
 	// Objective are the objective's statistics for this policy.
 	Objective Stats `json:"objective"`
 	// VsBest is the paired difference from the best policy (nil for the
-	// best itself), with Holm's correction across the others.
+	// best itself), with Holm's correction across every pair of policies
+	// (see Ranking).
 	VsBest *Comparison `json:"vs_best,omitempty"`
 }
 

@@ -98,18 +98,25 @@ func (f *Folder) Final() string { return f.final }
 func (f *Folder) Create(name string) (*os.File, error) {
 	p := f.Path(name)
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return nil, fmt.Errorf("results folder %s: %w", f.final, err)
+		return nil, f.wrap(err)
 	}
-	return os.Create(p)
+	fh, err := os.Create(p)
+	if err != nil {
+		return nil, f.wrap(err)
+	}
+	return fh, nil
 }
 
 // WriteFile writes file name in the folder.
 func (f *Folder) WriteFile(name string, data []byte) error {
 	p := f.Path(name)
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return fmt.Errorf("results folder %s: %w", f.final, err)
+		return f.wrap(err)
 	}
-	return os.WriteFile(p, data, 0o644)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		return f.wrap(err)
+	}
+	return nil
 }
 
 // Commit renames the folder into place. It refuses to replace a folder that
@@ -124,14 +131,31 @@ func (f *Folder) Commit() error {
 	// Flush every file and folder first, so that a crash after the rename
 	// cannot leave a folder that looks complete with empty files in it.
 	if err := syncTree(f.tmp); err != nil {
-		return fmt.Errorf("results folder %s: %w", f.final, err)
+		return f.wrap(err)
 	}
 	if err := os.Rename(f.tmp, f.final); err != nil {
-		return fmt.Errorf("results folder: %w", err)
+		return f.wrap(err)
 	}
 	f.committed = true
 	syncDir(filepath.Dir(f.final)) // the rename itself; best effort
 	return nil
+}
+
+// wrap names the results folder in err and, where err names a file in the
+// temporary folder, gives that file by its name in the results folder: the
+// temporary folder's name means nothing to the user.
+func (f *Folder) wrap(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		if rel, ok := strings.CutPrefix(pe.Path, f.tmp); ok {
+			return fmt.Errorf("results folder %s: %s %s: %w", f.final, pe.Op, strings.TrimPrefix(rel, string(filepath.Separator)), pe.Err)
+		}
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) && le.Old == f.tmp {
+		return fmt.Errorf("results folder %s: %w", f.final, le.Err)
+	}
+	return fmt.Errorf("results folder %s: %w", f.final, err)
 }
 
 // syncTree flushes every file under root to disk, and the folders that
@@ -151,7 +175,7 @@ func syncTree(root string) error {
 		}
 		if err := fh.Sync(); err != nil {
 			fh.Close()
-			return fmt.Errorf("flushing %s: %w", filepath.Base(path), err)
+			return err
 		}
 		return fh.Close()
 	})

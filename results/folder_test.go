@@ -58,3 +58,24 @@ func createErr(path string) error {
 	}
 	return err
 }
+
+// Errors about the files of a results folder name the results folder and
+// the file, never the temporary folder the files are written in.
+func TestFolderErrorsHideTheTemporaryFolder(t *testing.T) {
+	dir := t.TempDir()
+	f, err := CreateFolder(filepath.Join(dir, "res"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Abort()
+	if err := f.WriteFile("plots", []byte("a file where a folder is wanted")); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.Create("plots/fan.png")
+	if err == nil {
+		t.Fatal("created a file below a file")
+	}
+	if msg := err.Error(); strings.Contains(msg, ".partial-") || !strings.Contains(msg, "results folder "+filepath.Join(dir, "res")) || !strings.Contains(msg, "plots") {
+		t.Errorf("error %q: want the results folder and plots named, and no temporary name", msg)
+	}
+}

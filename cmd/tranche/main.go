@@ -165,6 +165,8 @@ func help(args []string, stdout, stderr io.Writer) error {
 	case args[0] == "help" || args[0] == "-h" || args[0] == "-help" || args[0] == "--help":
 		fmt.Fprint(stdout, usage) // help about help is the usage
 		return errHelp
+	case args[0] == "--version" || args[0] == "-version" || args[0] == "-v":
+		args = []string{"version"} // as tranche --version is tranche version
 	}
 	c, ok := lookup(args[0])
 	if !ok {

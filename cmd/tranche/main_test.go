@@ -612,6 +612,7 @@ func TestHelp(t *testing.T) {
 		{[]string{"help"}, "tranche simulates sequencing strategies"},
 		{[]string{"help", "help"}, "tranche simulates sequencing strategies"},
 		{[]string{"help", "--help"}, "tranche simulates sequencing strategies"},
+		{[]string{"help", "--version"}, "Usage: tranche version"},
 		{[]string{"scenarios", "show", "--help"}, "Usage: tranche scenarios [show NAME]"},
 		{[]string{"scenarios", "show", "-h"}, "Usage: tranche scenarios [show NAME]"},
 		{[]string{"run", "--reps", "5", "-h"}, "Usage: tranche run [SCENARIO] [flags]"},

@@ -19,8 +19,10 @@ type FolderError struct {
 	Err  error
 }
 
+// Error says which file could not be written, and why.
 func (e *FolderError) Error() string { return fmt.Sprintf("cannot write %s: %v", e.Path, e.Err) }
 
+// Unwrap returns the cause.
 func (e *FolderError) Unwrap() error { return e.Err }
 
 // Write writes path through write, so that a failure leaves no partial file

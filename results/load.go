@@ -113,7 +113,11 @@ func Load(dir string) (*Run, error) {
 func readJSON(dir, name string, v any) error {
 	b, err := os.ReadFile(filepath.Join(dir, name))
 	if err != nil {
-		return fmt.Errorf("results folder %s: %w", dir, err)
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is said below
+		}
+		return fmt.Errorf("%s: %w", filepath.Join(dir, name), err)
 	}
 	if err := json.Unmarshal(b, v); err != nil {
 		return fmt.Errorf("%s: %w", filepath.Join(dir, name), err)

@@ -432,9 +432,28 @@ func suggest(key string, policies map[string]sim.PolicyParams) string {
 		}
 	}
 	if best == "" {
-		return ""
+		return elsewhere(key, known)
 	}
 	return " (did you mean " + best + "?)"
+}
+
+// elsewhere returns a hint for a key written in the wrong table: " (resolve
+// is a key of [[coalition.members]])" for coalition.resolve, say; "" if no
+// table below the key's own has it. known are the format's keys, with the
+// indices of the default elements of arrays of tables.
+func elsewhere(key string, known []string) string {
+	parent, name := parentKey(key), key[strings.LastIndex(key, ".")+1:]
+	for _, raw := range known {
+		k := index.ReplaceAllString(raw, "")
+		if kp := parentKey(k); strings.HasPrefix(kp, parent+".") && k == kp+"."+name {
+			table := "[" + kp + "]"
+			if raw != k { // an element of an array of tables
+				table = "[[" + kp + "]]"
+			}
+			return fmt.Sprintf(" (%s is a key of %s)", name, table)
+		}
+	}
+	return ""
 }
 
 var index = regexp.MustCompile(`\[\d+\]`)

@@ -83,6 +83,7 @@ func TestBadInput(t *testing.T) {
 		{"unknown modifier kind, and its parameter", "[policy.soft]\nbase = \"phased\"\n[[policy.soft.modifiers]]\nkind = \"humanitarian-flor\"\nfloor = 0.5\n", 4, []string{"test.toml:4", `unknown modifier kind "humanitarian-flor"`}},
 		{"sector weights summing to infinity", "[[sectors]]\nname = \"a\"\nweight = 1e308\n[[sectors]]\nname = \"b\"\nweight = 1e308\n", 0, []string{"sectors: weights sum beyond the largest number"}},
 		{"member weights summing to infinity", "[[coalition.members]]\nname = \"a\"\nweight = 1e308\n[[coalition.members]]\nname = \"b\"\nweight = 1e308\n", 0, []string{"coalition.members: weights sum beyond the largest number"}},
+		{"member key in the coalition table", "[coalition]\nresolve = 0.7\n", 2, []string{"test.toml:2", "unknown key coalition.resolve (resolve is a key of [[coalition.members]])"}},
 		{"misspelt table", "[verfier]\nquality = 0.5\n", 1, []string{"test.toml:1", "unknown key verfier (did you mean verifier?)"}},
 		{"misspelt policy table", "[policy.phased-snapbak]\nhold = 2\n", 1, []string{"test.toml:1", `unknown policy "phased-snapbak" (did you mean phased-snapback?)`}},
 		{"misspelt policy in the list", "policies = [\"reciprocl\"]\n", 1, []string{`unknown policy "reciprocl" (did you mean reciprocal?)`}},

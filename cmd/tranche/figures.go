@@ -19,8 +19,15 @@ import (
 
 // loadRun reads a results folder named on the command line.
 func loadRun(dir string) (*results.Run, error) {
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return nil, usagef("%s is not a results folder (make one with tranche run)", dir)
+	st, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return nil, usagef("%s: no such folder (make a results folder with tranche run)", dir)
+	case !st.IsDir():
+		return nil, usagef("%s is a file, not a results folder (make one with tranche run)", dir)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err != nil {
+		return nil, usagef("%s is not a results folder: it has no manifest.json (make one with tranche run)", dir)
 	}
 	run, err := results.Load(dir)
 	if err != nil {
@@ -59,7 +66,8 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 				hint = fmt.Sprintf(" (did you mean --%s?)", best)
 			}
 		}
-		return usagef("%v%s; '%s --help' lists the flags", err, hint, fs.Name())
+		msg := strings.NewReplacer("flag -", "flag --", ": -", ": --").Replace(err.Error()) // flags are written --name here
+		return usagef("%s%s; '%s --help' lists the flags and their values", msg, hint, fs.Name())
 	}
 	return nil
 }

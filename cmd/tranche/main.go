@@ -47,6 +47,7 @@ Usage:
   tranche scenarios show NAME      print a scenario as complete, commented TOML
   tranche policies                 list the sequencing policies
   tranche version                  print the version (also tranche --version)
+  tranche help [COMMAND]           describe tranche, or one command (also COMMAND --help)
 
 SCENARIO is a TOML file or the name of a bundled scenario; without it the
 bundled default scenario runs. 'tranche COMMAND -h' (or 'tranche help

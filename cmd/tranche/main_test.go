@@ -245,9 +245,12 @@ func TestExitStatusAndNothingWritten(t *testing.T) {
 	}{
 		{"no command", nil, 2, "no command"},
 		{"unknown command", []string{"fly"}, 2, `unknown command "fly"`},
-		{"unknown flag", []string{"run", "--fast"}, 2, "flag provided but not defined: -fast; 'tranche run --help' lists the flags"},
+		{"unknown flag", []string{"run", "--fast"}, 2, "flag provided but not defined: --fast; 'tranche run --help' lists the flags"},
 		{"misspelt flag", []string{"run", "--no-plot"}, 2, "(did you mean --no-plots?)"},
-		{"bad flag number", []string{"run", "--reps", "abc"}, 2, `invalid value "abc" for flag -reps`},
+		{"bad flag number", []string{"run", "--reps", "abc"}, 2, `invalid value "abc" for flag --reps`},
+		{"both shard flags", []string{"run", "--shard", "1/8", "--shards", "4"}, 2, "--shard 1/8 and --shards 4: give one"},
+		{"plot of an empty folder", []string{"plot", tmp}, 2, "is not a results folder: it has no manifest.json"},
+		{"plot of a file", []string{"plot", bad}, 2, "is a file, not a results folder"},
 		{"out of range value", []string{"run", bad}, 2, "bad.toml:2: verifier.quality = 3 is out of range: allowed [0,1]"},
 		{"malformed file", []string{"run", malformed}, 2, "malformed.toml:"},
 		{"missing file", []string{"run", filepath.Join(tmp, "nope.toml")}, 2, "no such file"},
@@ -670,7 +673,7 @@ func TestUnknownCommand(t *testing.T) {
 		{[]string{"version", "now"}, 2, "", "version takes no arguments, got now"},
 		{[]string{"policies", "all"}, 2, "", "policies takes no arguments, got all"},
 		{[]string{"scenarios", "list"}, 2, "", `scenarios: unexpected argument "list"`},
-		{[]string{"scenarios", "--all"}, 2, "", "flag provided but not defined: -all"},
+		{[]string{"scenarios", "--all"}, 2, "", "flag provided but not defined: --all"},
 	}
 	for _, c := range cases {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {

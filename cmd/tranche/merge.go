@@ -152,9 +152,9 @@ func mergeShards(args []string, stdout, stderr io.Writer) error {
 func readShards(dirs []string) ([]shardFolder, error) {
 	var shards []shardFolder
 	for _, d := range dirs {
-		run, err := results.Load(d)
+		run, err := loadRun(d)
 		if err != nil {
-			return nil, usageError{fmt.Errorf("%s is not a results folder: %w", d, err)}
+			return nil, err
 		}
 		if run.Manifest.Shard == nil {
 			return nil, usagef("%s is not a shard (it was made without --shard): only shards of one study can be merged", d)

@@ -25,6 +25,9 @@ type shardSel struct {
 // SLURM_ARRAY_TASK_COUNT) or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX,
 // with the count from --shards N) names it.
 func selectShard(flag string, shards int, getenv func(string) string) (*shardSel, error) {
+	if flag != "" && shards != 0 {
+		return nil, usagef("--shard %s and --shards %d: give one, --shard I/N to run one shard by hand or --shards N in a Kubernetes Indexed Job", flag, shards)
+	}
 	if flag != "" {
 		i, n, ok := strings.Cut(flag, "/")
 		index, err1 := strconv.Atoi(strings.TrimSpace(i))

@@ -138,7 +138,7 @@ func TestMergeRefuses(t *testing.T) {
 		{"different scenario", []string{s0, otherScenario, s2}, "shards of different studies"},
 		{"different build", []string{s0, otherBuild, s2}, "0123456789abcdef"},
 		{"not a shard", []string{whole}, "is not a shard"},
-		{"not a folder", []string{filepath.Join(tmp, "nope")}, "is not a results folder"},
+		{"not a folder", []string{filepath.Join(tmp, "nope")}, "nope: no such folder"},
 	}
 	for _, c := range cases {
 		out := filepath.Join(tmp, "merged-"+strings.ReplaceAll(c.name, " ", "-"))

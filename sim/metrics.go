@@ -60,6 +60,7 @@ const (
 	ReliefFinal
 	Snapbacks
 	ReliefPerCompliance
+	FalseSnapbacks
 	NumMetrics
 )
 
@@ -87,6 +88,7 @@ func Metrics(rounds, factions int) []Metric {
 		ReliefFinal:           {"relief_final", "weighted relief level in force in the last round", "share of sanctions lifted", Level, 0, 1, 0, ""},
 		Snapbacks:             {"snapbacks", "number of rounds in which the coalition re-imposed at least outcomes.snapback_size of weighted relief", "rounds", Count, 0, t, 0, ""},
 		ReliefPerCompliance:   {"relief_per_compliance", "relief in force summed over rounds per unit of true compliance summed over rounds (undefined, and left out, when the target never complied); percentiles saturate at 10", "relief per compliance", Level, 0, 10, -1, ""},
+		FalseSnapbacks:        {"false_snapbacks", "number of snapbacks (as counted by snapbacks) made on a false violation report: relief re-imposed in the round of a false alarm", "rounds", Count, 0, t, -1, ""},
 	}
 	ms[RoundsToDurable].Undefined = "when the durable-agreement condition never held"
 	ms[ReliefPerCompliance].Undefined = "when the target never complied"

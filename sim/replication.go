@@ -73,6 +73,7 @@ type tally struct {
 	agreement, collapsed, inRollback     bool
 	episodes, incidents, falseAlarms     int
 	pendingCheats, snapbacks             int
+	falseSnapbacks                       int // snapbacks on a false alarm
 	compliance, stability, welfare       float64
 	shortfall, welfareMin                float64
 	leaked, flows, relief                float64
@@ -174,6 +175,7 @@ func (r *Replication) step(round int) {
 	r.pol.Decide(&r.obs, &r.act) // r.act holds what is in force (see apply)
 	snap := r.apply()
 	t.snapbacks += b2i(snap)
+	t.falseSnapbacks += b2i(snap && w.FalseAlarm)
 	out.Events[i] = RoundEvents{Snapback: snap, Violation: w.Violation, FalseAlarm: w.FalseAlarm, Choice: uint8(w.Choice), Shocks: w.Events}
 }
 
@@ -369,6 +371,7 @@ func (r *Replication) finish() {
 	o[AgreementReached] = b2f(t.agreement)
 	o[ReliefFinal] = out.Series[SeriesRelief][last]
 	o[Snapbacks] = float64(t.snapbacks)
+	o[FalseSnapbacks] = float64(t.falseSnapbacks)
 	o[ReliefPerCompliance] = math.NaN()
 	if t.compliance > 0 {
 		o[ReliefPerCompliance] = t.relief / t.compliance

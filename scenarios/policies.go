@@ -147,19 +147,13 @@ func suggestModifier(kind string) string {
 	return closest(kind, kinds, 3)
 }
 
-// closest returns " (did you mean X?)" for the candidate within maxDist-1
-// edits of name, the nearest first, or "".
-func closest(name string, candidates []string, maxDist int) string {
-	best, bestD := "", maxDist
-	for _, c := range candidates {
-		if d := textdist.Distance(name, c); d < bestD && d > 0 {
-			best, bestD = c, d
-		}
+// closest returns " (did you mean X?)" for the candidate nearest to name,
+// below limit edits, or "".
+func closest(name string, candidates []string, limit int) string {
+	if best := textdist.Closest(name, candidates, limit); best != "" {
+		return " (did you mean " + best + "?)"
 	}
-	if best == "" {
-		return ""
-	}
-	return " (did you mean " + best + "?)"
+	return ""
 }
 
 // policyParts splits resolved policy parameters into the base policy's

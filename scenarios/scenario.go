@@ -18,7 +18,6 @@ import (
 
 	"github.com/BurntSushi/toml"
 
-	"github.com/tranche-sim/tranche/internal/textdist"
 	"github.com/tranche-sim/tranche/policy"
 	"github.com/tranche-sim/tranche/sim"
 )
@@ -417,24 +416,16 @@ func suggest(key string, policies map[string]sim.PolicyParams) string {
 			}
 		}
 	}
-	best, bestD := "", 4
+	var siblings []string // the keys of key's own table
 	for _, k := range known {
-		k = index.ReplaceAllString(k, "") // the decoder names keys without indices
-		kp := ""
-		if i := strings.LastIndex(k, "."); i >= 0 {
-			kp = k[:i]
-		}
-		if kp != parent {
-			continue
-		}
-		if d := textdist.Distance(key, k); d < bestD && d > 0 { // d = 0: a key of another modifier kind
-			best, bestD = k, d
+		if k = index.ReplaceAllString(k, ""); parentKey(k) == parent { // the decoder names keys without indices
+			siblings = append(siblings, k)
 		}
 	}
-	if best == "" {
-		return elsewhere(key, known)
+	if hint := closest(key, siblings, 4); hint != "" {
+		return hint
 	}
-	return " (did you mean " + best + "?)"
+	return elsewhere(key, known)
 }
 
 // elsewhere returns a hint for a key written in the wrong table: " (resolve

@@ -56,13 +56,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok {
 			var flags []string
 			fs.VisitAll(func(f *flag.Flag) { flags = append(flags, f.Name) })
-			best, bestD := "", min(3, max(1, len(name)/3)+1)
-			for _, f := range flags {
-				if d := textdist.Distance(name, f); d < bestD {
-					best, bestD = f, d
-				}
-			}
-			if best != "" {
+			if best := textdist.Closest(name, flags, min(3, max(1, len(name)/3)+1)); best != "" {
 				hint = fmt.Sprintf(" (did you mean --%s?)", best)
 			}
 		}

@@ -184,11 +184,13 @@ func help(args []string, stdout, stderr io.Writer) error {
 // when none is close: within one edit (an insertion, deletion, substitution
 // or swap of adjacent letters) for short names, two for longer ones.
 func suggest(name string) string {
-	best, bestDist := "", min(2, max(1, len(name)/3))+1
-	for _, c := range append(commands(), command{name: "help"}) {
-		if d := textdist.Distance(strings.ToLower(name), c.name); d < bestDist {
-			best, bestDist = c.name, d
-		}
+	lower := strings.ToLower(name)
+	if _, ok := lookup(lower); ok || lower == "help" {
+		return lower // only the case was wrong
 	}
-	return best
+	names := []string{"help"}
+	for _, c := range commands() {
+		names = append(names, c.name)
+	}
+	return textdist.Closest(lower, names, min(2, max(1, len(name)/3))+1)
 }

@@ -29,3 +29,15 @@ func Distance(a, b string) int {
 	}
 	return d[len(a)][len(b)]
 }
+
+// Closest returns the candidate nearest to name, at a distance of at least
+// 1 and below limit, the first of equals; "" when none is that close.
+func Closest(name string, candidates []string, limit int) string {
+	best, bestD := "", limit
+	for _, c := range candidates {
+		if d := Distance(name, c); d > 0 && d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}

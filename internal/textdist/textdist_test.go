@@ -27,3 +27,24 @@ func TestDistance(t *testing.T) {
 		}
 	}
 }
+
+func TestClosest(t *testing.T) {
+	names := []string{"run", "play", "plot", "report"}
+	cases := []struct {
+		name  string
+		limit int
+		want  string
+	}{
+		{"rnu", 2, "run"},   // one swap
+		{"plto", 2, "plot"}, // nearer than play
+		{"run", 2, ""},      // itself is no suggestion
+		{"xyz", 2, ""},      // nothing close
+		{"reprot", 3, "report"},
+		{"pla", 2, "play"}, // play and plot: the nearer wins (1 against 2)
+	}
+	for _, c := range cases {
+		if got := Closest(c.name, names, c.limit); got != c.want {
+			t.Errorf("Closest(%q, %d) = %q, want %q", c.name, c.limit, got, c.want)
+		}
+	}
+}

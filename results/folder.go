@@ -56,17 +56,15 @@ func CheckNew(path string) error {
 	return nil
 }
 
-// fileInPath returns the first part of path that exists and is not a
-// folder (path itself if none is found).
+// fileInPath returns the nearest part of path above it that exists, if it
+// is a file (path itself otherwise).
 func fileInPath(path string) string {
-	parts := strings.Split(filepath.Clean(path), string(filepath.Separator))
-	for i := range parts {
-		p := filepath.Join(parts[:i+1]...)
-		if strings.HasPrefix(path, string(filepath.Separator)) {
-			p = string(filepath.Separator) + p
-		}
-		if st, err := os.Stat(p); err == nil && !st.IsDir() {
-			return p
+	for p := filepath.Dir(path); p != filepath.Dir(p); p = filepath.Dir(p) {
+		if st, err := os.Stat(p); err == nil {
+			if !st.IsDir() {
+				return p
+			}
+			break
 		}
 	}
 	return path

@@ -100,9 +100,14 @@ a [policy.NAME] table; docs/policies.md documents them.
 
 // parsePolicies parses the arguments of tranche policies: none, or -h.
 func parsePolicies(args []string, w io.Writer) error {
-	pos, err := parseInterleaved(usageFlagSet("tranche policies", policiesUsage, w), args)
+	return parseNoArgs("policies", policiesUsage, args, w)
+}
+
+// parseNoArgs parses the arguments of a command that takes none: only -h.
+func parseNoArgs(name, usage string, args []string, w io.Writer) error {
+	pos, err := parseInterleaved(usageFlagSet("tranche "+name, usage, w), args)
 	if err == nil && len(pos) > 0 {
-		err = usagef("policies takes no arguments, got %s", strings.Join(pos, " "))
+		err = usagef("%s takes no arguments, got %s", name, strings.Join(pos, " "))
 	}
 	return err
 }
@@ -131,11 +136,7 @@ checkout had changes.
 
 // parseVersion parses the arguments of tranche version: none, or -h.
 func parseVersion(args []string, w io.Writer) error {
-	pos, err := parseInterleaved(usageFlagSet("tranche version", versionUsage, w), args)
-	if err == nil && len(pos) > 0 {
-		err = usagef("version takes no arguments, got %s", strings.Join(pos, " "))
-	}
-	return err
+	return parseNoArgs("version", versionUsage, args, w)
 }
 
 func printVersion(args []string, stdout, stderr io.Writer) error {

@@ -4,11 +4,11 @@ import "github.com/tranche-sim/tranche/internal/num"
 
 // CivilParams are civil society's parameters.
 type CivilParams struct {
-	Strength   float64 `toml:"strength" range:"[0,1]" doc:"initial (and baseline) watchdog strength σ₀" why:"civil society in sanctioned states is weak but present"`
-	Oversight  float64 `toml:"oversight" range:"[0,1]" doc:"share of attempted diversion that a civil society of full strength stops" why:"watchdogs who vet disbursements cut leakage (seeds)"`
-	Repression float64 `toml:"repression" range:"[0,1]" doc:"share of strength lost per round per unit of hardliner share" why:"hardliners repress watchdogs"`
-	Recovery   float64 `toml:"recovery" range:"[0,1]" doc:"share of the gap to baseline strength recovered per round" why:"organisations rebuild when repression eases"`
-	Openness   float64 `toml:"openness" range:"[0,1]" doc:"strength gained per round per unit of relief (contacts, funding, space)" why:"relief reopens channels that civil society uses"`
+	Strength   float64 `toml:"strength" plausible:"[0.2,0.6]" range:"[0,1]" doc:"initial (and baseline) watchdog strength σ₀" why:"civil society in sanctioned states is weak but present"`
+	Oversight  float64 `toml:"oversight" plausible:"[0.4,0.8]" range:"[0,1]" doc:"share of attempted diversion that a civil society of full strength stops" why:"watchdogs who vet disbursements cut leakage (seeds)"`
+	Repression float64 `toml:"repression" plausible:"[0.02,0.1]" range:"[0,1]" doc:"share of strength lost per round per unit of hardliner share" why:"hardliners repress watchdogs"`
+	Recovery   float64 `toml:"recovery" plausible:"[0.05,0.2]" range:"[0,1]" doc:"share of the gap to baseline strength recovered per round" why:"organisations rebuild when repression eases"`
+	Openness   float64 `toml:"openness" plausible:"[0.01,0.04]" range:"[0,1]" doc:"strength gained per round per unit of relief (contacts, funding, space)" why:"relief reopens channels that civil society uses"`
 }
 
 // DefaultCivil returns the default civil-society parameters.

@@ -5,20 +5,20 @@ import "github.com/tranche-sim/tranche/internal/num"
 // Member is one member of the sanctioning coalition.
 type Member struct {
 	Name    string  `toml:"name" required:"true" doc:"member name, for output only"`
-	Weight  float64 `toml:"weight" required:"true" range:"(0,inf)" doc:"economic weight of the member's sanctions (normalised over members)" why:"a lead state carries most of the economic weight, as in most Western-led regimes"`
-	Resolve float64 `toml:"resolve" default:"0.6" range:"[0,1]" doc:"fatigue level at which the member is equally likely to stop enforcing as to go on" why:"members differ in how much sanctions cost them at home"`
-	Fatigue float64 `toml:"fatigue" default:"0.2" range:"[0,1]" doc:"initial fatigue" why:"some members start reluctant"`
+	Weight  float64 `toml:"weight" plausible:"[0.05,0.6]" required:"true" range:"(0,inf)" doc:"economic weight of the member's sanctions (normalised over members)" why:"a lead state carries most of the economic weight, as in most Western-led regimes"`
+	Resolve float64 `toml:"resolve" plausible:"[0.4,0.9]" default:"0.6" range:"[0,1]" doc:"fatigue level at which the member is equally likely to stop enforcing as to go on" why:"members differ in how much sanctions cost them at home"`
+	Fatigue float64 `toml:"fatigue" plausible:"[0,0.4]" default:"0.2" range:"[0,1]" doc:"initial fatigue" why:"some members start reluctant"`
 }
 
 // CoalitionParams are the sanctioning coalition's parameters.
 type CoalitionParams struct {
-	Coverage      float64  `toml:"humanitarian_coverage" range:"[0,1]" doc:"standing humanitarian exemption coverage H that policies start from and normally keep" why:"exemptions exist in most modern regimes but are narrow and slow to license"`
-	FatigueRate   float64  `toml:"fatigue_rate" range:"[0,1]" doc:"fatigue added per round per unit of sanctions still in place (1-R)" why:"long stalemates breed fatigue: at 0.015 a member of resolve 0.6 starting at 0.2 tires after about seven years of full sanctions without progress"`
-	HumFatigue    float64  `toml:"humanitarian_fatigue" range:"[0,1]" doc:"fatigue added per round per unit of humanitarian need reported by civil society" why:"visible humanitarian harm erodes domestic support for sanctions"`
-	Recovery      float64  `toml:"recovery" range:"[0,1]" doc:"fatigue removed per round per unit of verified compliance" why:"sanctions that visibly work are easier to sustain"`
-	DefectNoise   float64  `toml:"defect_noise" range:"(0,1]" doc:"spread of the logistic defection rule (fatigue units)" why:"members do not defect at a sharp threshold"`
-	Hysteresis    float64  `toml:"hysteresis" range:"[0,1]" doc:"how far fatigue must fall below resolve before a defected member rejoins" why:"re-imposing national measures is politically costlier than keeping them"`
-	ElectionShift float64  `toml:"election_shift" range:"[0,1]" doc:"largest change in a member's fatigue at one of its elections (uniform in ±shift)" why:"elections can bring hawks or doves"`
+	Coverage      float64  `toml:"humanitarian_coverage" plausible:"[0.3,0.8]" range:"[0,1]" doc:"standing humanitarian exemption coverage H that policies start from and normally keep" why:"exemptions exist in most modern regimes but are narrow and slow to license"`
+	FatigueRate   float64  `toml:"fatigue_rate" plausible:"[0.005,0.03]" range:"[0,1]" doc:"fatigue added per round per unit of sanctions still in place (1-R)" why:"long stalemates breed fatigue: at 0.015 a member of resolve 0.6 starting at 0.2 tires after about seven years of full sanctions without progress"`
+	HumFatigue    float64  `toml:"humanitarian_fatigue" plausible:"[0.01,0.06]" range:"[0,1]" doc:"fatigue added per round per unit of humanitarian need reported by civil society" why:"visible humanitarian harm erodes domestic support for sanctions"`
+	Recovery      float64  `toml:"recovery" plausible:"[0.01,0.04]" range:"[0,1]" doc:"fatigue removed per round per unit of verified compliance" why:"sanctions that visibly work are easier to sustain"`
+	DefectNoise   float64  `toml:"defect_noise" plausible:"[0.02,0.1]" range:"(0,1]" doc:"spread of the logistic defection rule (fatigue units)" why:"members do not defect at a sharp threshold"`
+	Hysteresis    float64  `toml:"hysteresis" plausible:"[0,0.2]" range:"[0,1]" doc:"how far fatigue must fall below resolve before a defected member rejoins" why:"re-imposing national measures is politically costlier than keeping them"`
+	ElectionShift float64  `toml:"election_shift" plausible:"[0.1,0.3]" range:"[0,1]" doc:"largest change in a member's fatigue at one of its elections (uniform in ±shift)" why:"elections can bring hawks or doves"`
 	Members       []Member `toml:"members" doc:"coalition members"`
 }
 

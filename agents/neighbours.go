@@ -5,22 +5,22 @@ import "github.com/tranche-sim/tranche/internal/num"
 // Neighbour is one neighbouring state of the target.
 type Neighbour struct {
 	Name      string  `toml:"name" required:"true" doc:"state name, for output only"`
-	TradeLink float64 `toml:"trade_link" required:"true" range:"[0,1]" doc:"share of the target's trade that runs through this neighbour (links must sum to at most 1)" why:"a few neighbours carry most sanctions-busting trade"`
-	Evasion   float64 `toml:"evasion" default:"0" range:"[0,1]" doc:"initial share of its trade link used to bypass sanctions" why:"some evasion is in place before relief talks start"`
-	Support   float64 `toml:"support" default:"0.5" range:"[0,1]" doc:"initial (and baseline) support for the agreement" why:"neighbours start split"`
+	TradeLink float64 `toml:"trade_link" plausible:"[0.02,0.3]" required:"true" range:"[0,1]" doc:"share of the target's trade that runs through this neighbour (links must sum to at most 1)" why:"a few neighbours carry most sanctions-busting trade"`
+	Evasion   float64 `toml:"evasion" plausible:"[0,0.5]" default:"0" range:"[0,1]" doc:"initial share of its trade link used to bypass sanctions" why:"some evasion is in place before relief talks start"`
+	Support   float64 `toml:"support" plausible:"[0.2,0.7]" default:"0.5" range:"[0,1]" doc:"initial (and baseline) support for the agreement" why:"neighbours start split"`
 }
 
 // NeighbourParams are the parameters of the neighbouring states.
 type NeighbourParams struct {
-	EvasionMax    float64 `toml:"evasion_max" range:"[0,1]" doc:"largest share of its trade link a neighbour uses for evasion, under full sanctions, when it opposes the agreement and nobody enforces" why:"evasion is bounded by real trade capacity"`
-	EvasionAdjust float64 `toml:"evasion_adjust" range:"[0,1]" doc:"share of the gap to the desired evasion closed each round" why:"smuggling networks take a year or two to build or dismantle"`
-	Enforcement   float64 `toml:"enforcement" range:"[0,1]" doc:"how much a fully cohesive coalition suppresses evasion (secondary sanctions, interdiction)" why:"enforcement closes part but never all of the gap"`
-	EvasionNoise  float64 `toml:"evasion_noise" range:"[0,1]" doc:"standard deviation of the random change in evasion per round" why:"evasion opportunities come and go"`
-	SupportAdjust float64 `toml:"support_adjust" range:"[0,1]" doc:"share of the gap to the desired support closed each round" why:"neighbours re-align slowly"`
-	ReliefGain    float64 `toml:"relief_gain" range:"[0,10]" doc:"support gained per unit of relief per unit of trade link (gains from trade)" why:"relief opens legal trade that neighbours profit from"`
-	Spillover     float64 `toml:"spillover" range:"[0,10]" doc:"support gained per unit of regional instability (1-S): neighbours hurt by migration and insecurity want a settlement" why:"spillover is the neighbours' main stake in stability"`
+	EvasionMax    float64 `toml:"evasion_max" plausible:"[0.3,0.8]" range:"[0,1]" doc:"largest share of its trade link a neighbour uses for evasion, under full sanctions, when it opposes the agreement and nobody enforces" why:"evasion is bounded by real trade capacity"`
+	EvasionAdjust float64 `toml:"evasion_adjust" plausible:"[0.1,0.4]" range:"[0,1]" doc:"share of the gap to the desired evasion closed each round" why:"smuggling networks take a year or two to build or dismantle"`
+	Enforcement   float64 `toml:"enforcement" plausible:"[0.3,0.8]" range:"[0,1]" doc:"how much a fully cohesive coalition suppresses evasion (secondary sanctions, interdiction)" why:"enforcement closes part but never all of the gap"`
+	EvasionNoise  float64 `toml:"evasion_noise" plausible:"[0.01,0.06]" range:"[0,1]" doc:"standard deviation of the random change in evasion per round" why:"evasion opportunities come and go"`
+	SupportAdjust float64 `toml:"support_adjust" plausible:"[0.1,0.4]" range:"[0,1]" doc:"share of the gap to the desired support closed each round" why:"neighbours re-align slowly"`
+	ReliefGain    float64 `toml:"relief_gain" plausible:"[0.5,2]" range:"[0,10]" doc:"support gained per unit of relief per unit of trade link (gains from trade)" why:"relief opens legal trade that neighbours profit from"`
+	Spillover     float64 `toml:"spillover" plausible:"[0.25,1]" range:"[0,10]" doc:"support gained per unit of regional instability (1-S): neighbours hurt by migration and insecurity want a settlement" why:"spillover is the neighbours' main stake in stability"`
 	// NoLinksSupport is the region's support when no state trades with the target.
-	NoLinksSupport float64     `toml:"support_without_links" range:"[0,1]" doc:"the region's support for the agreement when no neighbouring state trades with the target (no states, or trade links all 0)" why:"0.5: neither for nor against"`
+	NoLinksSupport float64     `toml:"support_without_links" plausible:"[0.3,0.7]" range:"[0,1]" doc:"the region's support for the agreement when no neighbouring state trades with the target (no states, or trade links all 0)" why:"0.5: neither for nor against"`
 	States         []Neighbour `toml:"states" doc:"neighbouring states"`
 }
 

@@ -6,20 +6,20 @@ import "github.com/tranche-sim/tranche/internal/num"
 // from a settlement.
 type Faction struct {
 	Name      string  `toml:"name" required:"true" doc:"faction name, for output only"`
-	Strength  float64 `toml:"strength" default:"0.3" range:"[0,1]" doc:"initial strength" why:"spoilers exist before talks start"`
-	Inclusion float64 `toml:"inclusion" default:"0" range:"[0,1]" doc:"how far the faction is included in the settlement (0 excluded, 1 fully included)" why:"excluded spoilers have most to lose"`
+	Strength  float64 `toml:"strength" plausible:"[0.1,0.6]" default:"0.3" range:"[0,1]" doc:"initial strength" why:"spoilers exist before talks start"`
+	Inclusion float64 `toml:"inclusion" plausible:"[0,0.7]" default:"0" range:"[0,1]" doc:"how far the faction is included in the settlement (0 excluded, 1 fully included)" why:"excluded spoilers have most to lose"`
 }
 
 // SpoilerParams are the spoiler factions' parameters.
 type SpoilerParams struct {
-	Growth          float64   `toml:"growth" range:"[0,1]" doc:"strength gained per round per unit of threat from progress, for an excluded faction" why:"progress threatens spoilers' rents and they mobilise against it"`
-	Decay           float64   `toml:"decay" range:"[0,1]" doc:"share of strength lost per round" why:"without new grievances factions lose fighters and funds"`
-	Harbour         float64   `toml:"harbour" range:"[0,1]" doc:"strength gained per round per unit of neighbours' opposition to the agreement (1-support)" why:"hostile neighbours give spoilers sanctuary"`
-	CrisisBoost     float64   `toml:"crisis_boost" range:"[0,1]" doc:"strength gained in a round in which a regional crisis starts" why:"crises bring weapons and recruits"`
-	AttackBase      float64   `toml:"attack_base" range:"[0,1]" doc:"probability of an attack per round per unit of strength with no progress" why:"spoilers act now and then even without a settlement in sight"`
-	AttackThreat    float64   `toml:"attack_threat" range:"[0,1]" doc:"added attack probability per unit of strength per unit of threat from progress" why:"sabotage peaks as a settlement approaches"`
-	ThreatRelief    float64   `toml:"threat_relief" range:"[0,1]" doc:"weight of relief (against verified compliance) in the threat spoilers see" why:"both visible implementation and relief signal a settlement"`
-	InclusionEffect float64   `toml:"inclusion_effect" range:"[0,1]" doc:"share of attack probability removed by full inclusion" why:"inclusion gives a stake in the settlement"`
+	Growth          float64   `toml:"growth" plausible:"[0.01,0.06]" range:"[0,1]" doc:"strength gained per round per unit of threat from progress, for an excluded faction" why:"progress threatens spoilers' rents and they mobilise against it"`
+	Decay           float64   `toml:"decay" plausible:"[0.025,0.1]" range:"[0,1]" doc:"share of strength lost per round" why:"without new grievances factions lose fighters and funds"`
+	Harbour         float64   `toml:"harbour" plausible:"[0,0.03]" range:"[0,1]" doc:"strength gained per round per unit of neighbours' opposition to the agreement (1-support)" why:"hostile neighbours give spoilers sanctuary"`
+	CrisisBoost     float64   `toml:"crisis_boost" plausible:"[0.05,0.2]" range:"[0,1]" doc:"strength gained in a round in which a regional crisis starts" why:"crises bring weapons and recruits"`
+	AttackBase      float64   `toml:"attack_base" plausible:"[0.02,0.1]" range:"[0,1]" doc:"probability of an attack per round per unit of strength with no progress" why:"spoilers act now and then even without a settlement in sight"`
+	AttackThreat    float64   `toml:"attack_threat" plausible:"[0.1,0.4]" range:"[0,1]" doc:"added attack probability per unit of strength per unit of threat from progress" why:"sabotage peaks as a settlement approaches"`
+	ThreatRelief    float64   `toml:"threat_relief" plausible:"[0.25,0.75]" range:"[0,1]" doc:"weight of relief (against verified compliance) in the threat spoilers see" why:"both visible implementation and relief signal a settlement"`
+	InclusionEffect float64   `toml:"inclusion_effect" plausible:"[0.5,0.95]" range:"[0,1]" doc:"share of attack probability removed by full inclusion" why:"inclusion gives a stake in the settlement"`
 	Factions        []Faction `toml:"factions" doc:"spoiler factions"`
 }
 

@@ -4,14 +4,14 @@ import "github.com/tranche-sim/tranche/internal/num"
 
 // VerifierParams are the independent verification body's parameters.
 type VerifierParams struct {
-	Quality       float64 `toml:"quality" range:"[0,1]" doc:"overall quality q: scales measurement noise, covert-cheating detection, false alarms and misreading of spoiler violence" why:"the single knob researchers vary; 0.7 is a capable but not omniscient body"`
-	Access        float64 `toml:"access" range:"[0,1]" doc:"probability that inspectors get access in a round (otherwise the previous report stands)" why:"access is negotiated and sometimes denied"`
-	Lag           int     `toml:"lag" range:"[0,15]" doc:"reporting lag in rounds: the report in round t is about round t-lag" why:"one quarter: inspection reports arrive the review period after the facts"`
-	MaxNoise      float64 `toml:"max_noise" range:"[0,1]" doc:"standard deviation of the compliance estimate at quality 0 (it is max_noise*(1-q))" why:"a poor verifier misjudges implementation by a step or more"`
-	DetectOvert   float64 `toml:"detect_overt" range:"[0,1]" doc:"probability that an inspection reports open backsliding as a violation" why:"open rollback is hard to miss"`
-	DetectCovert  float64 `toml:"detect_covert" range:"[0,1]" doc:"probability per inspection of exposing concealed rollback at quality 1 (it is q*detect_covert)" why:"covert programmes are found eventually, not at once"`
-	MaxFalseAlarm float64 `toml:"max_false_alarm" range:"[0,1]" doc:"probability per inspection of a false violation report at quality 0 (it is max_false_alarm*(1-q))" why:"a poor verifier raises false alarms now and then"`
-	MaxMisread    float64 `toml:"max_misread" range:"[0,1]" doc:"added false-alarm probability in a round with spoiler violence, at quality 0 (it is max_misread*(1-q))" why:"sabotage can be misread as government backsliding (seeds)"`
+	Quality       float64 `toml:"quality" plausible:"[0.3,0.95]" range:"[0,1]" doc:"overall quality q: scales measurement noise, covert-cheating detection, false alarms and misreading of spoiler violence" why:"the single knob researchers vary; 0.7 is a capable but not omniscient body"`
+	Access        float64 `toml:"access" plausible:"[0.6,1]" range:"[0,1]" doc:"probability that inspectors get access in a round (otherwise the previous report stands)" why:"access is negotiated and sometimes denied"`
+	Lag           int     `toml:"lag" plausible:"[0,3]" range:"[0,15]" doc:"reporting lag in rounds: the report in round t is about round t-lag" why:"one quarter: inspection reports arrive the review period after the facts"`
+	MaxNoise      float64 `toml:"max_noise" plausible:"[0.15,0.45]" range:"[0,1]" doc:"standard deviation of the compliance estimate at quality 0 (it is max_noise*(1-q))" why:"a poor verifier misjudges implementation by a step or more"`
+	DetectOvert   float64 `toml:"detect_overt" plausible:"[0.7,1]" range:"[0,1]" doc:"probability that an inspection reports open backsliding as a violation" why:"open rollback is hard to miss"`
+	DetectCovert  float64 `toml:"detect_covert" plausible:"[0.25,0.75]" range:"[0,1]" doc:"probability per inspection of exposing concealed rollback at quality 1 (it is q*detect_covert)" why:"covert programmes are found eventually, not at once"`
+	MaxFalseAlarm float64 `toml:"max_false_alarm" plausible:"[0.02,0.1]" range:"[0,1]" doc:"probability per inspection of a false violation report at quality 0 (it is max_false_alarm*(1-q))" why:"a poor verifier raises false alarms now and then"`
+	MaxMisread    float64 `toml:"max_misread" plausible:"[0.1,0.5]" range:"[0,1]" doc:"added false-alarm probability in a round with spoiler violence, at quality 0 (it is max_misread*(1-q))" why:"sabotage can be misread as government backsliding (seeds)"`
 }
 
 // DefaultVerifier returns the default verification body.

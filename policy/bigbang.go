@@ -4,8 +4,8 @@ import "github.com/tranche-sim/tranche/sim"
 
 // BigBangParams are the parameters of big-bang.
 type BigBangParams struct {
-	Threshold float64 `toml:"threshold" range:"(0,1]" doc:"verified compliance that counts as an agreement" why:"an agreement in principle: half the obligations verified"`
-	Hold      int     `toml:"hold" range:"[1,1000]" doc:"rounds the threshold must hold before all relief is released" why:"one review"`
+	Threshold float64 `toml:"threshold" plausible:"[0.35,0.75]" range:"(0,1]" doc:"verified compliance that counts as an agreement" why:"an agreement in principle: half the obligations verified"`
+	Hold      int     `toml:"hold" plausible:"[1,4]" range:"[1,1000]" doc:"rounds the threshold must hold before all relief is released" why:"one review"`
 }
 
 // DefaultBigBang returns big-bang's default parameters.

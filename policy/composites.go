@@ -6,7 +6,7 @@ import "github.com/tranche-sim/tranche/sim"
 // forgiveness.
 type GenerousParams struct {
 	ReciprocalParams
-	Forgiveness float64 `toml:"forgiveness" range:"[0,1]" doc:"probability of ignoring a reported violation" why:"1/3: generous tit-for-tat's forgiveness under the standard payoffs T,R,P,S = 5,3,1,0 (min(1-(T-R)/(R-S), (R-P)/(T-P)))"`
+	Forgiveness float64 `toml:"forgiveness" plausible:"[0.1,0.5]" range:"[0,1]" doc:"probability of ignoring a reported violation" why:"1/3: generous tit-for-tat's forgiveness under the standard payoffs T,R,P,S = 5,3,1,0 (min(1-(T-R)/(R-S), (R-P)/(T-P)))"`
 }
 
 // DefaultGenerous returns generous-reciprocal's default parameters.
@@ -23,7 +23,7 @@ func (p *GenerousParams) NewPolicy() sim.Policy {
 // retaliates only after consecutive violation reports.
 type TwoTatsParams struct {
 	ReciprocalParams
-	Reports int `toml:"reports" range:"[1,100]" doc:"consecutive violation reports before relief is withdrawn" why:"two: Axelrod's tit-for-two-tats, robust to a single false alarm"`
+	Reports int `toml:"reports" plausible:"[2,4]" range:"[1,100]" doc:"consecutive violation reports before relief is withdrawn" why:"two: Axelrod's tit-for-two-tats, robust to a single false alarm"`
 }
 
 // DefaultTwoTats returns tit-for-two-tats' default parameters.
@@ -41,7 +41,7 @@ func (p *TwoTatsParams) NewPolicy() sim.Policy {
 // when a second report confirms it.
 type PatientParams struct {
 	PhasedParams
-	Window int `toml:"window" range:"[1,100]" doc:"rounds to wait for a confirming violation report; meanwhile relief is frozen" why:"two quarterly reports, like the dispute window before UNSCR 2231's snapback bites"`
+	Window int `toml:"window" plausible:"[1,4]" range:"[1,100]" doc:"rounds to wait for a confirming violation report; meanwhile relief is frozen" why:"two quarterly reports, like the dispute window before UNSCR 2231's snapback bites"`
 }
 
 // DefaultPatient returns patient-snapback's default parameters.

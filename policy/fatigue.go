@@ -4,8 +4,8 @@ import "github.com/tranche-sim/tranche/sim"
 
 // SenderFatigueParams are the parameters of sender-fatigue.
 type SenderFatigueParams struct {
-	GiveUp    int     `toml:"give_up_after" range:"[1,10000]" doc:"rounds after which all sanctions are lifted whatever the target has done" why:"six years: sanctions regimes often end without compliance (Attia and Grauvogel)"`
-	Threshold float64 `toml:"threshold" range:"(0,1]" doc:"verified compliance that lifts all sanctions earlier" why:"near-full implementation"`
+	GiveUp    int     `toml:"give_up_after" plausible:"[12,40]" range:"[1,10000]" doc:"rounds after which all sanctions are lifted whatever the target has done" why:"six years: sanctions regimes often end without compliance (Attia and Grauvogel)"`
+	Threshold float64 `toml:"threshold" plausible:"[0.7,0.95]" range:"(0,1]" doc:"verified compliance that lifts all sanctions earlier" why:"near-full implementation"`
 }
 
 // DefaultSenderFatigue returns sender-fatigue's default parameters.

@@ -4,7 +4,7 @@ import "github.com/tranche-sim/tranche/sim"
 
 // GrimParams are the parameters of grim-trigger.
 type GrimParams struct {
-	Gain float64 `toml:"gain" range:"[0,10]" doc:"relief per unit of verified compliance before the trigger (relief = min(1, gain*compliance))" why:"1: relief mirrors compliance until the first violation"`
+	Gain float64 `toml:"gain" plausible:"[0.5,1.5]" range:"[0,10]" doc:"relief per unit of verified compliance before the trigger (relief = min(1, gain*compliance))" why:"1: relief mirrors compliance until the first violation"`
 }
 
 // DefaultGrim returns grim-trigger's default parameters.

@@ -4,11 +4,11 @@ import "github.com/tranche-sim/tranche/sim"
 
 // GRITParams are the parameters of grit.
 type GRITParams struct {
-	Step       float64 `toml:"step" range:"[0,1]" doc:"relief added each round of the unilateral initiative" why:"small, announced, verifiable steps (Osgood 1962)"`
-	Initiative int     `toml:"initiative_rounds" range:"[0,1000]" doc:"rounds of unconditional steps before steps depend on reciprocation" why:"a year of quarterly steps"`
-	Growth     float64 `toml:"growth" range:"[0,10]" doc:"multiple of step added in a round in which verified compliance rose (reciprocation)" why:"reciprocation is rewarded with larger steps"`
-	Floor      float64 `toml:"leverage_floor" range:"[0,1]" doc:"share of sanctions kept until full compliance is verified (relief never exceeds 1 - floor before that)" why:"GRIT never gives up its deterrent"`
-	Full       float64 `toml:"full_compliance" range:"(0,1]" doc:"verified compliance at which the remaining relief is released" why:"near-full implementation"`
+	Step       float64 `toml:"step" plausible:"[0.02,0.1]" range:"[0,1]" doc:"relief added each round of the unilateral initiative" why:"small, announced, verifiable steps (Osgood 1962)"`
+	Initiative int     `toml:"initiative_rounds" plausible:"[2,8]" range:"[0,1000]" doc:"rounds of unconditional steps before steps depend on reciprocation" why:"a year of quarterly steps"`
+	Growth     float64 `toml:"growth" plausible:"[1,4]" range:"[0,10]" doc:"multiple of step added in a round in which verified compliance rose (reciprocation)" why:"reciprocation is rewarded with larger steps"`
+	Floor      float64 `toml:"leverage_floor" plausible:"[0.2,0.6]" range:"[0,1]" doc:"share of sanctions kept until full compliance is verified (relief never exceeds 1 - floor before that)" why:"GRIT never gives up its deterrent"`
+	Full       float64 `toml:"full_compliance" plausible:"[0.7,0.95]" range:"(0,1]" doc:"verified compliance at which the remaining relief is released" why:"near-full implementation"`
 }
 
 // DefaultGRIT returns grit's default parameters.

@@ -4,8 +4,8 @@ import "github.com/tranche-sim/tranche/sim"
 
 // HumanitarianOnlyParams are the parameters of humanitarian-only.
 type HumanitarianOnlyParams struct {
-	MinEssential float64 `toml:"min_essential" range:"[0,1]" doc:"sectors whose essential share is at least this are relieved from the start; all others stay sanctioned" why:"only the sectors that carry humanitarian goods"`
-	Coverage     float64 `toml:"coverage" range:"[0,1]" doc:"humanitarian exemption coverage" why:"fully open: the carve-out of UNSC resolution 2664 (2022)"`
+	MinEssential float64 `toml:"min_essential" plausible:"[0.05,0.3]" range:"[0,1]" doc:"sectors whose essential share is at least this are relieved from the start; all others stay sanctioned" why:"only the sectors that carry humanitarian goods"`
+	Coverage     float64 `toml:"coverage" plausible:"[0.6,1]" range:"[0,1]" doc:"humanitarian exemption coverage" why:"fully open: the carve-out of UNSC resolution 2664 (2022)"`
 }
 
 // DefaultHumanitarianOnly returns humanitarian-only's default parameters.

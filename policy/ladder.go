@@ -14,14 +14,14 @@ import (
 type Stage struct {
 	Name          string   `toml:"name" default:"" doc:"stage name, for documentation only"`
 	Sectors       []string `toml:"sectors" default:"" doc:"sectors this stage relieves (names from [[sectors]])"`
-	Relief        float64  `toml:"relief" default:"1" range:"[0,1]" doc:"relief level this stage sets for its sectors" why:"stages lift their sectors fully unless they say otherwise"`
+	Relief        float64  `toml:"relief" plausible:"[0.5,1]" default:"1" range:"[0,1]" doc:"relief level this stage sets for its sectors" why:"stages lift their sectors fully unless they say otherwise"`
 	Coverage      float64  `toml:"coverage" default:"-1" range:"[-1,1]" doc:"humanitarian coverage while this is the highest reached stage that sets one (coverage >= 0); -1 (any negative value) sets none. Coverage is recomputed every round: if no reached stage sets one, it is the standing coverage (coalition.humanitarian_coverage)" why:"most stages set no coverage of their own"`
-	MinCompliance float64  `toml:"min_compliance" default:"0.5" range:"[0,1]" doc:"verified compliance that must hold to enter the stage" why:"half the obligations"`
-	Hold          int      `toml:"hold" default:"2" range:"[1,1000]" doc:"consecutive rounds without a violation report in which all three entry conditions must hold to enter the stage: verified compliance at least min_compliance, quiet_rounds met, cohesion at least min_cohesion (a violation report restarts the count)" why:"two quarterly reviews"`
-	Quiet         int      `toml:"quiet_rounds" default:"0" range:"[0,1000]" doc:"rounds without any violation report needed to enter (the coalition cannot tell false alarms from true ones)" why:"0: no such condition unless asked for"`
-	MinCohesion   float64  `toml:"min_cohesion" default:"0" range:"[0,1]" doc:"coalition cohesion needed to enter" why:"0: no such condition unless asked for"`
+	MinCompliance float64  `toml:"min_compliance" plausible:"[0.2,0.9]" default:"0.5" range:"[0,1]" doc:"verified compliance that must hold to enter the stage" why:"half the obligations"`
+	Hold          int      `toml:"hold" plausible:"[1,4]" default:"2" range:"[1,1000]" doc:"consecutive rounds without a violation report in which all three entry conditions must hold to enter the stage: verified compliance at least min_compliance, quiet_rounds met, cohesion at least min_cohesion (a violation report restarts the count)" why:"two quarterly reviews"`
+	Quiet         int      `toml:"quiet_rounds" plausible:"[0,4]" default:"0" range:"[0,1000]" doc:"rounds without any violation report needed to enter (the coalition cannot tell false alarms from true ones)" why:"0: no such condition unless asked for"`
+	MinCohesion   float64  `toml:"min_cohesion" plausible:"[0,0.8]" default:"0" range:"[0,1]" doc:"coalition cohesion needed to enter" why:"0: no such condition unless asked for"`
 	OnBacksliding string   `toml:"on_backsliding" default:"hold" oneof:"hold,step-back,snapback" doc:"on a violation report while this is the highest stage reached: hold (stay, restart the count), step-back (lose step_back stages) or snapback (lose all)" why:"hold: the mildest response"`
-	StepBack      int      `toml:"step_back" default:"1" range:"[1,1000]" doc:"stages lost by step-back" why:"one rung at a time"`
+	StepBack      int      `toml:"step_back" plausible:"[1,2]" default:"1" range:"[1,1000]" doc:"stages lost by step-back" why:"one rung at a time"`
 }
 
 // LadderParams are the parameters of a rule ladder: an ordered list of

@@ -4,10 +4,10 @@ import "github.com/tranche-sim/tranche/sim"
 
 // MaxPressureParams are the parameters of max-pressure.
 type MaxPressureParams struct {
-	Threshold  float64 `toml:"threshold" range:"(0,1]" doc:"verified compliance that counts as full compliance" why:"near-full implementation"`
-	Hold       int     `toml:"hold" range:"[1,1000]" doc:"rounds full compliance must hold before relief" why:"two quarterly reviews"`
-	Escalate   float64 `toml:"escalate_below" range:"[0,1]" doc:"verified compliance below which humanitarian exemptions are cut" why:"maximum-pressure campaigns narrow exemptions while the target resists"`
-	Escalation float64 `toml:"escalation_coverage" range:"[0,1]" doc:"humanitarian coverage while escalating" why:"exemptions exist on paper but few licences are granted"`
+	Threshold  float64 `toml:"threshold" plausible:"[0.7,0.95]" range:"(0,1]" doc:"verified compliance that counts as full compliance" why:"near-full implementation"`
+	Hold       int     `toml:"hold" plausible:"[1,4]" range:"[1,1000]" doc:"rounds full compliance must hold before relief" why:"two quarterly reviews"`
+	Escalate   float64 `toml:"escalate_below" plausible:"[0.1,0.4]" range:"[0,1]" doc:"verified compliance below which humanitarian exemptions are cut" why:"maximum-pressure campaigns narrow exemptions while the target resists"`
+	Escalation float64 `toml:"escalation_coverage" plausible:"[0,0.4]" range:"[0,1]" doc:"humanitarian coverage while escalating" why:"exemptions exist on paper but few licences are granted"`
 }
 
 // DefaultMaxPressure returns max-pressure's default parameters.

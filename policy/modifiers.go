@@ -58,7 +58,7 @@ func LookupModifier(kind string) (ModifierEntry, error) {
 // probability, drawn from the policy's own stream: generous tit-for-tat
 // forgives a third of lapses under the standard payoffs (T,R,P,S = 5,3,1,0).
 type Forgive struct {
-	Probability float64 `toml:"probability" range:"[0,1]" doc:"probability of ignoring a reported violation" why:"1/3: generous tit-for-tat's forgiveness under the standard payoffs (Nowak and Sigmund 1992)"`
+	Probability float64 `toml:"probability" plausible:"[0.1,0.5]" range:"[0,1]" doc:"probability of ignoring a reported violation" why:"1/3: generous tit-for-tat's forgiveness under the standard payoffs (Nowak and Sigmund 1992)"`
 }
 
 // Kind implements Modifier.
@@ -94,7 +94,7 @@ func decideHiding(inner sim.Policy, o *sim.Observation, a *sim.Action, hide bool
 // reports all flagged violations: tit-for-two-tats with Reports = 2, robust
 // to a single false alarm.
 type Tolerate struct {
-	Reports int `toml:"reports" range:"[1,100]" doc:"consecutive violation reports needed before the wrapped policy sees a violation" why:"2: Axelrod's tit-for-two-tats"`
+	Reports int `toml:"reports" plausible:"[2,4]" range:"[1,100]" doc:"consecutive violation reports needed before the wrapped policy sees a violation" why:"2: Axelrod's tit-for-two-tats"`
 }
 
 // Kind implements Modifier.
@@ -127,7 +127,7 @@ func (t *tolerant) Decide(o *sim.Observation, a *sim.Action) {
 // violation on only if another report confirms it within Window rounds;
 // otherwise the report is dropped and the policy carries on.
 type Confirm struct {
-	Window int `toml:"window" range:"[1,100]" doc:"rounds to wait for a second violation report before dropping the first" why:"two quarterly reports, like the dispute window of UNSCR 2231's snapback"`
+	Window int `toml:"window" plausible:"[1,4]" range:"[1,100]" doc:"rounds to wait for a second violation report before dropping the first" why:"two quarterly reports, like the dispute window of UNSCR 2231's snapback"`
 }
 
 // Kind implements Modifier.
@@ -170,7 +170,7 @@ func (c *confirming) Decide(o *sim.Observation, a *sim.Action) {
 // the relief in force is the highest level the policy wanted in its last
 // Rounds+1 decisions (counting the level in force before its first).
 type WindDown struct {
-	Rounds int `toml:"rounds" range:"[1,100]" doc:"rounds between the decision to re-impose and the moment it bites" why:"two quarters, the longer 2018 wind-down"`
+	Rounds int `toml:"rounds" plausible:"[1,4]" range:"[1,100]" doc:"rounds between the decision to re-impose and the moment it bites" why:"two quarters, the longer 2018 wind-down"`
 }
 
 // Kind implements Modifier.
@@ -220,7 +220,7 @@ func (w *windingDown) Decide(o *sim.Observation, a *sim.Action) {
 // HumanitarianFloor never lets humanitarian coverage fall below Floor: the
 // seeds' "non-negotiable pillar".
 type HumanitarianFloor struct {
-	Floor float64 `toml:"floor" range:"[0,1]" doc:"lowest humanitarian coverage the policy may set" why:"0.8: exemptions stay open through stalemates (seeds)"`
+	Floor float64 `toml:"floor" plausible:"[0.5,1]" range:"[0,1]" doc:"lowest humanitarian coverage the policy may set" why:"0.8: exemptions stay open through stalemates (seeds)"`
 }
 
 // Kind implements Modifier.

@@ -4,9 +4,9 @@ import "github.com/tranche-sim/tranche/sim"
 
 // MoreForMoreParams are the parameters of more-for-more.
 type MoreForMoreParams struct {
-	Gain     float64 `toml:"gain" range:"[0,10]" doc:"relief added per unit of rise in verified compliance since the last report (more for more)" why:"1.2: relief runs slightly ahead of reform"`
-	LessGain float64 `toml:"less_gain" range:"[0,10]" doc:"relief withdrawn per unit of fall in verified compliance (less for less)" why:"symmetric by default"`
-	Cut      float64 `toml:"violation_cut" range:"[0,1]" doc:"relief withdrawn on a reported violation" why:"a quarter: less for less, not a snapback"`
+	Gain     float64 `toml:"gain" plausible:"[0.6,2]" range:"[0,10]" doc:"relief added per unit of rise in verified compliance since the last report (more for more)" why:"1.2: relief runs slightly ahead of reform"`
+	LessGain float64 `toml:"less_gain" plausible:"[0.6,2]" range:"[0,10]" doc:"relief withdrawn per unit of fall in verified compliance (less for less)" why:"symmetric by default"`
+	Cut      float64 `toml:"violation_cut" plausible:"[0.1,0.5]" range:"[0,1]" doc:"relief withdrawn on a reported violation" why:"a quarter: less for less, not a snapback"`
 }
 
 // DefaultMoreForMore returns more-for-more's default parameters.

@@ -8,11 +8,11 @@ import (
 
 // PhasedParams are the parameters of phased and phased-snapback.
 type PhasedParams struct {
-	Tranches int     `toml:"tranches" range:"[1,100]" doc:"number of equal tranches; each raises every sector's relief by 1/tranches" why:"four tranches, as in the staged relief of the 2013-2016 Iran deal"`
-	Hold     int     `toml:"hold" range:"[1,1000]" doc:"rounds verified compliance must hold at a milestone before its tranche is released" why:"two quarterly reviews"`
-	First    float64 `toml:"first_milestone" range:"[0,1]" doc:"verified compliance required for the first tranche" why:"a first step buys a first tranche"`
-	Last     float64 `toml:"last_milestone" range:"[0,1]" doc:"verified compliance required for the last tranche (milestones in between are evenly spaced)" why:"near-full implementation before the last tranche"`
-	Severity float64 `toml:"snapback_severity" range:"[0,1]" doc:"share of released tranches withdrawn when the verifier reports a violation (0: hold only)" why:"phased: 0, relief is held but never withdrawn; phased-snapback: 1, a full snapback as in UNSCR 2231"`
+	Tranches int     `toml:"tranches" plausible:"[2,8]" range:"[1,100]" doc:"number of equal tranches; each raises every sector's relief by 1/tranches" why:"four tranches, as in the staged relief of the 2013-2016 Iran deal"`
+	Hold     int     `toml:"hold" plausible:"[1,4]" range:"[1,1000]" doc:"rounds verified compliance must hold at a milestone before its tranche is released" why:"two quarterly reviews"`
+	First    float64 `toml:"first_milestone" plausible:"[0.1,0.5]" range:"[0,1]" doc:"verified compliance required for the first tranche" why:"a first step buys a first tranche"`
+	Last     float64 `toml:"last_milestone" plausible:"[0.7,0.95]" range:"[0,1]" doc:"verified compliance required for the last tranche (milestones in between are evenly spaced)" why:"near-full implementation before the last tranche"`
+	Severity float64 `toml:"snapback_severity" plausible:"[0,1]" range:"[0,1]" doc:"share of released tranches withdrawn when the verifier reports a violation (0: hold only)" why:"phased: 0, relief is held but never withdrawn; phased-snapback: 1, a full snapback as in UNSCR 2231"`
 }
 
 // DefaultPhased returns phased's default parameters.

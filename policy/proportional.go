@@ -4,10 +4,10 @@ import "github.com/tranche-sim/tranche/sim"
 
 // ProportionalParams are the parameters of proportional.
 type ProportionalParams struct {
-	Required  float64 `toml:"required" range:"(0,1]" doc:"verified compliance the agreement requires" why:"near-full implementation"`
-	Gain      float64 `toml:"gain" range:"[0,10]" doc:"relief withheld per unit of compliance gap (target relief = 1 - gain*gap)" why:"1.2: a gap of half the obligations withholds most relief"`
-	Violation float64 `toml:"violation_gap" range:"[0,1]" doc:"gap added in a round with a reported violation" why:"a violation counts as a step of missing compliance: proportionate, not total"`
-	Speed     float64 `toml:"speed" range:"(0,1]" doc:"share of the distance to the target relief moved each round" why:"predictable, gradual adjustment"`
+	Required  float64 `toml:"required" plausible:"[0.7,0.95]" range:"(0,1]" doc:"verified compliance the agreement requires" why:"near-full implementation"`
+	Gain      float64 `toml:"gain" plausible:"[0.6,2]" range:"[0,10]" doc:"relief withheld per unit of compliance gap (target relief = 1 - gain*gap)" why:"1.2: a gap of half the obligations withholds most relief"`
+	Violation float64 `toml:"violation_gap" plausible:"[0.1,0.5]" range:"[0,1]" doc:"gap added in a round with a reported violation" why:"a violation counts as a step of missing compliance: proportionate, not total"`
+	Speed     float64 `toml:"speed" plausible:"[0.25,1]" range:"(0,1]" doc:"share of the distance to the target relief moved each round" why:"predictable, gradual adjustment"`
 }
 
 // DefaultProportional returns proportional's default parameters.

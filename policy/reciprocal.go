@@ -4,7 +4,7 @@ import "github.com/tranche-sim/tranche/sim"
 
 // ReciprocalParams are the parameters of reciprocal.
 type ReciprocalParams struct {
-	Gain float64 `toml:"gain" range:"[0,10]" doc:"relief per unit of verified compliance (relief = min(1, gain*compliance))" why:"1: relief mirrors compliance"`
+	Gain float64 `toml:"gain" plausible:"[0.5,1.5]" range:"[0,10]" doc:"relief per unit of verified compliance (relief = min(1, gain*compliance))" why:"1: relief mirrors compliance"`
 }
 
 // DefaultReciprocal returns reciprocal's default parameters.

@@ -5,9 +5,9 @@ import "github.com/tranche-sim/tranche/sim"
 // SunsetParams are the parameters of phased-sunset.
 type SunsetParams struct {
 	PhasedParams
-	Exemption float64 `toml:"exemption_coverage" range:"[0,1]" doc:"humanitarian coverage while exemptions are in force" why:"needs-based exemptions that actually reach people"`
-	Review    int     `toml:"review_every" range:"[1,1000]" doc:"rounds between reviews; exemptions lapse at a review unless renewed" why:"yearly review, as sunset clauses require (seeds)"`
-	Need      float64 `toml:"renew_below" range:"[0,1]" doc:"humanitarian index below which a review renews the exemptions (need persists)" why:"renew while needs are not met"`
+	Exemption float64 `toml:"exemption_coverage" plausible:"[0.6,1]" range:"[0,1]" doc:"humanitarian coverage while exemptions are in force" why:"needs-based exemptions that actually reach people"`
+	Review    int     `toml:"review_every" plausible:"[2,8]" range:"[1,1000]" doc:"rounds between reviews; exemptions lapse at a review unless renewed" why:"yearly review, as sunset clauses require (seeds)"`
+	Need      float64 `toml:"renew_below" plausible:"[0.75,0.95]" range:"[0,1]" doc:"humanitarian index below which a review renews the exemptions (need persists)" why:"renew while needs are not met"`
 }
 
 // DefaultSunset returns phased-sunset's default parameters.

@@ -29,6 +29,9 @@ type Run struct {
 	Histories []HistoryRow
 	// Scenario is the text of scenario.toml.
 	Scenario []byte
+	// Definitions describe the policies, metrics and series, read from
+	// definitions.json.
+	Definitions Definitions
 }
 
 // RoundRow is one row of rounds.csv.
@@ -54,6 +57,12 @@ func (r *Run) Series(policy, metric string) []RoundRow {
 func Load(dir string) (*Run, error) {
 	r := &Run{Dir: dir}
 	if err := readJSON(dir, "manifest.json", &r.Manifest); err != nil {
+		return nil, err
+	}
+	if err := readJSON(dir, DefinitionsFile, &r.Definitions); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("results folder %s has no %s: it was made by an older version of tranche (%s %s); run the study again with this version", dir, DefinitionsFile, r.Manifest.Tool, r.Manifest.Version)
+		}
 		return nil, err
 	}
 	if err := readJSON(dir, "summary.json", &r.Summary); err != nil {

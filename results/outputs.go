@@ -6,40 +6,51 @@ import (
 	"io"
 )
 
-// WriteOutputs writes the files every results folder has that follow from
-// its aggregate: scenario.toml (as given), summary.json and summary.csv,
-// comparison.json and comparison.csv against the baseline policy,
-// rounds.csv (and rounds.parquet when m.Format is "parquet") and
-// manifest.json. It returns the summary and the comparison report.
-func WriteOutputs(f *Folder, scenarioTOML []byte, agg *Aggregate, baseline int, m *Manifest) (*Summary, *ComparisonReport, error) {
-	summary := Summarize(m.Scenario, m.Seed, agg)
-	report := NewComparisonReport(agg, summary, baseline)
-	files := []struct {
+// Outputs are the files of a results folder that follow from a finished
+// study.
+type Outputs struct {
+	// ScenarioTOML is the resolved scenario, written as scenario.toml.
+	ScenarioTOML []byte
+	// Aggregate, Summary and Comparison are the study's statistics.
+	Aggregate  *Aggregate
+	Summary    *Summary
+	Comparison *ComparisonReport
+	// Definitions describe the folder, written as definitions.json.
+	Definitions *Definitions
+	// Manifest records how the study was made, written last.
+	Manifest *Manifest
+}
+
+// Write writes scenario.toml, definitions.json, summary.json and
+// summary.csv, comparison.json and comparison.csv, rounds.csv (and
+// rounds.parquet when the manifest's format is "parquet") and, last,
+// manifest.json into f.
+func (o *Outputs) Write(f *Folder) error {
+	type file struct {
 		name  string
 		write func(io.Writer) error
-	}{
-		{"scenario.toml", func(w io.Writer) error { _, err := w.Write(scenarioTOML); return err }},
-		{"summary.json", func(w io.Writer) error { return WriteSummaryJSON(w, summary) }},
-		{"summary.csv", func(w io.Writer) error { return WriteSummaryCSV(w, summary) }},
-		{"comparison.json", func(w io.Writer) error { return WriteComparisonJSON(w, report) }},
-		{"comparison.csv", func(w io.Writer) error { return WriteComparisonCSV(w, report.Comparisons) }},
-		{"rounds.csv", func(w io.Writer) error { return WriteRoundsCSV(w, agg) }},
-		{"manifest.json", func(w io.Writer) error { return WriteManifest(w, m) }},
 	}
-	if m.Format == "parquet" {
-		files = append(files, struct {
-			name  string
-			write func(io.Writer) error
-		}{"rounds.parquet", func(w io.Writer) error { return WriteRoundsParquet(w, agg) }})
+	files := []file{
+		{"scenario.toml", func(w io.Writer) error { _, err := w.Write(o.ScenarioTOML); return err }},
+		{DefinitionsFile, func(w io.Writer) error { return WriteDefinitions(w, o.Definitions) }},
+		{"summary.json", func(w io.Writer) error { return WriteSummaryJSON(w, o.Summary) }},
+		{"summary.csv", func(w io.Writer) error { return WriteSummaryCSV(w, o.Summary) }},
+		{"comparison.json", func(w io.Writer) error { return WriteComparisonJSON(w, o.Comparison) }},
+		{"comparison.csv", func(w io.Writer) error { return WriteComparisonCSV(w, o.Comparison.Comparisons) }},
+		{"rounds.csv", func(w io.Writer) error { return WriteRoundsCSV(w, o.Aggregate) }},
 	}
-	for _, file := range files {
+	if o.Manifest.Format == "parquet" {
+		files = append(files, file{"rounds.parquet", func(w io.Writer) error { return WriteRoundsParquet(w, o.Aggregate) }})
+	}
+	files = append(files, file{"manifest.json", func(w io.Writer) error { return WriteManifest(w, o.Manifest) }})
+	for _, fl := range files {
 		var b bytes.Buffer
-		if err := file.write(&b); err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", file.name, err)
+		if err := fl.write(&b); err != nil {
+			return fmt.Errorf("%s: %w", fl.name, err)
 		}
-		if err := f.WriteFile(file.name, b.Bytes()); err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", file.name, err)
+		if err := f.WriteFile(fl.name, b.Bytes()); err != nil {
+			return fmt.Errorf("%s: %w", fl.name, err)
 		}
 	}
-	return summary, report, nil
+	return nil
 }

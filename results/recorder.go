@@ -12,7 +12,9 @@ import (
 // Recorder is the sim.Sink of a study: it aggregates outcomes per worker
 // and streams one row per replication and policy to a replications table in
 // replication order, so memory does not grow with the number of
-// replications.
+// replications. It keeps one aggregate per worker, sized by Start from the
+// study that runs it; the same Recorder can record several runs of a study
+// grown in batches.
 type Recorder struct {
 	aggs     []*Aggregate
 	rows     io.Writer
@@ -21,6 +23,7 @@ type Recorder struct {
 	policies []string
 	model    *sim.Model
 	obj      *Objective
+	metrics  []sim.Metric
 	// OnCommit, if set, is called after each block is written with the
 	// number of replications written so far.
 	OnCommit func(done int)
@@ -31,25 +34,34 @@ type Recorder struct {
 }
 
 // NewRecorder returns a Recorder for a study of the named policies on model
-// m with the given number of workers and an optional objective (nil for
-// none). If rows is not nil it receives the replications table as CSV,
-// starting with its header.
-func NewRecorder(policies []string, m *sim.Model, workers int, obj *Objective, rows io.Writer) (*Recorder, error) {
+// m, with an optional objective (nil for none). If rows is not nil it
+// receives the replications table as CSV, starting with its header.
+func NewRecorder(policies []string, m *sim.Model, obj *Objective, rows io.Writer) (*Recorder, error) {
 	r := &Recorder{rows: rows, policies: policies, model: m, obj: obj}
-	for range workers {
-		r.aggs = append(r.aggs, NewAggregate(policies, m, obj))
-	}
+	r.metrics = NewAggregate(policies, m, obj).Metrics
 	if rows != nil {
-		if _, err := io.WriteString(rows, ReplicationsHeader(r.aggs[0].Metrics)); err != nil {
+		if _, err := io.WriteString(rows, ReplicationsHeader(r.metrics)); err != nil {
 			return nil, fmt.Errorf("replications table: %w", err)
 		}
 	}
 	return r, nil
 }
 
+// Start implements sim.Sink: it makes sure there is an aggregate for each
+// of the study's workers.
+func (r *Recorder) Start(workers int) error {
+	if workers < 1 {
+		return fmt.Errorf("recorder: %d workers", workers)
+	}
+	for len(r.aggs) < workers {
+		r.aggs = append(r.aggs, NewAggregate(r.policies, r.model, r.obj))
+	}
+	return nil
+}
+
 // Metrics returns the metrics recorded: the model's, then the objective if
 // there is one.
-func (r *Recorder) Metrics() []sim.Metric { return r.aggs[0].Metrics }
+func (r *Recorder) Metrics() []sim.Metric { return r.metrics }
 
 // RowWriter receives the replications table one row at a time, in table
 // order: ReplicationsParquet is one.
@@ -61,7 +73,7 @@ type RowWriter interface {
 // row from Commit, instead of as CSV.
 func (r *Recorder) WriteRowsTo(t RowWriter) {
 	r.rows, r.table = nil, t
-	r.scratch = make([]float64, len(r.aggs[0].Metrics))
+	r.scratch = make([]float64, len(r.metrics))
 }
 
 // ReplicationsHeader returns the header line of replications.csv.

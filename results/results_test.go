@@ -348,7 +348,7 @@ func newTestStudy(t *testing.T) testStudy {
 // writing the replications table to rows unless it is nil.
 func (ts testStudy) run(t *testing.T, seed uint64, first, n int, rows io.Writer) *Aggregate {
 	t.Helper()
-	rec, err := NewRecorder(ts.names, ts.model, 2, ts.obj, rows)
+	rec, err := NewRecorder(ts.names, ts.model, ts.obj, rows)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -410,5 +410,30 @@ func TestReadStateChecksPairs(t *testing.T) {
 	}
 	if _, err := ReadState(&b); err == nil || !strings.Contains(err.Error(), "inconsistent shape") {
 		t.Errorf("ReadState of a damaged state: error %v, want an inconsistent shape", err)
+	}
+}
+
+// A recorder is sized by the study that runs it: a study on more workers
+// than anyone told the recorder about once panicked with an index out of
+// range (the recorder was made for one worker, the study used four).
+func TestRecorderSizedFromStudy(t *testing.T) {
+	t.Parallel()
+	ts := newTestStudy(t)
+	for _, workers := range []int{0, 1, 4} { // 0: runtime.GOMAXPROCS(0)
+		rec, err := NewRecorder(ts.names, ts.model, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := &sim.Study{Model: ts.model, Policies: ts.params, Seed: 1, Replications: 4 * sim.BlockSize, Workers: workers}
+		if err := st.Run(context.Background(), rec); err != nil {
+			t.Fatal(err)
+		}
+		a, err := rec.Aggregate()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := a.Metric(0, 0).N(); n != 4*sim.BlockSize {
+			t.Errorf("%d workers: %d replications aggregated, want %d", workers, n, 4*sim.BlockSize)
+		}
 	}
 }

@@ -8,7 +8,8 @@ import (
 )
 
 // ParameterTable returns the Markdown tables of every scenario parameter
-// (key, default, allowed values, meaning, rationale), generated from the
+// (key, default, allowed values, plausible range, meaning, rationale),
+// generated from the
 // struct tags of the default scenario. docs/model.md embeds it; a test keeps
 // the two in step.
 func ParameterTable() string {
@@ -52,7 +53,7 @@ func table(b *strings.Builder, title, prefix string, v reflect.Value, heading bo
 		if heading {
 			b.WriteString("\n#### " + title + "\n\n")
 		}
-		b.WriteString("| key | default | allowed | meaning | rationale of the default |\n|---|---|---|---|---|\n")
+		b.WriteString("| key | default | allowed | plausible | meaning | rationale of the default |\n|---|---|---|---|---|---|\n")
 		for _, r := range rows {
 			b.WriteString(r)
 		}
@@ -70,7 +71,7 @@ func arrayTable(b *strings.Builder, path string, sf reflect.StructField, v refle
 		b.WriteString(cell(strings.ToUpper(doc[:1])+doc[1:]) + ". ")
 	}
 	b.WriteString("The defaults column lists the default elements' values in order; a key left out of an element you add takes the value after \"new:\".\n\n")
-	b.WriteString("| key | defaults | allowed | meaning | rationale of the default |\n|---|---|---|---|---|\n")
+	b.WriteString("| key | defaults | allowed | plausible | meaning | rationale of the default |\n|---|---|---|---|---|---|\n")
 	et := sf.Type.Elem()
 	for i := range et.NumField() {
 		f := et.Field(i)
@@ -91,11 +92,17 @@ func arrayTable(b *strings.Builder, path string, sf reflect.StructField, v refle
 }
 
 func row(key, value string, sf reflect.StructField) string {
-	allowed := ""
+	allowed, plausible := "", ""
 	if r, err := ParseRange(sf.Tag.Get("range")); err == nil {
 		allowed = r.String()
 	}
-	return "| `" + key + "` | " + cell(value) + " | " + allowed + " | " + cell(sf.Tag.Get("doc")) + " | " + cell(sf.Tag.Get("why")) + " |\n"
+	if one := sf.Tag.Get("oneof"); one != "" {
+		allowed = strings.ReplaceAll(one, ",", ", ")
+	}
+	if r, err := ParseRange(sf.Tag.Get("plausible")); err == nil {
+		plausible = r.String()
+	}
+	return "| `" + key + "` | " + cell(value) + " | " + allowed + " | " + plausible + " | " + cell(sf.Tag.Get("doc")) + " | " + cell(sf.Tag.Get("why")) + " |\n"
 }
 
 func cell(s string) string { return strings.ReplaceAll(s, "|", "\\|") }

@@ -1,6 +1,10 @@
 package sim
 
-import "github.com/tranche-sim/tranche/agents"
+import (
+	"fmt"
+
+	"github.com/tranche-sim/tranche/agents"
+)
 
 // Kind says what sort of value a metric takes, which decides how it is
 // summarised (a proportion gets a Wilson interval) and binned (a count gets
@@ -17,26 +21,59 @@ const (
 	Proportion
 )
 
+// String returns the kind's name: level, count or proportion.
+func (k Kind) String() string {
+	switch k {
+	case Level:
+		return "level"
+	case Count:
+		return "count"
+	case Proportion:
+		return "proportion"
+	}
+	return fmt.Sprintf("Kind(%d)", int(k))
+}
+
+// MarshalText writes the kind's name.
+func (k Kind) MarshalText() ([]byte, error) {
+	if k < Level || k > Proportion {
+		return nil, fmt.Errorf("unknown metric kind %d", int(k))
+	}
+	return []byte(k.String()), nil
+}
+
+// UnmarshalText reads a kind's name.
+func (k *Kind) UnmarshalText(b []byte) error {
+	for _, c := range []Kind{Level, Count, Proportion} {
+		if c.String() == string(b) {
+			*k = c
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown metric kind %q: want level, count or proportion", b)
+}
+
 // Metric describes one outcome metric, computed once per replication.
 type Metric struct {
 	// Key is the metric's name in every output.
-	Key string
+	Key string `json:"key"`
 	// Doc says what the metric measures.
-	Doc string
+	Doc string `json:"doc"`
 	// Unit is the metric's unit, for tables and axis labels.
-	Unit string
+	Unit string `json:"unit"`
 	// Kind is the sort of value.
-	Kind Kind
+	Kind Kind `json:"kind"`
 	// Lo and Hi bound the metric's values in this model (values above Hi,
 	// possible only for relief_per_compliance, fall in the top bin).
-	Lo, Hi float64
+	Lo float64 `json:"lo"`
+	Hi float64 `json:"hi"`
 	// Better is +1 when higher is better, -1 when lower is better, 0 when
 	// neither.
-	Better int
+	Better int `json:"better"`
 	// Undefined says when the metric is undefined (NaN) in a replication,
 	// and is empty for a metric defined in every replication. Statistics of
 	// such a metric cover a different set of replications for each policy.
-	Undefined string
+	Undefined string `json:"undefined,omitempty"`
 }
 
 // Indexes of the metrics in Outcome.Metrics.
@@ -115,30 +152,32 @@ const (
 // except spoiler_incidents, a count from 0 to the number of factions.
 type Series struct {
 	// Key is the series' name in rounds.csv.
-	Key string
+	Key string `json:"key"`
 	// Doc says what the series measures.
-	Doc string
+	Doc string `json:"doc"`
+	// Unit is the series' unit, for axis labels.
+	Unit string `json:"unit"`
 	// Count is true for whole-number series.
-	Count bool
+	Count bool `json:"count"`
 	// Hi is the largest value (Lo is always 0).
-	Hi float64
+	Hi float64 `json:"hi"`
 }
 
 // SeriesDefs returns the definitions of the per-round series of a model with
 // the given number of spoiler factions, in index order.
 func SeriesDefs(factions int) []Series {
 	return []Series{
-		SeriesCompliance:   {"compliance", "target's true implementation level after its choice", false, 1},
-		SeriesVerified:     {"verified_compliance", "verification body's latest compliance estimate", false, 1},
-		SeriesRelief:       {"relief", "weighted relief level in force", false, 1},
-		SeriesCoverage:     {"humanitarian_coverage", "humanitarian exemption coverage in force", false, 1},
-		SeriesHumanitarian: {"humanitarian_index", "share of humanitarian needs met", false, 1},
-		SeriesStability:    {"stability_index", "regional stability index", false, 1},
-		SeriesLeverage:     {"leverage", "remaining weighted sanctions times cohesion times (1 - evasion); also the pressure the target feels", false, 1},
-		SeriesCohesion:     {"coalition_cohesion", "economic weight share of members enforcing", false, 1},
-		SeriesReformers:    {"reformers", "reformers' share of power in the target", false, 1},
-		SeriesEvasion:      {"evasion", "trade-weighted share of the target's trade used to bypass sanctions through neighbours", false, 1},
-		SeriesIncidents:    {"spoiler_incidents", "spoiler attacks in the round", true, float64(factions)},
+		SeriesCompliance:   {"compliance", "target's true implementation level after its choice", "share of obligations", false, 1},
+		SeriesVerified:     {"verified_compliance", "verification body's latest compliance estimate", "share of obligations", false, 1},
+		SeriesRelief:       {"relief", "weighted relief level in force", "share of sanctions lifted", false, 1},
+		SeriesCoverage:     {"humanitarian_coverage", "humanitarian exemption coverage in force", "share of need covered", false, 1},
+		SeriesHumanitarian: {"humanitarian_index", "share of humanitarian needs met", "share of needs met", false, 1},
+		SeriesStability:    {"stability_index", "regional stability index", "index 0-1", false, 1},
+		SeriesLeverage:     {"leverage", "remaining weighted sanctions times cohesion times (1 - evasion); also the pressure the target feels", "index 0-1", false, 1},
+		SeriesCohesion:     {"coalition_cohesion", "economic weight share of members enforcing", "share of coalition weight", false, 1},
+		SeriesReformers:    {"reformers", "reformers' share of power in the target", "share of power", false, 1},
+		SeriesEvasion:      {"evasion", "trade-weighted share of the target's trade used to bypass sanctions through neighbours", "share of trade", false, 1},
+		SeriesIncidents:    {"spoiler_incidents", "spoiler attacks in the round", "incidents", true, float64(factions)},
 	}
 }
 

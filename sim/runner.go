@@ -55,6 +55,13 @@ func (b *Block) Metrics(i, p int) []float64 {
 
 // Sink receives what a study produces.
 type Sink interface {
+	// Start is called once by Run, before any other method, with the number
+	// of workers the study will use: Outcome and Prepare are then called
+	// with w in [0, workers). A sink that keeps per-worker state sizes it
+	// here, from the study itself, so the two counts cannot disagree. A sink
+	// may be started again by a later Run (a study grown in batches); it
+	// keeps what it has recorded. An error stops the study before it starts.
+	Start(workers int) error
 	// Outcome is called by worker w (0 ≤ w < workers) for each replication
 	// rep and policy p as soon as it has run. Different workers call it
 	// concurrently; w lets a sink keep per-worker state without locks. o is
@@ -91,6 +98,9 @@ func (s *Study) Run(ctx context.Context, sink Sink) error {
 	defer cancel()
 
 	workers := s.WorkerCount()
+	if err := sink.Start(workers); err != nil {
+		return err
+	}
 	blocks := (s.Replications + BlockSize - 1) / BlockSize
 	// Workers take a free block before claiming an index, so the block
 	// that Commit waits for always has its buffer: no deadlock.

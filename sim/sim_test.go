@@ -61,6 +61,7 @@ func (c *collect) Outcome(w, rep, p int, o *sim.Outcome) {
 	c.series[k] = all
 	c.events[k] = append([]sim.RoundEvents(nil), o.Events...)
 }
+func (c *collect) Start(int) error         { return nil }
 func (c *collect) Prepare(int, *sim.Block) {}
 func (c *collect) Commit(b *sim.Block) error {
 	c.commits = append(c.commits, b.Index)

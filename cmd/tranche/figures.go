@@ -15,23 +15,14 @@ import (
 	"github.com/tranche-sim/tranche/results"
 	"github.com/tranche-sim/tranche/results/plots"
 	"github.com/tranche-sim/tranche/results/report"
+	"github.com/tranche-sim/tranche/study"
 )
 
 // loadRun reads a results folder named on the command line.
 func loadRun(dir string) (*results.Run, error) {
-	st, err := os.Stat(dir)
-	switch {
-	case err != nil:
-		return nil, usagef("%s: no such folder (make a results folder with tranche run)", dir)
-	case !st.IsDir():
-		return nil, usagef("%s is a file, not a results folder (make one with tranche run)", dir)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err != nil {
-		return nil, usagef("%s is not a results folder: it has no manifest.json (make one with tranche run)", dir)
-	}
-	run, err := results.Load(dir)
+	run, err := study.LoadFolder(dir)
 	if err != nil {
-		return nil, usageError{fmt.Errorf("%s is not a complete results folder: %w", dir, err)}
+		return nil, asUsage(err)
 	}
 	return run, nil
 }

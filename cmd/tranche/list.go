@@ -1,19 +1,16 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"runtime/debug"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/tranche-sim/tranche/policy"
 	"github.com/tranche-sim/tranche/scenarios"
+	"github.com/tranche-sim/tranche/study"
 )
 
 // usageFlagSet returns a flag set for subcommand name whose usage, text and
@@ -147,47 +144,5 @@ func printVersion(args []string, stdout, stderr io.Writer) error {
 	return err
 }
 
-// version returns the module version and, when built from a checkout, the
-// commit.
-func version() string {
-	v := "devel"
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return v
-	}
-	if info.Main.Version != "" && info.Main.Version != "(devel)" {
-		v = info.Main.Version
-	}
-	for _, s := range info.Settings {
-		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-			v += "+" + s.Value[:12]
-		}
-		if s.Key == "vcs.modified" && s.Value == "true" {
-			v += "-dirty"
-		}
-	}
-	return v
-}
-
-// build returns the first 16 hexadecimal digits of the SHA-256 of the
-// running executable, or "unknown". It tells builds apart where version
-// cannot: a build without version control information (go build with
-// -buildvcs=false, or outside a repository) reports "devel" whatever its
-// source. Go builds are reproducible, so the same source, Go release and
-// architecture give the same build.
-func build() string {
-	exe, err := os.Executable()
-	if err != nil {
-		return "unknown"
-	}
-	f, err := os.Open(exe)
-	if err != nil {
-		return "unknown"
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "unknown"
-	}
-	return hex.EncodeToString(h.Sum(nil))[:16]
-}
+// version returns tranche's version.
+func version() string { return study.Version() }

@@ -7,6 +7,7 @@
 //
 //	tranche run [SCENARIO.toml] [flags]   run a study (default: the bundled default scenario)
 //	tranche play [SCENARIO] [flags]       play the coalition in one history (classroom mode)
+//	tranche params [SCENARIO] [--json]    list the parameters, their ranges and meaning
 //	tranche scenarios                     list the bundled scenarios
 //	tranche scenarios show NAME           print a scenario as complete TOML
 //	tranche policies                      list the sequencing policies
@@ -43,6 +44,7 @@ Usage:
   tranche plot RESULTS_DIR         redraw a results folder's figures (--format png|svg|pdf)
   tranche report RESULTS_DIR       write a self-contained report.html
   tranche merge SHARD_DIR... --out DIR   merge the shards of a study (run --shard I/N)
+  tranche params [SCENARIO]        list the parameters a run can --set, with their ranges
   tranche scenarios                list the bundled scenarios
   tranche scenarios show NAME      print a scenario as complete, commented TOML
   tranche policies                 list the sequencing policies
@@ -77,6 +79,8 @@ func commands() []command {
 			func(a []string, _ io.Reader, stdout, stderr io.Writer) error { return writeReport(a, stdout, stderr) }},
 		{"merge", func(a []string, w io.Writer) error { _, err := parseMerge(a, w); return err },
 			func(a []string, _ io.Reader, stdout, stderr io.Writer) error { return mergeShards(a, stdout, stderr) }},
+		{"params", func(a []string, w io.Writer) error { _, err := parseParams(a, w); return err },
+			func(a []string, _ io.Reader, stdout, stderr io.Writer) error { return listParams(a, stdout, stderr) }},
 		{"scenarios", func(a []string, w io.Writer) error { _, err := parseScenarios(a, w); return err },
 			func(a []string, _ io.Reader, stdout, stderr io.Writer) error { return listScenarios(a, stdout, stderr) }},
 		{"policies", parsePolicies,

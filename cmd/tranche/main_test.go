@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -763,5 +764,113 @@ func TestFlagMistakeIsOneLine(t *testing.T) {
 		if code != 2 || strings.Contains(stderr, "Usage:") || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
 			t.Errorf("%v: exit %d, stderr %q: want exit 2 and one line", args, code, stderr)
 		}
+	}
+}
+
+// --set changes any parameter by key, is recorded in the resolved
+// scenario.toml (so the folder repeats the run), and is the same as the
+// file saying it.
+func TestSetFlag(t *testing.T) {
+	t.Parallel()
+	tmp := t.TempDir()
+	out := filepath.Join(tmp, "set")
+	code, _, stderr := tranche(t, "run", "--quiet", "--no-plots", "--reps", "64", "--out", out,
+		"--set", "verifier.quality=0.9", "--set", "coalition.members[*].resolve=0.5", "--set", "policy.phased-snapback.tranches=3")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	s, err := scenarios.Load(filepath.Join(out, "scenario.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Verifier.Quality != 0.9 || s.Coalition.Members[3].Resolve != 0.5 {
+		t.Errorf("scenario.toml: quality %v, last member's resolve %v", s.Verifier.Quality, s.Coalition.Members[3].Resolve)
+	}
+	if v, _ := s.Get("policy.phased-snapback.tranches"); v != 3 {
+		t.Errorf("scenario.toml: tranches %v", v)
+	}
+	// The same change written in a file gives the same results.
+	file := filepath.Join(tmp, "same.toml")
+	os.WriteFile(file, []byte("name = \"default\"\n[verifier]\nquality = 0.9\n[policy.phased-snapback]\ntranches = 3\n"), 0o644)
+	out2 := filepath.Join(tmp, "file")
+	if code, _, stderr := tranche(t, "run", file, "--quiet", "--no-plots", "--reps", "64", "--out", out2, "--set", "coalition.members[*].resolve=0.5"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, f := range []string{"summary.csv", "replications.csv", "rounds.csv"} { // scenario.toml differs in the description
+		a, _ := os.ReadFile(filepath.Join(out, f))
+		b, _ := os.ReadFile(filepath.Join(out2, f))
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s differs between --set and the file", f)
+		}
+	}
+}
+
+// Bad --set input exits 2, says what is wrong, and writes nothing.
+func TestSetFlagErrors(t *testing.T) {
+	t.Parallel()
+	tmp := t.TempDir()
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--set", "verifier.qualty=0.9"}, "--set: unknown key verifier.qualty (did you mean verifier.quality?)"},
+		{[]string{"--set", "verifier.quality=high"}, `--set: verifier.quality = high: not a TOML value`},
+		{[]string{"--set", "verifier.lag=1.5"}, "--set: verifier.lag = 1.5: must be a whole number in [0,15]"},
+		{[]string{"--set", "verifier.quality=1.3"}, "--set: verifier.quality = 1.3 is out of range: allowed [0,1]"},
+		{[]string{"--set", "verifier.quality=0.9", "--set", "verifier.quality=0.8"}, "--set: verifier.quality is set twice"},
+		{[]string{"--set", "verifier.quality"}, `--set: "verifier.quality": want KEY=VALUE`},
+		{[]string{"--set", "replications=10", "--reps", "10"}, "--set replications=10 and --reps both set replications"},
+		{[]string{"--set", "rounds=10", "--rounds", "10"}, "--set rounds=10 and --rounds both set rounds"},
+		{[]string{"--set", "seed=3", "--seed", "3"}, "--set seed=3 and --seed both set seed"},
+		{[]string{"--set", "policies=[\"phased\"]", "--policy", "phased"}, "and --policy both set policies"},
+		{[]string{"--set", "rounds=3"}, "command line: outcomes.durable_rounds = 4 exceeds rounds = 3"},
+	}
+	for i, c := range cases {
+		out := filepath.Join(tmp, fmt.Sprint("run", i))
+		code, _, stderr := tranche(t, append([]string{"run", "--quiet", "--out", out}, c.args...)...)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
+		}
+	}
+	if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
+		t.Errorf("refused runs wrote %d entries", len(entries))
+	}
+}
+
+// tranche params lists every key with its value, ranges and meaning, as
+// text and as JSON; every key it lists can be set with --set.
+func TestParamsCommand(t *testing.T) {
+	t.Parallel()
+	code, stdout, stderr := tranche(t, "params")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"verifier.quality", "0.7", "[0,1]", "[0.3,0.95]", "overall quality", "coalition.members[lead-state].resolve", "policy.phased-snapback.tranches"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("tranche params lacks %q", want)
+		}
+	}
+	code, stdout, stderr = tranche(t, "params", "ladder", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var ps []struct {
+		Key       string
+		Plausible []float64
+	}
+	if err := json.Unmarshal([]byte(stdout), &ps); err != nil {
+		t.Fatalf("params --json: %v", err)
+	}
+	s, _ := scenarios.Get("ladder")
+	if len(ps) != len(s.Parameters()) || len(ps) < 150 {
+		t.Errorf("params --json lists %d parameters, the scenario has %d", len(ps), len(s.Parameters()))
+	}
+	for _, p := range ps {
+		if _, err := s.Get(p.Key); err != nil {
+			t.Errorf("listed key %s: %v", p.Key, err)
+		}
+	}
+	if code, _, stderr := tranche(t, "params", "nosuch"); code != 2 || !strings.Contains(stderr, "no bundled scenario") {
+		t.Errorf("params nosuch: exit %d, %q", code, stderr)
 	}
 }

@@ -10,10 +10,10 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/tranche-sim/tranche/game"
+	"github.com/tranche-sim/tranche/internal/shell"
 	"github.com/tranche-sim/tranche/results"
 	"github.com/tranche-sim/tranche/results/plots"
 	"github.com/tranche-sim/tranche/scenarios"
@@ -26,12 +26,13 @@ import (
 
 // playOptions are the flags of tranche play.
 type playOptions struct {
-	scenario string
-	seed     uint64
-	rep      int
-	rounds   int
-	out      string
-	set      map[string]bool
+	scenario    string
+	seed        uint64
+	rep         int
+	rounds      int
+	out         string
+	assignments listFlag // --set KEY=VALUE
+	set         map[string]bool
 }
 
 func parsePlay(args []string, stderr io.Writer) (*playOptions, error) {
@@ -42,6 +43,7 @@ func parsePlay(args []string, stderr io.Writer) (*playOptions, error) {
 	fs.IntVar(&o.rep, "replication", 0, "which replication of the seed to play: the history (0 to 99999999)")
 	fs.IntVar(&o.rounds, "rounds", 0, "rounds in the game (default: the scenario's)")
 	fs.StringVar(&o.out, "out", "", "folder for the game (default tranche-out/play-SCENARIO-TIMESTAMP); must not exist")
+	fs.Var(&o.assignments, "set", "set a scenario parameter, KEY=VALUE (repeatable; tranche params lists the keys)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: tranche play [SCENARIO] [flags]
 
@@ -68,9 +70,9 @@ Flags:
 	return o, nil
 }
 
-// load loads the scenario and applies --seed and --rounds.
+// load loads the scenario and applies --set, --seed and --rounds.
 func (o *playOptions) load() (*scenarios.Scenario, error) {
-	ro := &runOptions{scenario: o.scenario, seed: o.seed, rounds: o.rounds, set: o.set}
+	ro := &runOptions{scenario: o.scenario, seed: o.seed, rounds: o.rounds, assignments: o.assignments, set: o.set}
 	return ro.load()
 }
 
@@ -115,6 +117,9 @@ func playGame(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if o.set["rounds"] {
 		replay = append(replay, "--rounds", strconv.Itoa(s.Rounds))
 	}
+	for _, a := range o.assignments {
+		replay = append(replay, "--set", a)
+	}
 
 	// Like the game's prompts, the table and the verdict are best effort:
 	// the game is saved even when standard output fails.
@@ -134,7 +139,7 @@ func playGame(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	rec := res.Record()
 	rec.Tool, rec.Version, rec.GoVersion, rec.GOARCH = "tranche", version(), runtime.Version(), runtime.GOARCH
 	rec.CommandLine = append([]string{"tranche", "play"}, args...)
-	rec.Replay = strings.Join(replay, " ") + " < moves.txt"
+	rec.Replay = shell.Join(replay) + " < moves.txt"
 	rec.Start = start.UTC()
 	var hb, jb bytes.Buffer
 	if err := results.WriteHistoriesCSV(&hb, res.Histories); err != nil {
@@ -148,7 +153,7 @@ func playGame(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		data []byte
 	}{
 		{"histories.csv", hb.Bytes()},
-		{"moves.txt", res.MovesFile(strings.Join(replay, " "))},
+		{"moves.txt", res.MovesFile(shell.Join(replay))},
 		{"game.json", jb.Bytes()},
 		{"scenario.toml", scenarios.Format(s)},
 	} {
@@ -164,7 +169,7 @@ func playGame(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "\ngame saved: %s\n", folder.Final())
-	fmt.Fprintf(stdout, "replay: %s < %s\n", strings.Join(replay, " "), folder.Final()+string(os.PathSeparator)+"moves.txt")
+	fmt.Fprintf(stdout, "replay: %s < %s\n", shell.Join(replay), shell.Join([]string{folder.Final() + string(os.PathSeparator) + "moves.txt"}))
 	return nil
 }
 

@@ -214,3 +214,23 @@ func TestPlayExitStatus(t *testing.T) {
 		t.Errorf("the folder holds %d entries, want moves.txt and game", len(entries))
 	}
 }
+
+// A game with --set records the settings in its replay command, and a game
+// played with them differs from one without (a poorer verifier).
+func TestPlaySet(t *testing.T) {
+	t.Parallel()
+	script := "set all 0.5\nauto 39\n"
+	args := []string{"--seed", "5", "--set", "verifier.quality=0.1", "--set", "verifier.max_false_alarm=0.5"}
+	out, dir := play(t, script, args...)
+	moves := readFile(t, filepath.Join(dir, "moves.txt"))
+	if !strings.Contains(moves, "tranche play --seed 5 --replication 0 --set verifier.quality=0.1 --set verifier.max_false_alarm=0.5 < moves.txt") {
+		t.Errorf("moves.txt does not replay with the settings:\n%s", moves)
+	}
+	if !strings.Contains(readFile(t, filepath.Join(dir, "scenario.toml")), "quality = 0.1") {
+		t.Error("scenario.toml lacks the setting")
+	}
+	plain, _ := play(t, script, "--seed", "5")
+	if table(t, out) == table(t, plain) {
+		t.Error("the settings changed nothing in the game")
+	}
+}

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/tranche-sim/tranche/results"
-	"github.com/tranche-sim/tranche/scenarios"
 	"github.com/tranche-sim/tranche/sim"
+	"github.com/tranche-sim/tranche/study"
 )
 
 // tables are the metrics printed after a run, grouped as in the model's
@@ -32,12 +32,14 @@ func summaryTables() []summaryTable {
 	}
 }
 
-func printSummary(w io.Writer, s *scenarios.Scenario, sum *results.Summary, elapsed float64) {
+// printSummary prints the summary tables of a study's result.
+func printSummary(w io.Writer, res *study.Result) {
+	s, sum, elapsed := res.Scenario, res.Summary, res.Manifest.ElapsedSeconds
 	fmt.Fprintf(w, "scenario %s: %s x %s x %s, seed %d (%.1f s)\n",
 		s.Name, count(len(s.Policies), "policy", "policies"), count(s.Replications, "replication", "replications"), count(s.Rounds, "round", "rounds"), s.Seed, elapsed)
 	fmt.Fprintln(w, "mean and 95% confidence interval over replications (n: how many define the metric, where not all do)")
 	defs := map[string]sim.Metric{}
-	for _, m := range sim.Metrics(s.Rounds, len(s.Spoilers.Factions)) {
+	for _, m := range res.Aggregate.Metrics {
 		defs[m.Key] = m
 	}
 	for _, t := range summaryTables() {
@@ -190,12 +192,15 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-func (p *progress) update(done int) {
+// update draws the bar with done of total replications run; a precision
+// run raises the total as it goes.
+func (p *progress) update(done, total int) {
 	if !p.on {
 		return
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.total = total
 	now := time.Now()
 	if now.Sub(p.start) < time.Second || now.Sub(p.last) < 100*time.Millisecond {
 		return
@@ -207,13 +212,6 @@ func (p *progress) update(done int) {
 	eta := time.Duration(float64(now.Sub(p.start)) * (1 - frac) / max(frac, 1e-9)).Round(time.Second)
 	fmt.Fprintf(p.w, "\r[%s%s] %3.0f%%  %d/%d replications  %s left ", strings.Repeat("=", n), strings.Repeat(" ", width-n), 100*frac, done, p.total, eta)
 	p.drawn = true
-}
-
-// extend raises the total when a precision run adds a batch.
-func (p *progress) extend(total int) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.total = total
 }
 
 func (p *progress) finish() {

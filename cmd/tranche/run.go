@@ -1,28 +1,24 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/tranche-sim/tranche/results"
-	"github.com/tranche-sim/tranche/results/plots"
 	"github.com/tranche-sim/tranche/scenarios"
 	"github.com/tranche-sim/tranche/sim"
+	"github.com/tranche-sim/tranche/study"
 )
 
 // listFlag is a repeatable string flag.
@@ -49,6 +45,7 @@ type runOptions struct {
 	shard                 string
 	shards                int
 	cpuProfile            string
+	assignments           listFlag        // --set KEY=VALUE
 	set                   map[string]bool // flags given on the command line
 }
 
@@ -74,6 +71,7 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 	fs.IntVar(&o.maxReps, "max-reps", 1_000_000, "most replications --precision may use")
 	fs.StringVar(&o.shard, "shard", "", "run only shard I of N (I/N, from 0) of the study, for tranche merge (default: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX)")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file (for go tool pprof)")
+	fs.Var(&o.assignments, "set", "set a scenario parameter, KEY=VALUE with VALUE as in TOML (repeatable; tranche params lists the keys), e.g. --set verifier.quality=0.9")
 	fs.IntVar(&o.shards, "shards", 0, "number of shards when the shard index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: tranche run [SCENARIO] [flags]\n\nSCENARIO is a TOML file or a bundled scenario name (default: default).\n\nFlags:")
@@ -84,16 +82,16 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 		return nil, err
 	}
 	switch {
-	case o.workers < 1 || o.workers > maxWorkers:
-		return nil, usagef("--workers = %d: must be in [1, %d]", o.workers, maxWorkers)
+	case o.workers < 1 || o.workers > study.MaxWorkers:
+		return nil, usagef("--workers = %d: must be in [1, %d]", o.workers, study.MaxWorkers)
 	case o.format != "csv" && o.format != "parquet":
 		return nil, usagef("--format %s: allowed formats are csv and parquet", o.format)
 	case o.set["reps"] && (o.reps < 1 || o.reps > scenarios.MaxReplications):
 		return nil, usagef("--reps = %d: must be in [1, %d]", o.reps, scenarios.MaxReplications)
 	case o.set["rounds"] && (o.rounds < 1 || o.rounds > sim.MaxRounds):
 		return nil, usagef("--rounds = %d: must be in [1, %d]", o.rounds, sim.MaxRounds)
-	case o.set["precision"] && !(o.precision > 0):
-		return nil, usagef("--precision = %g: must be a positive half-width, such as 0.01", o.precision)
+	case o.set["precision"] && !(o.precision > 0 && o.precision <= math.MaxFloat64):
+		return nil, usagef("--precision = %g: must be a positive, finite half-width, such as 0.01", o.precision)
 	case o.set["max-reps"] && (o.maxReps < sim.BlockSize || o.maxReps > scenarios.MaxReplications):
 		return nil, usagef("--max-reps = %d: must be in [%d, %d]", o.maxReps, sim.BlockSize, scenarios.MaxReplications)
 	case len(o.precisionMetrics) > 0 && !o.set["precision"]:
@@ -104,21 +102,23 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 	return o, nil
 }
 
-// load loads the scenario and applies the command-line overrides.
+// load loads the scenario and applies the command-line overrides: --set
+// first, then --reps, --rounds, --seed and --policy. A key given both with
+// --set and with its own flag is refused.
 func (o *runOptions) load() (*scenarios.Scenario, error) {
-	var s *scenarios.Scenario
-	var err error
-	if o.scenario == "" {
-		s, err = scenarios.Get("default")
-	} else {
-		s, err = scenarios.Load(o.scenario)
-	}
+	s, err := loadScenario(o.scenario)
 	if err != nil {
-		var se *scenarios.Error
-		if errors.As(err, &se) {
-			return nil, err
+		return nil, err
+	}
+	own := map[string]string{"replications": "reps", "rounds": "rounds", "seed": "seed", "policies": "policy"}
+	for _, a := range o.assignments {
+		key, _, _ := strings.Cut(a, "=")
+		if flag := own[strings.TrimSpace(key)]; flag != "" && o.set[flag] {
+			return nil, usagef("--set %s and --%s both set %s: give it once", a, flag, strings.TrimSpace(key))
 		}
-		return nil, usageError{err}
+	}
+	if err := s.Apply("--set", o.assignments); err != nil {
+		return nil, err
 	}
 	if o.set["reps"] {
 		s.Replications = o.reps
@@ -138,51 +138,36 @@ func (o *runOptions) load() (*scenarios.Scenario, error) {
 	return s, nil
 }
 
-// plan is what a run needs besides the scenario: the model, the objective,
-// the baseline and the metrics that --precision watches.
-type plan struct {
-	model     *sim.Model
-	objective *results.Objective
-	baseline  int
-	watch     []string       // metric keys --precision applies to
-	shard     *results.Shard // the part of the study to run (nil: all)
-}
-
-func (o *runOptions) plan(s *scenarios.Scenario) (*plan, error) {
-	m, err := s.Model()
+// loadScenario loads the scenario a command names: a file, a bundled
+// scenario, or the default scenario for "".
+func loadScenario(arg string) (*scenarios.Scenario, error) {
+	var s *scenarios.Scenario
+	var err error
+	if arg == "" {
+		s, err = scenarios.Get("default")
+	} else {
+		s, err = scenarios.Load(arg)
+	}
 	if err != nil {
+		var se *scenarios.Error
+		if errors.As(err, &se) {
+			return nil, err
+		}
 		return nil, usageError{err}
 	}
-	p := &plan{model: m}
-	if o.objective != "" {
-		if p.objective, err = results.ParseObjective(o.objective, m.Metrics()); err != nil {
-			return nil, usageError{err}
-		}
+	return s, nil
+}
+
+// studyOptions returns the library options of the run.
+func (o *runOptions) studyOptions(args []string) study.Options {
+	opts := study.Options{
+		Workers: o.workers, Baseline: o.baseline, Objective: o.objective, Format: o.format,
+		Plots: !o.noPlots, Command: append([]string{"tranche", "run"}, args...),
 	}
-	if o.baseline != "" {
-		p.baseline = slices.Index(s.Policies, o.baseline)
-		if p.baseline < 0 {
-			return nil, usagef("--baseline %s: not among the policies compared (%s)", o.baseline, strings.Join(s.Policies, ", "))
-		}
+	if o.set["precision"] {
+		opts.Precision = &study.Precision{HalfWidth: o.precision, Metrics: o.precisionMetrics, MaxReplications: o.maxReps}
 	}
-	keys := []string{}
-	for _, def := range m.Metrics() {
-		keys = append(keys, def.Key)
-	}
-	if p.objective != nil {
-		keys = append(keys, "objective")
-	}
-	p.watch = keys
-	if len(o.precisionMetrics) > 0 {
-		p.watch = nil
-		for _, k := range o.precisionMetrics {
-			if !slices.Contains(keys, k) {
-				return nil, usagef("--precision-metric %s: unknown metric; metrics: %s", k, strings.Join(keys, ", "))
-			}
-			p.watch = append(p.watch, k)
-		}
-	}
-	return p, nil
+	return opts
 }
 
 func runStudy(args []string, stdout, stderr io.Writer) (err error) {
@@ -195,12 +180,26 @@ func runStudy(args []string, stdout, stderr io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	pl, err := o.plan(s)
+	opts := o.studyOptions(args)
+	sel, err := selectShard(o.shard, o.shards, os.Getenv)
 	if err != nil {
 		return err
 	}
-	if pl.shard, err = o.shardOf(s); err != nil {
-		return err
+	if sel != nil {
+		if o.set["precision"] {
+			return usagef("--precision cannot be split into shards: the number of replications it needs is only known at the end")
+		}
+		opts.Shard = &study.Shard{Index: sel.index, Count: sel.count}
+	}
+	opts.Out = o.out
+	if opts.Out == "" {
+		opts.Out = defaultOut(s.Name, start)
+		if sel != nil { // the same for every attempt, so a rerun finds it
+			opts.Out = filepath.Join("tranche-out", fmt.Sprintf("%s-seed%d-shard-%d-of-%d", s.Name, s.Seed, sel.index, sel.count))
+		}
+	}
+	if err := study.Check(s, opts); err != nil { // bad options: before any profile or folder
+		return asUsage(err)
 	}
 	if o.cpuProfile != "" { // the inputs are good: profile the run
 		stop, perr := startCPUProfile(o.cpuProfile)
@@ -213,224 +212,57 @@ func runStudy(args []string, stdout, stderr io.Writer) (err error) {
 			}
 		}()
 	}
-	out := o.out
-	if out == "" {
-		out = defaultOut(s.Name, start)
-		if pl.shard != nil { // the same for every attempt, so a rerun finds it
-			out = filepath.Join("tranche-out", fmt.Sprintf("%s-seed%d-shard-%d-of-%d", s.Name, s.Seed, pl.shard.Index, pl.shard.Count))
-		}
-	}
-	folder, err := results.CreateFolder(out)
-	if err != nil {
-		if errors.Is(err, results.ErrExists) {
-			if pl.shard != nil && shardDone(out, s, pl.shard, o.objective, s.Policies[pl.baseline], o.format) {
-				fmt.Fprintf(stdout, "shard %d of %d already complete in %s; nothing to do\n", pl.shard.Index, pl.shard.Count, out)
-				return nil
-			}
-			return usageError{err}
-		}
-		return err
-	}
-	defer folder.Abort() // a no-op once committed
-
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	agg, hist, prec, err := simulate(ctx, s, pl, o, folder, stderr)
+	total := s.Replications
+	if opts.Precision != nil {
+		total = min(results.FirstBatch, opts.Precision.MaxReplications)
+	}
+	bar := newProgress(stderr, total, o.quiet)
+	opts.Progress = bar.update
+	res, err := study.Run(ctx, s, opts)
+	bar.finish()
 	if err != nil {
 		if ctx.Err() != nil {
 			return errors.New("interrupted; no results written")
 		}
-		return err
+		return asUsage(err)
 	}
-	if prec != nil {
-		s.Replications = prec.Replications // what actually ran
-	}
-
-	resolved := scenarios.Format(s)
-	manifest := o.manifest(s, pl, resolved, agg, prec, args, start)
-	summary, report, err := results.WriteOutputs(folder, resolved, agg, pl.baseline, manifest)
-	if err != nil {
-		return err
-	}
-	var b bytes.Buffer
-	if err := results.WriteHistoriesCSV(&b, hist); err != nil {
-		return err
-	}
-	if err := folder.WriteFile("histories.csv", b.Bytes()); err != nil {
-		return err
-	}
-	if pl.shard != nil {
-		if err := writeState(folder, agg); err != nil {
-			return err
-		}
-		if err := folder.Commit(); err != nil {
-			return err
-		}
-		sh := pl.shard
-		fmt.Fprintf(stdout, "shard %d of %d: replications %d to %d of %d, seed %d, in %.1f s\nresults: %s\nmerge the shards with: tranche merge SHARD_FOLDERS... --out DIR\n",
-			sh.Index, sh.Count, sh.First, sh.First+sh.Replications-1, sh.TotalReplications, s.Seed, manifest.ElapsedSeconds, folder.Final())
+	if res.AlreadyDone {
+		fmt.Fprintf(stdout, "shard %d of %d already complete in %s; nothing to do\n", sel.index, sel.count, res.Dir)
 		return nil
 	}
-	if !o.noPlots {
-		if err := drawInto(folder); err != nil {
-			return err
-		}
+	if prec := res.Precision; prec != nil && !prec.Reached {
+		fmt.Fprintf(stderr, "tranche: warning: precision ±%g not reached within --max-reps %d (widest: %s)\n", prec.Epsilon, o.maxReps, prec.Widest)
 	}
-	if err := folder.Commit(); err != nil {
-		return err
+	if sh := res.Manifest.Shard; sh != nil {
+		fmt.Fprintf(stdout, "shard %d of %d: replications %d to %d of %d, seed %d, in %.1f s\nresults: %s\nmerge the shards with: tranche merge SHARD_FOLDERS... --out DIR\n",
+			sh.Index, sh.Count, sh.First, sh.First+sh.Replications-1, sh.TotalReplications, s.Seed, res.Manifest.ElapsedSeconds, res.Dir)
+		return nil
 	}
-	printSummary(stdout, s, summary, manifest.ElapsedSeconds)
-	printComparison(stdout, report, agg)
-	if prec != nil {
-		printPrecision(stdout, prec)
+	printSummary(stdout, res)
+	printComparison(stdout, res.Comparison, res.Aggregate)
+	if res.Precision != nil {
+		printPrecision(stdout, res.Precision)
 	}
-	fmt.Fprintf(stdout, "\nresults: %s\n", folder.Final())
+	fmt.Fprintf(stdout, "\nresults: %s\n", res.Dir)
 	return nil
 }
 
-// shardOf returns the part of the study this run does: from --shard, or
-// from the environment of a Slurm array task or a Kubernetes Indexed Job;
-// nil for the whole study.
-func (o *runOptions) shardOf(s *scenarios.Scenario) (*results.Shard, error) {
-	sel, err := selectShard(o.shard, o.shards, os.Getenv)
-	if err != nil || sel == nil {
-		return nil, err
-	}
-	if o.set["precision"] {
-		return nil, usagef("--precision cannot be split into shards: the number of replications it needs is only known at the end")
-	}
-	first, n := results.ShardRange(sel.index, sel.count, s.Replications)
-	if n == 0 {
-		return nil, usagef("shard %d of %d is empty: %d replications cannot be split into %d shards", sel.index, sel.count, s.Replications, sel.count)
-	}
-	return &results.Shard{Index: sel.index, Count: sel.count, First: first, Replications: n, TotalReplications: s.Replications}, nil
-}
-
-// manifest returns the manifest of a finished run: what ran, how, and the
-// resolved scenario's hash.
-func (o *runOptions) manifest(s *scenarios.Scenario, pl *plan, resolved []byte, agg *results.Aggregate, prec *results.Precision, args []string, start time.Time) *results.Manifest {
-	sum := sha256.Sum256(resolved)
-	m := &results.Manifest{
-		Tool: "tranche", Version: version(), Build: build(), GoVersion: runtime.Version(), GOARCH: runtime.GOARCH,
-		Scenario: s.Name, ScenarioSHA256: hex.EncodeToString(sum[:]),
-		Seed: s.Seed, Replications: agg.Metric(0, 0).N(), Rounds: s.Rounds, MonthsPerRound: s.MonthsPerRound, Policies: s.Policies,
-		Baseline: s.Policies[pl.baseline], Objective: o.objective, Precision: prec, Format: o.format,
-		Workers: usefulWorkers(o, s, pl), CommandLine: append([]string{"tranche", "run"}, args...),
-		Start: start.UTC(), ElapsedSeconds: time.Since(start).Seconds(),
-	}
-	if sh := pl.shard; sh != nil {
-		m.Shard, m.FirstReplication = sh, sh.First
-	}
-	return m
-}
-
-// maxWorkers bounds --workers: each worker keeps a study's aggregates (about
-// 1.3 MB for the default scenario).
-const maxWorkers = 1024
-
-// usefulWorkers returns how many workers the run can use: no more than
-// --workers, nor than the blocks of replications it may run (each worker
-// holds its own aggregates, so idle ones only cost memory).
-func usefulWorkers(o *runOptions, s *scenarios.Scenario, pl *plan) int {
-	most := s.Replications
-	if o.set["precision"] {
-		most = o.maxReps
-	}
-	if pl.shard != nil {
-		most = pl.shard.Replications
-	}
-	return max(1, min(o.workers, (most+sim.BlockSize-1)/sim.BlockSize))
-}
-
-// simulate runs the study, streaming replications.csv into the folder. With
-// --precision it runs batches until the precision is reached (or
-// --max-reps); the batches depend only on the seed, the precision and the
-// exact statistics, so the run is as reproducible as a fixed one, and its
-// results equal those of a fixed run with the same number of replications.
-func simulate(ctx context.Context, s *scenarios.Scenario, pl *plan, o *runOptions, folder *results.Folder, stderr io.Writer) (*results.Aggregate, []results.HistoryRow, *results.Precision, error) {
-	f, err := folder.Create("replications." + o.format)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	defer f.Close()
-	w := bufio.NewWriterSize(f, 1<<20)
-	workers := usefulWorkers(o, s, pl)
-	var csvRows io.Writer = w // the recorder writes CSV itself
-	if o.format == "parquet" {
-		csvRows = nil
-	}
-	rec, err := results.NewRecorder(s.Policies, pl.model, workers, pl.objective, csvRows)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	var table *results.ReplicationsParquet
-	if o.format == "parquet" {
-		if table, err = results.NewReplicationsParquet(w, rec.Metrics()); err != nil {
-			return nil, nil, nil, err
-		}
-		rec.WriteRowsTo(table)
-	}
-
-	var prec *results.Precision
-	total := s.Replications
-	if o.set["precision"] {
-		prec = &results.Precision{Epsilon: o.precision, Metrics: pl.watch, MaxReplications: o.maxReps, MetAt: map[string]int{}}
-		total = min(results.FirstBatch, o.maxReps)
-	}
-	bar := newProgress(stderr, total, o.quiet)
-	rec.OnCommit = bar.update
-	done, offset := 0, 0
-	if pl.shard != nil {
-		offset, total = pl.shard.First, pl.shard.Replications
-		bar.extend(total)
-	}
-	var agg *results.Aggregate
-	for {
-		study := &sim.Study{Model: pl.model, Policies: s.Study(), Seed: s.Seed, First: offset + done, Replications: total - done, Workers: workers}
-		if err := study.Run(ctx, rec); err != nil {
-			bar.finish()
-			return nil, nil, nil, err
-		}
-		done = total
-		if agg, err = rec.Aggregate(); err != nil {
-			return nil, nil, nil, err
-		}
-		if prec == nil {
-			break
-		}
-		next := prec.Update(agg, done)
-		if next <= done {
-			break
-		}
-		total = next
-		bar.extend(total)
-	}
-	bar.finish()
-	if prec != nil && !prec.Reached {
-		fmt.Fprintf(stderr, "tranche: warning: precision ±%g not reached within --max-reps %d (widest: %s)\n", prec.Epsilon, o.maxReps, prec.Widest)
-	}
-	if table != nil {
-		if err := table.Close(); err != nil {
-			return nil, nil, nil, err
-		}
-	}
-	if err := w.Flush(); err != nil {
-		return nil, nil, nil, err
-	}
-	if err := f.Close(); err != nil {
-		return nil, nil, nil, err
-	}
-	return agg, rec.Histories.Rows(s.Policies), prec, nil
-}
-
-// drawInto draws the figures of a results folder from the files just
-// written into it, exactly as tranche plot draws them later.
-func drawInto(folder *results.Folder) error {
-	run, err := results.Load(folder.Path(""))
-	if err != nil {
+// asUsage turns the library's input errors into usage errors (exit status
+// 2); scenario problems keep their own type, which run prints in full.
+func asUsage(err error) error {
+	var se *scenarios.Error
+	if errors.As(err, &se) {
 		return err
 	}
-	_, err = plots.All(run, folder.Path("plots"), "png")
+	var ie *study.InputError
+	if errors.As(err, &ie) && ie.Option != "" {
+		return usagef("--%s %v", ie.Option, ie.Err) // as the flag is written
+	}
+	if study.IsInput(err) {
+		return usageError{err}
+	}
 	return err
 }
 

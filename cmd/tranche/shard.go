@@ -1,16 +1,8 @@
 package main
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
-
-	"github.com/tranche-sim/tranche/results"
-	"github.com/tranche-sim/tranche/scenarios"
 )
 
 // shardSel is the shard a run is asked to compute.
@@ -94,30 +86,4 @@ func checkShard(s *shardSel) (*shardSel, error) {
 		return nil, usagef("shard %d of %d (from %s): want 0 <= I < N", s.index, s.count, s.from)
 	}
 	return s, nil
-}
-
-// shardDone reports whether dir already holds this shard of this study,
-// complete and made the same way (build, objective, baseline, table
-// format): a rerun of the same shard (a retried job) then has nothing to do.
-func shardDone(dir string, s *scenarios.Scenario, sh *results.Shard, objective, baseline, format string) bool {
-	run, err := results.Load(dir)
-	if err != nil || run.Manifest.Shard == nil {
-		return false
-	}
-	if _, err := os.Stat(filepath.Join(dir, results.StateFile)); err != nil {
-		return false
-	}
-	sum := sha256.Sum256(scenarios.Format(s))
-	m := run.Manifest
-	return m.ScenarioSHA256 == hex.EncodeToString(sum[:]) && m.Version == version() && m.Build == build() && *m.Shard == *sh &&
-		m.Objective == objective && m.Baseline == baseline && m.Format == format
-}
-
-// writeState writes the exact aggregate state into a shard folder.
-func writeState(folder *results.Folder, agg *results.Aggregate) error {
-	var b bytes.Buffer
-	if err := results.WriteState(&b, agg); err != nil {
-		return err
-	}
-	return folder.WriteFile(results.StateFile, b.Bytes())
 }

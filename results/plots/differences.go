@@ -118,7 +118,7 @@ func (st *study) differences() (figure, bool) {
 		}
 		unit, hint := "objective units", "higher is better"
 		if key != "objective" {
-			unit, hint = metricUnit(key), betterHint(key)
+			unit, hint = st.metricUnit(key), st.betterHint(key)
 		}
 		pl.X.Label.Text = withHint("difference in "+unit, hint)
 		panels = append(panels, pl)

@@ -17,8 +17,8 @@ import (
 // seriesInfo describes a per-round series drawn as a fan chart.
 type seriesInfo struct {
 	key, title string
-	// unit is the y-axis label when sim.Metrics has no metric of the same
-	// key (or its unit is too terse for an axis).
+	// unit is the y-axis label when the series' own unit is too terse for
+	// an axis ("" to use the series' unit).
 	unit string
 }
 
@@ -33,32 +33,24 @@ var fanSeries = []seriesInfo{
 	{"coalition_cohesion", "Coalition cohesion", "share of coalition weight"},
 }
 
-// metricDef returns the model's definition of a metric.
-func metricDef(key string) (sim.Metric, bool) {
-	for _, m := range sim.Metrics(1, 1) { // units and docs do not depend on the sizes
-		if m.Key == key {
-			return m, true
-		}
-	}
-	return sim.Metric{}, false
-}
+// metricDef returns the results folder's definition of a metric.
+func (st *study) metricDef(key string) (sim.Metric, bool) { return st.run.Definitions.Metric(key) }
 
-// seriesDoc returns the model's description of a per-round series.
-func seriesDoc(key string) string {
-	for _, s := range sim.SeriesDefs(1) {
-		if s.Key == key {
-			return s.Doc
-		}
+// seriesDoc returns the results folder's description of a per-round series.
+func (st *study) seriesDoc(key string) string {
+	if s, ok := st.run.Definitions.SeriesDef(key); ok {
+		return s.Doc
 	}
 	return key
 }
 
-func (s seriesInfo) yLabel() string {
+// yLabel returns the y-axis label of a series.
+func (st *study) yLabel(s seriesInfo) string {
 	if s.unit != "" {
 		return s.unit
 	}
-	if m, ok := metricDef(s.key); ok {
-		return m.Unit
+	if d, ok := st.run.Definitions.SeriesDef(s.key); ok && d.Unit != "" {
+		return d.Unit
 	}
 	return "level (0-1)"
 }
@@ -126,7 +118,7 @@ func (st *study) fan(s seriesInfo) (figure, bool) {
 		pad := (yhi - ylo) * 0.015 // keeps lines at the edges whole
 		pl.Y.Min, pl.Y.Max = ylo-pad, yhi+pad
 		if k%cols == 0 {
-			pl.Y.Label.Text = s.yLabel()
+			pl.Y.Label.Text = st.yLabel(s)
 		}
 		if k+cols >= len(policies) {
 			pl.X.Label.Text = roundLabel(st.run.Manifest.MonthsPerRound)
@@ -136,7 +128,7 @@ func (st *study) fan(s seriesInfo) (figure, bool) {
 	reps := st.replications()
 	h := header{
 		title:    fmt.Sprintf("%s by round: median, mean and spread over %d replications", s.title, reps),
-		subtitle: capitalize(seriesDoc(s.key)),
+		subtitle: capitalize(st.seriesDoc(s.key)),
 		legend:   fanLegend(),
 	}
 	w, ht := gridFigure(h, nrows, rowH)

@@ -114,8 +114,8 @@ func whiskerThumb(c *draw.Canvas) {
 }
 
 // betterHint says in which direction a metric is better.
-func betterHint(key string) string {
-	if m, ok := metricDef(key); ok {
+func (st *study) betterHint(key string) string {
+	if m, ok := st.metricDef(key); ok {
 		switch m.Better {
 		case 1:
 			return "higher is better"
@@ -134,8 +134,8 @@ func withHint(label, hint string) string {
 	return label + " (" + hint + ")"
 }
 
-func metricUnit(key string) string {
-	if m, ok := metricDef(key); ok {
+func (st *study) metricUnit(key string) string {
+	if m, ok := st.metricDef(key); ok {
 		return m.Unit
 	}
 	return key
@@ -175,7 +175,7 @@ func (st *study) outcomes() (figure, bool) {
 	var panels []*plot.Plot
 	for _, key := range outcomeMetrics {
 		title := key
-		if hint := betterHint(key); hint != "" {
+		if hint := st.betterHint(key); hint != "" {
 			title += " (" + hint + ")"
 		}
 		pl := newPanel(title)
@@ -195,7 +195,7 @@ func (st *study) outcomes() (figure, bool) {
 			pl.X.Tick.Label.XAlign = draw.XRight
 			pl.X.Tick.Label.YAlign = draw.YCenter
 		}
-		pl.Y.Label.Text = metricUnit(key)
+		pl.Y.Label.Text = st.metricUnit(key)
 		if pl.Y.Min > pl.Y.Max { // no data
 			pl.Y.Min, pl.Y.Max = 0, 1
 		}

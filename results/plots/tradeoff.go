@@ -140,8 +140,8 @@ func (st *study) tradeoff() (figure, bool) {
 	if pl.X.Min < 0 && pl.X.Min > -0.1 {
 		pl.X.Min = math.Max(pl.X.Min, -0.02)
 	}
-	pl.X.Label.Text = fmt.Sprintf("%s (%s, higher is better)", tradeX, metricUnit(tradeX))
-	pl.Y.Label.Text = fmt.Sprintf("%s (%s, lower is better)", tradeY, metricUnit(tradeY))
+	pl.X.Label.Text = fmt.Sprintf("%s (%s, higher is better)", tradeX, st.metricUnit(tradeX))
+	pl.Y.Label.Text = fmt.Sprintf("%s (%s, lower is better)", tradeY, st.metricUnit(tradeY))
 
 	legend := []legendEntry{
 		entry("Pareto-efficient", glyphThumb(draw.GlyphStyle{Color: grey, Radius: glyphR, Shape: shape{circle, true}})),

@@ -14,9 +14,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/tranche-sim/tranche/policy"
+	"github.com/tranche-sim/tranche/internal/shell"
 	"github.com/tranche-sim/tranche/results"
-	"github.com/tranche-sim/tranche/scenarios"
 )
 
 // Figure is a figure to embed: a PNG or SVG file and how to read it.
@@ -32,10 +31,6 @@ func KeyMetrics() []string {
 
 // Write writes the report of run, with figures, to w.
 func Write(w io.Writer, run *results.Run, figures []Figure) error {
-	s, err := scenarios.Parse("scenario.toml", run.Scenario)
-	if err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
 	page := struct {
 		Run      *results.Run
 		Words    []string
@@ -48,9 +43,13 @@ func Write(w io.Writer, run *results.Run, figures []Figure) error {
 		Pareto   string
 		Figures  []figure
 		TOML     string
-	}{Run: run, Words: describe(s, run), Manifest: manifest(run), TOML: string(run.Scenario)}
+	}{Run: run, Words: describe(run), Manifest: manifest(run), TOML: string(run.Scenario)}
 	for _, name := range run.Manifest.Policies {
-		page.Policies = append(page.Policies, [2]string{name, summaryOf(name, s)})
+		summary := "a policy of this study"
+		if p, ok := run.Definitions.Policy(name); ok {
+			summary = p.Summary
+		}
+		page.Policies = append(page.Policies, [2]string{name, summary})
 	}
 	page.Key = summaryTable(run, KeyMetrics())
 	var all []string
@@ -108,56 +107,21 @@ func dataURI(path string) (template.URL, error) {
 	return template.URL("data:" + mime + ";base64," + base64.StdEncoding.EncodeToString(b)), nil
 }
 
-func describe(s *scenarios.Scenario, run *results.Run) []string {
+// describe says in words what the study was: the scenario as its results
+// folder describes it, and how the study ran.
+func describe(run *results.Run) []string {
 	m := run.Manifest
-	years := float64(s.Rounds*s.MonthsPerRound) / 12
+	sc := run.Definitions.Scenario
+	years := float64(m.Rounds*m.MonthsPerRound) / 12
 	var words []string
-	if s.Description != "" {
-		words = append(words, s.Description)
+	if sc.Description != "" {
+		words = append(words, sc.Description)
 	}
 	words = append(words, fmt.Sprintf("The study ran %d replications of each of %d policies over %d rounds of %d months (%.3g years), seed %d; every policy faced the same random histories (common random numbers).",
-		m.Replications, len(m.Policies), s.Rounds, s.MonthsPerRound, years, s.Seed))
-	t := s.Target
-	mean := t.CommitmentAlpha / (t.CommitmentAlpha + t.CommitmentBeta)
-	words = append(words, fmt.Sprintf("The target government's hidden commitment to reform is drawn for each history from a Beta(%g, %g) distribution (mean %.2f); reformers start with %.0f%% of power, and its choices are noisy (temperature %g).",
-		t.CommitmentAlpha, t.CommitmentBeta, mean, 100*t.Reformers, t.Noise))
-	var members []string
-	for _, mb := range s.Coalition.Members {
-		members = append(members, fmt.Sprintf("%s (weight %g, resolve %g)", mb.Name, mb.Weight, mb.Resolve))
-	}
-	words = append(words, fmt.Sprintf("The coalition has %d members: %s; standing humanitarian exemptions cover %.0f%% of need.",
-		len(members), strings.Join(members, ", "), 100*s.Coalition.Coverage))
-	var sectors []string
-	for _, sec := range s.Sectors {
-		sectors = append(sectors, fmt.Sprintf("%s (weight %g)", sec.Name, sec.Weight))
-	}
-	words = append(words, "Sanctioned sectors: "+strings.Join(sectors, ", ")+".")
-	v := s.Verifier
-	words = append(words, fmt.Sprintf("The verification body has quality %g, gets access in %.0f%% of rounds and reports with a lag of %d round(s); %d neighbouring state(s) trade with the target and %d spoiler faction(s) oppose a settlement.",
-		v.Quality, 100*v.Access, v.Lag, len(s.Neighbours.States), len(s.Spoilers.Factions)))
+		m.Replications, len(m.Policies), m.Rounds, m.MonthsPerRound, years, m.Seed))
+	words = append(words, sc.Overview...)
 	words = append(words, "Policies compared (the baseline is "+m.Baseline+"):")
 	return words
-}
-
-func summaryOf(name string, s *scenarios.Scenario) string {
-	if v, ok := s.PolicyParams[name].(*policy.Variant); ok {
-		var kinds []string
-		for _, mod := range v.Modifiers {
-			kinds = append(kinds, mod.Kind())
-		}
-		d := "defined in the scenario from " + v.Base
-		if v.Base == name {
-			d = "the built-in"
-		}
-		if len(kinds) > 0 {
-			d += " with modifiers " + strings.Join(kinds, ", ")
-		}
-		return d
-	}
-	if e, ok := policy.Lookup(name); ok {
-		return e.Summary
-	}
-	return "a policy of this scenario"
 }
 
 func manifest(run *results.Run) [][2]string {
@@ -171,7 +135,7 @@ func manifest(run *results.Run) [][2]string {
 		{"replications per policy", fmt.Sprint(m.Replications)},
 		{"rounds", fmt.Sprint(m.Rounds)},
 		{"baseline", m.Baseline},
-		{"command line", shellJoin(m.CommandLine)},
+		{"command line", shell.Join(m.CommandLine)},
 		{"started", m.Start.Format("2006-01-02 15:04:05 MST")},
 		{"elapsed", fmt.Sprintf("%.2f s", m.ElapsedSeconds)},
 	}
@@ -333,25 +297,3 @@ details summary { cursor: pointer; margin: 0.5rem 0; }
 {{end}}</table></div>
 {{if .Note}}<p class="note">{{.Note}}</p>{{end}}
 {{end}}`))
-
-// shellJoin writes a command line so that it can be pasted back into a
-// POSIX shell: arguments with anything but safe characters are put in
-// single quotes.
-func shellJoin(args []string) string {
-	quoted := make([]string, len(args))
-	for i, a := range args {
-		safe := a != ""
-		for _, c := range a {
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("_./:=@%+,-", c)) {
-				safe = false
-				break
-			}
-		}
-		if safe {
-			quoted[i] = a
-		} else {
-			quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
-		}
-	}
-	return strings.Join(quoted, " ")
-}

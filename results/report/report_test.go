@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"image"
 	"image/color"
 	"image/png"
@@ -13,16 +14,22 @@ import (
 	"testing"
 
 	"github.com/tranche-sim/tranche/results"
+	"github.com/tranche-sim/tranche/scenarios"
+	"github.com/tranche-sim/tranche/study"
 )
 
-// resultsFolder makes a small real results folder with the command line.
+// resultsFolder makes a small real results folder through the library.
 func resultsFolder(t *testing.T) *results.Run {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "res")
-	cmd := exec.Command("go", "run", "../../cmd/tranche", "run", "--reps", "64", "--quiet", "--no-plots",
-		"--objective", "durable_agreement - 0.05*humanitarian_shortfall", "--out", dir)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("tranche run: %v\n%s", err, out)
+	s, err := scenarios.Get("default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Replications = 64
+	opts := study.Options{Out: dir, Objective: "durable_agreement - 0.05*humanitarian_shortfall"}
+	if _, err := study.Run(context.Background(), s, opts); err != nil {
+		t.Fatal(err)
 	}
 	run, err := results.Load(dir)
 	if err != nil {
@@ -136,21 +143,4 @@ func TestReportRendersInChromium(t *testing.T) {
 		t.Errorf("screenshot has %d red pixels: the embedded figure did not render", red)
 	}
 	t.Logf("rendered %dx%d screenshot with %d dark and %d red pixels", bounds.Dx(), bounds.Dy(), dark, red)
-}
-
-// The report's command line can be pasted back into a shell.
-func TestShellJoin(t *testing.T) {
-	cases := []struct {
-		args []string
-		want string
-	}{
-		{[]string{"tranche", "run", "--reps", "100"}, "tranche run --reps 100"},
-		{[]string{"tranche", "run", "--objective", "durable_agreement - 0.05*humanitarian_shortfall"}, "tranche run --objective 'durable_agreement - 0.05*humanitarian_shortfall'"},
-		{[]string{"tranche", "run", "it's.toml", ""}, `tranche run 'it'\''s.toml' ''`},
-	}
-	for _, c := range cases {
-		if got := shellJoin(c.args); got != c.want {
-			t.Errorf("shellJoin(%q) = %s, want %s", c.args, got, c.want)
-		}
-	}
 }

@@ -1,92 +1,47 @@
-package scenarios_test
+package study_test
 
 import (
 	"bytes"
 	"context"
+	"flag"
 	"math"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/tranche-sim/tranche/results"
 	"github.com/tranche-sim/tranche/scenarios"
 	"github.com/tranche-sim/tranche/sim"
+	"github.com/tranche-sim/tranche/study"
 )
 
-// table keeps every replication's metrics, by policy, in replication order.
-type table struct {
-	*results.Recorder
-	metrics [][][]float64 // [policy][replication][metric]
-}
+var update = flag.Bool("update", false, "rewrite the golden reference file")
 
-func (t *table) Commit(b *sim.Block) error {
-	for i := range b.N {
-		for p := range t.metrics {
-			t.metrics[p] = append(t.metrics[p], append([]float64(nil), b.Metrics(i, p)...))
-		}
-	}
-	return t.Recorder.Commit(b)
-}
-
-// study runs s with the given replications and seed.
-func study(t *testing.T, s *scenarios.Scenario, reps int, seed uint64) (*results.Summary, *table) {
-	sum, tab, _ := studyAgg(t, s, reps, seed)
-	return sum, tab
-}
-
-// studyAgg is study that also returns the aggregate.
-func studyAgg(t *testing.T, s *scenarios.Scenario, reps int, seed uint64) (*results.Summary, *table, *results.Aggregate) {
+// run runs s with the given replications and seed, in memory, and returns
+// its summary and aggregate.
+func run(t *testing.T, s *scenarios.Scenario, reps int, seed uint64) (*results.Summary, *results.Aggregate) {
 	t.Helper()
 	s.Replications, s.Seed = reps, seed
-	m, err := s.Model()
+	res, err := study.Run(context.Background(), s, study.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := &sim.Study{Model: m, Policies: s.Study(), Seed: seed, Replications: reps}
-	rec, err := results.NewRecorder(s.Policies, m, st.WorkerCount(), nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tab := &table{Recorder: rec, metrics: make([][][]float64, len(s.Policies))}
-	if err := st.Run(context.Background(), tab); err != nil {
-		t.Fatal(err)
-	}
-	agg, err := rec.Aggregate()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return results.Summarize(s.Name, seed, agg), tab, agg
+	return res.Summary, res.Aggregate
 }
 
-func column(tab *table, p, k int) []float64 {
-	out := make([]float64, len(tab.metrics[p]))
-	for i, row := range tab.metrics[p] {
-		out[i] = row[k]
+// paired returns the 95% t interval of the mean over replications of
+// metric k of policy b minus policy a, from the aggregate's exact paired
+// moments.
+func paired(agg *results.Aggregate, a, b, k int) (lo, hi float64) {
+	m, swapped := agg.Paired(a, b, k)
+	mean := m.Mean()
+	if swapped {
+		mean = -mean
 	}
-	return out
-}
-
-// paired returns the 95% t interval of the mean of b-a over replications.
-func paired(a, b []float64) (lo, hi float64) {
-	d := make([]float64, len(a))
-	for i := range a {
-		d[i] = b[i] - a[i]
-	}
-	m, sd := stat.MeanStdDev(d, nil)
-	h := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(len(d) - 1)}.Quantile(0.975) * sd / math.Sqrt(float64(len(d)))
-	return m - h, m + h
-}
-
-func mustDefault(t *testing.T) *scenarios.Scenario {
-	t.Helper()
-	s, err := scenarios.Get("default")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	ci := results.TInterval(mean, math.Sqrt(m.Variance()), m.N(), 0.95)
+	return ci[0], ci[1]
 }
 
 // Calibration: coercion alone (max-pressure) reaches a durable agreement in
@@ -96,7 +51,7 @@ func mustDefault(t *testing.T) *scenarios.Scenario {
 func TestCalibrationMaxPressure(t *testing.T) {
 	s := mustDefault(t)
 	s.Policies = []string{"max-pressure"}
-	sum, _ := study(t, s, 4000, 20261122)
+	sum, _ := run(t, s, 4000, 20261122)
 	st, _ := sum.Policies[0].Metrics.Get("durable_agreement")
 	if st.CI95[0] < 0.25 || st.CI95[1] > 0.40 {
 		t.Errorf("max-pressure durable agreement %.3f, 95%% CI [%.3f, %.3f]: want the interval inside [0.25, 0.40]", st.Mean, st.CI95[0], st.CI95[1])
@@ -110,7 +65,7 @@ func TestCalibrationMaxPressure(t *testing.T) {
 // significant on paired differences.
 func TestTradeOffs(t *testing.T) {
 	s := mustDefault(t)
-	sum, tab := study(t, s, 3000, 77)
+	sum, agg := run(t, s, 3000, 77)
 	bestDurable, bestHum := 0, 0
 	worstDurable := 0
 	for p := range sum.Policies {
@@ -134,13 +89,13 @@ func TestTradeOffs(t *testing.T) {
 		t.Fatalf("%s is best on both durable agreement and humanitarian shortfall: no trade-off", sum.Policies[bestDurable].Policy)
 	}
 	names := func(p int) string { return sum.Policies[p].Policy }
-	if lo, _ := paired(column(tab, bestHum, sim.DurableAgreement), column(tab, bestDurable, sim.DurableAgreement)); lo <= 0 {
+	if lo, _ := paired(agg, bestHum, bestDurable, sim.DurableAgreement); lo <= 0 {
 		t.Errorf("%s is not significantly more durable than %s", names(bestDurable), names(bestHum))
 	}
-	if _, hi := paired(column(tab, bestDurable, sim.HumanitarianShortfall), column(tab, bestHum, sim.HumanitarianShortfall)); hi >= 0 {
+	if _, hi := paired(agg, bestDurable, bestHum, sim.HumanitarianShortfall); hi >= 0 {
 		t.Errorf("%s has no significantly lower shortfall than %s", names(bestHum), names(bestDurable))
 	}
-	if lo, _ := paired(column(tab, worstDurable, sim.DurableAgreement), column(tab, bestDurable, sim.DurableAgreement)); lo < 0.05 {
+	if lo, _ := paired(agg, worstDurable, bestDurable, sim.DurableAgreement); lo < 0.05 {
 		t.Errorf("durable agreement ranges only from %s to %s by less than 5 points", names(worstDurable), names(bestDurable))
 	}
 }
@@ -151,23 +106,23 @@ func TestTradeOffs(t *testing.T) {
 // rerun with -update, review the diff of testdata/golden-default.json and
 // commit it with the change that explains it.
 func TestGoldenDefault(t *testing.T) {
-	sum, _ := study(t, mustDefault(t), 512, 2718)
+	sum, _ := run(t, mustDefault(t), 512, 2718)
 	var b bytes.Buffer
 	if err := results.WriteSummaryJSON(&b, sum); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join("testdata", "golden-default.json")
-	if *scenarios.Update {
+	if *update {
 		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test ./scenarios -run Golden -update to create it)", err)
+		t.Fatalf("%v (run go test ./study -run Golden -update to create it)", err)
 	}
 	if !bytes.Equal(b.Bytes(), want) {
-		t.Errorf("summary of the golden run changed; if the model change is intended, run go test ./scenarios -run Golden -update and commit the new %s", path)
+		t.Errorf("summary of the golden run changed; if the model change is intended, run go test ./study -run Golden -update and commit the new %s", path)
 	}
 }
 
@@ -180,7 +135,7 @@ func TestPairingNarrowsIntervals(t *testing.T) {
 	const reps = 4000
 	s := mustDefault(t)
 	s.Policies = []string{"big-bang", "phased"}
-	_, _, agg := studyAgg(t, s, reps, 5)
+	_, agg := run(t, s, reps, 5)
 	var paired results.Comparison
 	for _, c := range results.Compare(agg, 0) {
 		if c.Metric == "durable_agreement" {
@@ -190,7 +145,7 @@ func TestPairingNarrowsIntervals(t *testing.T) {
 	a, _ := results.Summarize("", 5, agg).Policies[0].Metrics.Get("durable_agreement")
 	s2 := mustDefault(t)
 	s2.Policies = []string{"phased"}
-	indep, _ := study(t, s2, reps, 6) // independent streams
+	indep, _ := run(t, s2, reps, 6) // independent streams
 	b, _ := indep.Policies[0].Metrics.Get("durable_agreement")
 	tq := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: 2*reps - 2}.Quantile(0.975)
 	unpaired := 2 * tq * math.Sqrt(a.SD*a.SD/reps+b.SD*b.SD/reps)

@@ -1,0 +1,63 @@
+package study_test
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/tranche-sim/tranche/scenarios"
+	"github.com/tranche-sim/tranche/study"
+)
+
+// Load a scenario, change an assumption by key, run the study in memory
+// and read a metric. Same scenario and seed, same numbers, bit for bit, on
+// any number of workers.
+func ExampleRun() {
+	s, err := scenarios.Get("default")
+	if err != nil {
+		panic(err)
+	}
+	if err := s.Set("verifier.quality", 0.9); err != nil {
+		panic(err)
+	}
+	s.Replications = 500
+	res, err := study.Run(context.Background(), s, study.Options{})
+	if err != nil {
+		panic(err)
+	}
+	st, err := res.Stats("phased-snapback", "durable_agreement")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("%d replications: durable agreement %.3f, 95%% CI (%.3f, %.3f)\n", st.N, st.Mean, st.CI95[0], st.CI95[1])
+	// Output:
+	// 500 replications: durable agreement 0.416, 95% CI (0.374, 0.460)
+}
+
+// A one-parameter sweep, as Mesa's batch_run does: each variant is a clone,
+// run on the same seed, so every variant faces the same random histories
+// and differences between them are not Monte Carlo noise.
+func ExampleRun_sweep() {
+	base, err := scenarios.Get("default")
+	if err != nil {
+		panic(err)
+	}
+	base.Replications = 300
+	base.Policies = []string{"reciprocal"}
+	for _, lag := range []int{0, 1, 2, 3} {
+		s := base.Clone()
+		if err := s.Set("verifier.lag", lag); err != nil {
+			panic(err)
+		}
+		res, err := study.Run(context.Background(), s, study.Options{})
+		if err != nil {
+			panic(err)
+		}
+		st, _ := res.Stats("reciprocal", "durable_agreement")
+		fmt.Printf("verifier.lag = %d: durable agreement %.2f\n", lag, st.Mean)
+	}
+	// Output:
+	// verifier.lag = 0: durable agreement 0.49
+	// verifier.lag = 1: durable agreement 0.50
+	// verifier.lag = 2: durable agreement 0.46
+	// verifier.lag = 3: durable agreement 0.48
+}

@@ -5,7 +5,6 @@ import (
 	"io"
 	"math"
 	"sort"
-	"strconv"
 
 	"gonum.org/v1/gonum/stat/distuv"
 )
@@ -21,7 +20,7 @@ type Comparison struct {
 	// MeanDiff is the mean of policy minus baseline.
 	MeanDiff float64 `json:"mean_diff"`
 	// CI95 is the 95% Student t interval of MeanDiff.
-	CI95 [2]float64 `json:"ci95"`
+	CI95 [2]float64 `json:"-"` // JSON: ci95_lo and ci95_hi
 	// P is the two-sided paired t-test p-value of "no difference", and
 	// PHolm that p-value after Holm's correction across the policies
 	// compared with the baseline on this metric (in a Ranking, across
@@ -46,7 +45,9 @@ func Compare(a *Aggregate, baseline int) []Comparison {
 			if swapped { // the accumulator holds baseline minus policy
 				mean, ci = -mean, [2]float64{-ci[1], -ci[0]}
 			}
-			out = append(out, Comparison{Policy: name, Baseline: a.Policies[baseline], Metric: def.Key, N: n, MeanDiff: mean, CI95: ci, P: PairedTTest(mean, sd, n)})
+			p := PairedTTest(mean, sd, n)
+			mean, ci = roundDecimals(mean, MeanDecimals), [2]float64{roundDecimals(ci[0], MeanDecimals), roundDecimals(ci[1], MeanDecimals)}
+			out = append(out, Comparison{Policy: name, Baseline: a.Policies[baseline], Metric: def.Key, N: n, MeanDiff: mean, CI95: ci, P: p})
 			family = append(family, len(out)-1)
 		}
 		ps := make([]float64, len(family))
@@ -119,38 +120,50 @@ const ComparisonCSVHeader = "policy,baseline,metric,mean_diff,ci95_lo,ci95_hi,p_
 
 // WriteComparisonCSV writes the comparisons, one row per policy and metric.
 func WriteComparisonCSV(w io.Writer, cs []Comparison) error {
-	b := []byte(ComparisonCSVHeader)
-	for _, c := range cs {
-		b = append(b, c.Policy...)
-		b = append(b, ',')
-		b = append(b, c.Baseline...)
-		b = append(b, ',')
-		b = append(b, c.Metric...)
-		for _, x := range []float64{c.MeanDiff, c.CI95[0], c.CI95[1], c.P, c.PHolm} {
-			b = append(b, ',')
-			b = AppendFloat(b, x)
-		}
-		b = append(b, ',')
-		b = strconv.AppendInt(b, int64(c.N), 10)
-		b = append(b, '\n')
+	t, err := newCSVTable(w, ComparisonCSVHeader)
+	if err != nil {
+		return err
 	}
-	_, err := w.Write(b)
-	return err
+	for _, c := range cs {
+		t.row().str(c.Policy).str(c.Baseline).str(c.Metric)
+		for _, x := range []float64{c.MeanDiff, c.CI95[0], c.CI95[1], c.P, c.PHolm} {
+			t.num(x)
+		}
+		if err := t.num(float64(c.N)).end(); err != nil {
+			return err
+		}
+	}
+	return t.close()
 }
 
 // MarshalJSON writes NaN as null.
 func (c Comparison) MarshalJSON() ([]byte, error) {
-	type out struct {
-		Policy   string      `json:"policy"`
-		Baseline string      `json:"baseline"`
-		Metric   string      `json:"metric"`
-		N        int         `json:"n"`
-		MeanDiff *float64    `json:"mean_diff"`
-		CI95     [2]*float64 `json:"ci95"`
-		P        *float64    `json:"p_value"`
-		PHolm    *float64    `json:"p_holm"`
+	return json.Marshal(comparisonJSON{c.Policy, c.Baseline, c.Metric, c.N, jsonNumber(c.MeanDiff), jsonNumber(c.CI95[0]), jsonNumber(c.CI95[1]), jsonNumber(c.P), jsonNumber(c.PHolm)})
+}
+
+// comparisonJSON is a Comparison as JSON: null for NaN, and the fields
+// named as comparison.csv names them.
+type comparisonJSON struct {
+	Policy   string   `json:"policy"`
+	Baseline string   `json:"baseline"`
+	Metric   string   `json:"metric"`
+	N        int      `json:"n"`
+	MeanDiff *float64 `json:"mean_diff"`
+	CI95Lo   *float64 `json:"ci95_lo"`
+	CI95Hi   *float64 `json:"ci95_hi"`
+	P        *float64 `json:"p_value"`
+	PHolm    *float64 `json:"p_holm"`
+}
+
+// UnmarshalJSON reads what MarshalJSON writes, null as NaN.
+func (c *Comparison) UnmarshalJSON(data []byte) error {
+	var in comparisonJSON
+	if err := json.Unmarshal(data, &in); err != nil {
+		return err
 	}
-	return json.Marshal(out{c.Policy, c.Baseline, c.Metric, c.N, jsonNumber(c.MeanDiff), [2]*float64{jsonNumber(c.CI95[0]), jsonNumber(c.CI95[1])}, jsonNumber(c.P), jsonNumber(c.PHolm)})
+	*c = Comparison{Policy: in.Policy, Baseline: in.Baseline, Metric: in.Metric, N: in.N, MeanDiff: val(in.MeanDiff),
+		CI95: [2]float64{val(in.CI95Lo), val(in.CI95Hi)}, P: val(in.P), PHolm: val(in.PHolm)}
+	return nil
 }
 
 // Criterion is a metric and the direction in which it is better.

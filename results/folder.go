@@ -15,43 +15,57 @@ import (
 // ErrExists is returned when a results folder already exists.
 var ErrExists = errors.New("already exists; choose another --out or remove it")
 
-// Folder is a results folder written atomically: everything goes into a
-// hidden temporary folder beside the final one, which is renamed into place
-// by Commit. An interrupted or failed run leaves no folder that looks
-// complete.
+// Folder is a results folder written atomically. CreateFolder reserves the
+// final path at once, as an empty folder, so that two runs cannot both
+// work towards it; everything is written into a hidden temporary folder
+// beside it, which Commit renames into place. An interrupted or failed run
+// leaves no folder that looks complete, and Abort removes both.
 type Folder struct {
 	final, tmp string
 	committed  bool
 }
 
+// PathError reports a results folder that cannot be made where it was
+// asked for: the path is taken, a part of it is a file, or the folder
+// above it cannot be written. Nothing was written. It is an error in the
+// input, not a failure while running.
+type PathError struct {
+	Path string
+	Err  error
+}
+
+// Error names the results folder and what is wrong.
+func (e *PathError) Error() string { return fmt.Sprintf("results folder %s: %v", e.Path, e.Err) }
+
+// Unwrap returns the cause.
+func (e *PathError) Unwrap() error { return e.Err }
+
 // existsError is ErrExists for a path that is taken; it says whether by a
 // folder or by something else, such as a file.
-type existsError struct {
-	path   string
-	folder bool
-}
+type existsError struct{ folder bool }
 
 func (e *existsError) Error() string {
 	if e.folder {
-		return fmt.Sprintf("results folder %s: %v", e.path, ErrExists)
+		return ErrExists.Error()
 	}
-	return fmt.Sprintf("results folder %s: that is an existing file, not a folder; choose another --out (a new folder name)", e.path)
+	return "that is an existing file, not a folder; choose another --out (a new folder name)"
 }
 
 func (e *existsError) Unwrap() error { return ErrExists }
 
 // CheckNew checks that a results folder can be made at path: that nothing
-// exists there. The error wraps ErrExists when something does, and says
+// exists there and no part of the path above it is a file. Its errors are
+// *PathError; one wraps ErrExists when something exists at path, and says
 // whether it is a folder or a file.
 func CheckNew(path string) error {
 	st, err := os.Stat(path)
 	switch {
 	case err == nil:
-		return &existsError{path: path, folder: st.IsDir()}
+		return &PathError{path, &existsError{folder: st.IsDir()}}
 	case errors.Is(err, syscall.ENOTDIR):
-		return fmt.Errorf("results folder %s: a part of the path, %s, is a file, not a folder; remove it or choose another --out", path, fileInPath(path))
+		return &PathError{path, fmt.Errorf("a part of the path, %s, is a file, not a folder; remove it or choose another --out", fileInPath(path))}
 	case !errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("results folder %s: %w", path, err)
+		return &PathError{path, atomicfile.Cause(err, "")}
 	}
 	return nil
 }
@@ -70,18 +84,40 @@ func fileInPath(path string) string {
 	return path
 }
 
-// CreateFolder starts a results folder at path, which must not exist.
+// usable says whether a failure to make a folder is the path's fault (an
+// input error) rather than the system's (a full disk, say).
+func usable(err error) bool {
+	return !errors.Is(err, syscall.ENOTDIR) && !errors.Is(err, fs.ErrPermission) && !errors.Is(err, syscall.EROFS) &&
+		!errors.Is(err, syscall.ENAMETOOLONG) && !errors.Is(err, fs.ErrExist) && !errors.Is(err, syscall.ELOOP)
+}
+
+// CreateFolder starts a results folder at path, which must not exist, and
+// reserves path for it.
 func CreateFolder(path string) (*Folder, error) {
 	if err := CheckNew(path); err != nil {
 		return nil, err
 	}
+	mkErr := func(err error) error {
+		err = atomicfile.Cause(err, "")
+		if errors.Is(err, fs.ErrExist) {
+			return &PathError{path, &existsError{folder: true}}
+		}
+		if !usable(err) {
+			return &PathError{path, err}
+		}
+		return fmt.Errorf("results folder %s: %w", path, err)
+	}
 	parent := filepath.Dir(path)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return nil, fmt.Errorf("results folder: %w", err)
+		return nil, mkErr(err)
+	}
+	if err := os.Mkdir(path, 0o755); err != nil { // the reservation: exclusive
+		return nil, mkErr(err)
 	}
 	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(path)+".partial-")
-	if err != nil { // name the folder asked for, not the temporary one
-		return nil, fmt.Errorf("results folder %s: %w", path, atomicfile.Cause(err, ""))
+	if err != nil {
+		os.Remove(path)
+		return nil, mkErr(err)
 	}
 	return &Folder{final: path, tmp: tmp}, nil
 }
@@ -117,22 +153,29 @@ func (f *Folder) WriteFile(name string, data []byte) error {
 	return nil
 }
 
-// Commit renames the folder into place. It refuses to replace a folder that
-// appeared at the final path meanwhile.
+// Commit renames the folder into place, over its reservation. It refuses
+// if anything was written into the reservation meanwhile.
 func (f *Folder) Commit() error {
-	if err := CheckNew(f.final); err != nil {
-		return err
+	if entries, err := os.ReadDir(f.final); err != nil || len(entries) > 0 {
+		return fmt.Errorf("results folder %s: changed by something else while this run wrote it; nothing written", f.final)
 	}
 	if err := os.Chmod(f.tmp, 0o755); err != nil { // MkdirTemp makes it private
-		return fmt.Errorf("results folder: %w", err)
+		return f.wrap(err)
 	}
 	// Flush every file and folder first, so that a crash after the rename
 	// cannot leave a folder that looks complete with empty files in it.
 	if err := syncTree(f.tmp); err != nil {
 		return f.wrap(err)
 	}
+	// Renaming a folder onto an empty one replaces it on Linux and macOS;
+	// where it does not, the reservation goes first.
 	if err := os.Rename(f.tmp, f.final); err != nil {
-		return f.wrap(err)
+		if rerr := os.Remove(f.final); rerr != nil {
+			return f.wrap(err)
+		}
+		if err := os.Rename(f.tmp, f.final); err != nil {
+			return f.wrap(err)
+		}
 	}
 	f.committed = true
 	syncDir(filepath.Dir(f.final)) // the rename itself; best effort
@@ -153,8 +196,28 @@ func (f *Folder) wrap(err error) error {
 	if errors.As(err, &le) && le.Old == f.tmp {
 		return fmt.Errorf("results folder %s: %w", f.final, le.Err)
 	}
-	return fmt.Errorf("results folder %s: %w", f.final, err)
+	return fmt.Errorf("results folder %s: %w", f.final, f.Hide(err))
 }
+
+// Hide returns err with every mention of the temporary folder replaced by
+// the results folder's own path, for errors that reach the folder's files
+// from elsewhere (a figure, a CSV reader): the temporary name means nothing
+// to the user. It keeps err's chain for errors.Is and errors.As.
+func (f *Folder) Hide(err error) error {
+	if err == nil || !strings.Contains(err.Error(), f.tmp) {
+		return err
+	}
+	return &hidden{err: err, msg: strings.ReplaceAll(err.Error(), f.tmp, f.final)}
+}
+
+// hidden is an error with another message.
+type hidden struct {
+	err error
+	msg string
+}
+
+func (h *hidden) Error() string { return h.msg }
+func (h *hidden) Unwrap() error { return h.err }
 
 // syncTree flushes every file under root to disk, and the folders that
 // hold them.
@@ -188,10 +251,13 @@ func syncDir(path string) {
 	}
 }
 
-// Abort removes the temporary folder unless Commit succeeded, so a caller
-// can defer it right after CreateFolder.
+// Abort removes the temporary folder and the reservation unless Commit
+// succeeded, so a caller can defer it right after CreateFolder. The
+// reservation is removed only while it is empty: Abort never deletes
+// anything it did not make.
 func (f *Folder) Abort() {
 	if !f.committed {
 		os.RemoveAll(f.tmp)
+		os.Remove(f.final) // fails, harmlessly, unless empty
 	}
 }

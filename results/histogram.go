@@ -115,7 +115,7 @@ func (h *Histogram) point(i int) float64 {
 	if steps == 0 {
 		return h.start
 	}
-	return h.start + h.span*float64(i)/float64(steps)
+	return roundDecimals(h.start+h.span*float64(i)/float64(steps), gridDecimals(h.span/float64(steps)))
 }
 
 // Counts returns the bin counts (shared, not a copy).

@@ -3,7 +3,6 @@ package results
 import (
 	"io"
 	"sort"
-	"strconv"
 	"sync"
 
 	"github.com/tranche-sim/tranche/agents"
@@ -90,29 +89,25 @@ func (h *Histories) Rows(policies []string) []HistoryRow {
 
 // WriteHistoriesCSV writes history rows as CSV.
 func WriteHistoriesCSV(w io.Writer, rows []HistoryRow) error {
-	b := []byte(HistoriesCSVHeader)
-	bit := func(v bool) byte {
+	t, err := newCSVTable(w, HistoriesCSVHeader)
+	if err != nil {
+		return err
+	}
+	bit := func(v bool) float64 {
 		if v {
-			return '1'
+			return 1
 		}
-		return '0'
+		return 0
 	}
 	for _, r := range rows {
-		b = append(b, r.Policy...)
-		b = append(b, ',')
-		b = strconv.AppendInt(b, int64(r.Replication), 10)
-		b = append(b, ',')
-		b = strconv.AppendInt(b, int64(r.Round), 10)
+		t.row().str(r.Policy).num(float64(r.Replication)).num(float64(r.Round))
 		for _, x := range []float64{r.Compliance, r.Verified, r.Relief, r.Coverage, r.Welfare, r.Stability, r.Leverage} {
-			b = append(b, ',')
-			b = AppendFloat(b, x)
+			t.num(x)
 		}
-		b = append(b, ',')
-		b = strconv.AppendInt(b, int64(r.Incidents), 10)
-		b = append(b, ',', bit(r.Snapback), ',', bit(r.Violation), ',', bit(r.FalseAlarm), ',', bit(r.Crisis), ',')
-		b = append(b, r.Choice...)
-		b = append(b, '\n')
+		t.num(float64(r.Incidents)).num(bit(r.Snapback)).num(bit(r.Violation)).num(bit(r.FalseAlarm)).num(bit(r.Crisis))
+		if err := t.str(r.Choice).end(); err != nil {
+			return err
+		}
 	}
-	_, err := w.Write(b)
-	return err
+	return t.close()
 }

@@ -137,15 +137,16 @@ func tokenize(s string) ([]string, error) {
 	return toks, nil
 }
 
-// Eval returns the objective for one replication's metrics. ParseObjective
-// admits only metrics defined in every replication, so it is NaN only if a
-// metric is NaN where its definition says it cannot be.
+// Eval returns the objective for one replication's metrics, rounded to
+// ObjectiveDecimals decimal places. ParseObjective admits only metrics
+// defined in every replication, so it is NaN only if a metric is NaN where
+// its definition says it cannot be.
 func (o *Objective) Eval(metrics []float64) float64 {
 	v := o.Const
 	for _, t := range o.Terms {
 		v += t.Coef * metrics[t.Metric]
 	}
-	return v
+	return roundDecimals(v, ObjectiveDecimals)
 }
 
 // Metric returns the objective's definition as a metric, with bounds from

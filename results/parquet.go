@@ -62,6 +62,22 @@ func doubleColumn(name string) column {
 	return column{name, parquet.Optional(parquet.Leaf(parquet.DoubleType))}
 }
 
+// nullableInt64Column is an optional (nullable) signed 64-bit integer
+// column, for counts and 0/1 outcomes: CSV readers load those as integers,
+// so Parquet readers get integers too.
+func nullableInt64Column(name string) column {
+	return column{name, parquet.Optional(parquet.Int(64))}
+}
+
+// metricColumn is the column of a metric: a nullable integer for a count or
+// a proportion (0 or 1 per replication), a nullable double for a level.
+func metricColumn(m sim.Metric) column {
+	if m.Kind == sim.Level {
+		return doubleColumn(m.Key)
+	}
+	return nullableInt64Column(m.Key)
+}
+
 func newParquetTable(w io.Writer, table string, cols []column) (*parquetTable, error) {
 	seen := make(map[string]bool, len(cols))
 	fields := make([]parquet.Field, len(cols))
@@ -185,6 +201,21 @@ func int64Value(x int64, col int) parquet.Value {
 	return v
 }
 
+// nullableInt64Value returns a value of the optional integer column col
+// holding x, a whole number, or null for NaN.
+func nullableInt64Value(x float64, col int) (parquet.Value, error) {
+	v := parquet.NullValue()
+	if x == x {
+		if x != math.Trunc(x) || math.Abs(x) > 1<<53 {
+			return v, fmt.Errorf("column %d: %v is not a whole number", col, x)
+		}
+		v = parquet.Int64Value(int64(x))
+		v.SetDefinitionLevel(1)
+	}
+	v.SetColumnIndex(col)
+	return v, nil
+}
+
 // doubleValue returns a value of the optional double column col holding x,
 // null for NaN.
 func doubleValue(x float64, col int) parquet.Value {
@@ -201,15 +232,18 @@ func doubleValue(x float64, col int) parquet.Value {
 // rows are appended in the order given and flushed in row groups of at most
 // RowGroupRows rows, so memory stays flat however many replications a study
 // has. Its columns are those of replications.csv: policy (a dictionary-
-// encoded string), replication (int64), then one nullable double per
-// metric, null where the value is undefined (NaN) as the CSV's empty
-// fields are, so that pandas, polars, R arrow and DuckDB read it as
-// missing. Pages are Zstd-compressed. A ReplicationsParquet is not safe
-// for concurrent use: write rows from one goroutine, in table order (from
-// sim.Sink's Commit, for instance, which is called in block order).
+// encoded string), replication (int64), then one column per metric: a
+// nullable int64 for a count or a 0/1 outcome, a nullable double for a
+// level, null where the value is undefined (NaN) as the CSV's empty fields
+// are, so that pandas, polars, R arrow and DuckDB read it as missing and
+// give each column the type they give the CSV's. Pages are Zstd-compressed.
+// A ReplicationsParquet is not safe for concurrent use: write rows from one
+// goroutine, in table order (from sim.Sink's Commit, for instance, which is
+// called in block order).
 type ReplicationsParquet struct {
 	t       *parquetTable
 	metrics int
+	integer []bool // the metric's column holds integers
 }
 
 // NewReplicationsParquet starts a replications table on w with the given
@@ -218,14 +252,17 @@ type ReplicationsParquet struct {
 // does not close w.
 func NewReplicationsParquet(w io.Writer, metrics []sim.Metric) (*ReplicationsParquet, error) {
 	cols := []column{stringColumn("policy"), int64Column("replication")}
+	r := &ReplicationsParquet{metrics: len(metrics)}
 	for _, m := range metrics {
-		cols = append(cols, doubleColumn(m.Key))
+		cols = append(cols, metricColumn(m))
+		r.integer = append(r.integer, m.Kind != sim.Level)
 	}
 	t, err := newParquetTable(w, "replications", cols)
 	if err != nil {
 		return nil, err
 	}
-	return &ReplicationsParquet{t: t, metrics: len(metrics)}, nil
+	r.t = t
+	return r, nil
 }
 
 // Write appends one row: values holds one value per metric, NaN for an
@@ -240,7 +277,15 @@ func (r *ReplicationsParquet) Write(policy string, replication int, values []flo
 	row := r.t.row()
 	row = append(row, r.t.str(policy, 0), int64Value(int64(replication), 1))
 	for k, x := range values {
-		row = append(row, doubleValue(x, 2+k))
+		if !r.integer[k] {
+			row = append(row, doubleValue(x, 2+k))
+			continue
+		}
+		v, err := nullableInt64Value(x, 2+k)
+		if err != nil {
+			return fmt.Errorf("replications table, metric %d: %w", k, err)
+		}
+		row = append(row, v)
 	}
 	return r.t.add(row)
 }
@@ -301,6 +346,8 @@ func CopyReplicationsParquet(dst *ReplicationsParquet, src io.ReaderAt, size int
 				switch c := v.Column(); {
 				case c >= 2 && v.IsNull():
 					values[c-2] = math.NaN()
+				case c >= 2 && v.Kind() == parquet.Int64:
+					values[c-2] = float64(v.Int64())
 				case c >= 2:
 					values[c-2] = v.Double()
 				}

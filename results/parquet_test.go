@@ -83,6 +83,19 @@ func csvFloat(t *testing.T, s string) float64 {
 	return x
 }
 
+// checkValue checks that v holds x exactly: as a double bit for bit, or as
+// an integer when the column holds integers, or is null for NaN.
+func checkValue(t *testing.T, where string, v parquet.Value, x float64) {
+	t.Helper()
+	if v.Kind() == parquet.Int64 && !v.IsNull() {
+		if math.IsNaN(x) || float64(v.Int64()) != x {
+			t.Errorf("%s: %d, want %v", where, v.Int64(), x)
+		}
+		return
+	}
+	checkDouble(t, where, v, x)
+}
+
 // checkDouble checks that v holds x exactly (bit for bit), or is null for NaN.
 func checkDouble(t *testing.T, where string, v parquet.Value, x float64) {
 	t.Helper()
@@ -161,12 +174,13 @@ func TestReplicationsParquetMatchesCSV(t *testing.T) {
 			t.Fatalf("row %d starts %s,%d, want %s,%s", i, row[0].ByteArray(), row[1].Int64(), rec[0], rec[1])
 		}
 		for k, s := range rec[2:] {
-			checkDouble(t, header[2+k]+" of row "+strconv.Itoa(i), row[2+k], csvFloat(t, s))
+			checkValue(t, header[2+k]+" of row "+strconv.Itoa(i), row[2+k], csvFloat(t, s))
 		}
 	}
 
-	// Types: policy a dictionary-encoded string, replication an int64,
-	// every metric an optional double.
+	// Types: policy a dictionary-encoded string, replication an int64, a
+	// count or 0/1 outcome an optional int64 (as CSV readers load them), a
+	// level an optional double.
 	fields := got.file.Schema().Fields()
 	if lt := fields[0].Type().LogicalType(); fields[0].Optional() || lt == nil || lt.String() != "STRING" {
 		t.Errorf("policy column: %v, want a required string", fields[0])
@@ -174,9 +188,13 @@ func TestReplicationsParquetMatchesCSV(t *testing.T) {
 	if fields[1].Optional() || fields[1].Type().Kind() != parquet.Int64 {
 		t.Errorf("replication column: %v, want a required int64", fields[1])
 	}
-	for _, f := range fields[2:] {
-		if !f.Optional() || f.Type().Kind() != parquet.Double {
-			t.Errorf("column %s: %v, want an optional double", f.Name(), f)
+	for i, f := range fields[2:] {
+		want := parquet.Double
+		if a.Metrics[i].Kind != sim.Level {
+			want = parquet.Int64
+		}
+		if !f.Optional() || f.Type().Kind() != want {
+			t.Errorf("column %s: %v, want an optional %v", f.Name(), f, want)
 		}
 	}
 	md := got.file.Metadata()
@@ -200,8 +218,15 @@ func TestReplicationsParquetValues(t *testing.T) {
 	policies := []string{"phased", "big-bang", "ünïcode, with comma"}
 	const n = RowGroupRows*2 + 123
 	value := func(i, k int) float64 {
-		if i%7 == k {
-			return special[(i/7+k)%len(special)]
+		switch {
+		case k == 0 && i%7 == 0: // the level: every special value
+			return special[(i/7)%len(special)]
+		case k > 0 && i%5 == k: // counts and outcomes: whole numbers or undefined
+			return math.NaN()
+		case k == 2:
+			return float64(i % 2)
+		case k == 1:
+			return float64(i)
 		}
 		return float64(i)*0.25 - float64(k)
 	}
@@ -221,6 +246,9 @@ func TestReplicationsParquetValues(t *testing.T) {
 	}
 	if err := pq.Write("x", 0, vals[:2]); err == nil {
 		t.Error("Write with too few values: want an error")
+	}
+	if err := pq.Write("x", 0, []float64{0, 0.5, 0}); err == nil {
+		t.Error("Write of a count of 0.5: want an error")
 	}
 	if err := pq.Close(); err != nil {
 		t.Fatal(err)
@@ -249,7 +277,7 @@ func TestReplicationsParquetValues(t *testing.T) {
 			t.Fatalf("row %d: %s,%d, want %s,%d", i, p, row[1].Int64(), policies[i%len(policies)], i/len(policies))
 		}
 		for k := range metrics {
-			checkDouble(t, "row "+strconv.Itoa(i), row[2+k], value(i, k))
+			checkValue(t, "row "+strconv.Itoa(i), row[2+k], value(i, k))
 		}
 	}
 
@@ -336,8 +364,12 @@ func peakHeapGrowth(t *testing.T, n int) uint64 {
 	vals := make([]float64, len(metrics))
 	for i := range n {
 		for k := range vals {
-			// Distinct values that compress badly, some undefined.
+			// Distinct values that compress badly, some undefined; counts
+			// and outcomes whole numbers.
 			vals[k] = float64((i*7919+k*104729)%1000003) / 1000003
+			if metrics[k].Kind != sim.Level {
+				vals[k] = float64((i*7919 + k*104729) % 1000003)
+			}
 		}
 		if i%11 == 0 {
 			vals[sim.RoundsToDurable] = math.NaN()

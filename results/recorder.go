@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/tranche-sim/tranche/sim"
 )
@@ -21,6 +22,7 @@ type Recorder struct {
 	table    RowWriter
 	scratch  []float64 // Commit's row, objective included
 	policies []string
+	fields   []string // the policies as CSV fields
 	model    *sim.Model
 	obj      *Objective
 	metrics  []sim.Metric
@@ -39,6 +41,9 @@ type Recorder struct {
 func NewRecorder(policies []string, m *sim.Model, obj *Objective, rows io.Writer) (*Recorder, error) {
 	r := &Recorder{rows: rows, policies: policies, model: m, obj: obj}
 	r.metrics = NewAggregate(policies, m, obj).Metrics
+	for _, p := range policies {
+		r.fields = append(r.fields, csvField(p))
+	}
 	if rows != nil {
 		if _, err := io.WriteString(rows, ReplicationsHeader(r.metrics)); err != nil {
 			return nil, fmt.Errorf("replications table: %w", err)
@@ -78,11 +83,11 @@ func (r *Recorder) WriteRowsTo(t RowWriter) {
 
 // ReplicationsHeader returns the header line of replications.csv.
 func ReplicationsHeader(metrics []sim.Metric) string {
-	h := "policy,replication"
+	h := []string{"policy", "replication"}
 	for _, m := range metrics {
-		h += "," + m.Key
+		h = append(h, csvField(m.Key))
 	}
-	return h + "\n"
+	return strings.Join(h, ",") + "\n"
 }
 
 // Outcome implements sim.Sink.
@@ -105,8 +110,8 @@ func (r *Recorder) Prepare(w int, b *sim.Block) {
 	}
 	buf := b.Scratch[:0]
 	for i := range b.N {
-		for p, name := range r.policies {
-			buf = append(buf, name...)
+		for p, field := range r.fields {
+			buf = append(buf, field...)
 			buf = append(buf, ',')
 			buf = strconv.AppendInt(buf, int64(b.First+i), 10)
 			for _, x := range agg.extend(p, b.Metrics(i, p)) {

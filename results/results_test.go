@@ -230,8 +230,13 @@ func TestFolderAtomic(t *testing.T) {
 	if err := f.WriteFile("a.txt", []byte("x")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(final); !errors.Is(err, os.ErrNotExist) {
-		t.Fatal("final folder visible before Commit")
+	// Before Commit the final path is reserved, empty: a second run cannot
+	// take it, and nothing in it looks like results.
+	if entries, err := os.ReadDir(final); err != nil || len(entries) != 0 {
+		t.Fatalf("before Commit the final path holds %v (%v), want an empty reservation", entries, err)
+	}
+	if _, err := CreateFolder(final); !errors.Is(err, ErrExists) {
+		t.Errorf("CreateFolder on a reserved path: %v, want ErrExists", err)
 	}
 	if err := f.Commit(); err != nil {
 		t.Fatal(err)

@@ -69,7 +69,8 @@ func (g *roundGrid) merge(o *roundGrid) error {
 
 // RoundDist is the distribution of one series in one round.
 type RoundDist struct {
-	// Sum holds the exact sum, for the mean.
+	// Sum holds the exact sum, for the mean (Mean is rounded to
+	// MeanDecimals).
 	Sum
 	// Hist holds the histogram, for percentiles (it shares the aggregate's
 	// counts: read it, do not add to it).
@@ -82,3 +83,7 @@ func (g *roundGrid) dist(s, r int) RoundDist {
 	h.counts = g.counts[i*g.stride : i*g.stride+len(h.counts)]
 	return RoundDist{Sum: Sum{n: g.n, sum: g.sums[i]}, Hist: &h}
 }
+
+// Mean returns the mean, rounded to MeanDecimals decimal places; NaN when
+// empty.
+func (d RoundDist) Mean() float64 { return roundDecimals(d.Sum.Mean(), MeanDecimals) }

@@ -17,7 +17,7 @@ type Stats struct {
 	SD   float64 `json:"sd"`
 	// CI95 is the 95% confidence interval of the mean: Wilson's score
 	// interval for proportions, Student's t interval otherwise.
-	CI95 [2]float64 `json:"ci95"`
+	CI95 [2]float64 `json:"-"` // JSON: ci95_lo and ci95_hi
 	// P05 to P95 are percentiles over replications, read off the metric's
 	// histogram (within half a grid step; exact for counts).
 	P05 float64 `json:"p05"`
@@ -36,6 +36,8 @@ func Describe(d *Dist, kind sim.Kind) Stats {
 	} else {
 		s.CI95 = TInterval(s.Mean, s.SD, n, 0.95)
 	}
+	s.Mean, s.SD = roundDecimals(s.Mean, MeanDecimals), roundDecimals(s.SD, MeanDecimals)
+	s.CI95 = [2]float64{roundDecimals(s.CI95[0], MeanDecimals), roundDecimals(s.CI95[1], MeanDecimals)}
 	q := d.Hist.Quantiles(0.05, 0.25, 0.5, 0.75, 0.95)
 	s.P05, s.P25, s.P50, s.P75, s.P95 = q[0], q[1], q[2], q[3], q[4]
 	return s

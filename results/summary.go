@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"math"
-	"strconv"
 )
 
 // Summary is the study-level report written to summary.json.
@@ -102,22 +101,24 @@ func (m *MetricStats) UnmarshalJSON(data []byte) error {
 	return err
 }
 
-// statsJSON is Stats as JSON, with null for NaN (JSON has no NaN).
+// statsJSON is Stats as JSON, with null for NaN (JSON has no NaN) and the
+// interval's ends named as summary.csv names them.
 type statsJSON struct {
-	N    int         `json:"n"`
-	Mean *float64    `json:"mean"`
-	SD   *float64    `json:"sd"`
-	CI95 [2]*float64 `json:"ci95"`
-	P05  *float64    `json:"p05"`
-	P25  *float64    `json:"p25"`
-	P50  *float64    `json:"p50"`
-	P75  *float64    `json:"p75"`
-	P95  *float64    `json:"p95"`
+	N      int      `json:"n"`
+	Mean   *float64 `json:"mean"`
+	SD     *float64 `json:"sd"`
+	CI95Lo *float64 `json:"ci95_lo"`
+	CI95Hi *float64 `json:"ci95_hi"`
+	P05    *float64 `json:"p05"`
+	P25    *float64 `json:"p25"`
+	P50    *float64 `json:"p50"`
+	P75    *float64 `json:"p75"`
+	P95    *float64 `json:"p95"`
 }
 
 // MarshalJSON writes NaN as null.
 func (s Stats) MarshalJSON() ([]byte, error) {
-	return json.Marshal(statsJSON{s.N, jsonNumber(s.Mean), jsonNumber(s.SD), [2]*float64{jsonNumber(s.CI95[0]), jsonNumber(s.CI95[1])}, jsonNumber(s.P05), jsonNumber(s.P25), jsonNumber(s.P50), jsonNumber(s.P75), jsonNumber(s.P95)})
+	return json.Marshal(statsJSON{s.N, jsonNumber(s.Mean), jsonNumber(s.SD), jsonNumber(s.CI95[0]), jsonNumber(s.CI95[1]), jsonNumber(s.P05), jsonNumber(s.P25), jsonNumber(s.P50), jsonNumber(s.P75), jsonNumber(s.P95)})
 }
 
 // UnmarshalJSON reads null as NaN.
@@ -126,7 +127,7 @@ func (s *Stats) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, &in); err != nil {
 		return err
 	}
-	*s = Stats{N: in.N, Mean: val(in.Mean), SD: val(in.SD), CI95: [2]float64{val(in.CI95[0]), val(in.CI95[1])},
+	*s = Stats{N: in.N, Mean: val(in.Mean), SD: val(in.SD), CI95: [2]float64{val(in.CI95Lo), val(in.CI95Hi)},
 		P05: val(in.P05), P25: val(in.P25), P50: val(in.P50), P75: val(in.P75), P95: val(in.P95)}
 	return nil
 }
@@ -158,23 +159,22 @@ const SummaryCSVHeader = "policy,metric,n,mean,sd,ci95_lo,ci95_hi,p05,p25,p50,p7
 
 // WriteSummaryCSV writes s in long format, one row per policy and metric.
 func WriteSummaryCSV(w io.Writer, s *Summary) error {
-	b := []byte(SummaryCSVHeader)
+	t, err := newCSVTable(w, SummaryCSVHeader)
+	if err != nil {
+		return err
+	}
 	for _, p := range s.Policies {
 		for _, m := range p.Metrics {
-			b = append(b, p.Policy...)
-			b = append(b, ',')
-			b = append(b, m.Key...)
-			b = append(b, ',')
-			b = strconv.AppendInt(b, int64(m.N), 10)
+			t.row().str(p.Policy).str(m.Key).num(float64(m.N))
 			for _, x := range []float64{m.Mean, m.SD, m.CI95[0], m.CI95[1], m.P05, m.P25, m.P50, m.P75, m.P95} {
-				b = append(b, ',')
-				b = AppendFloat(b, x)
+				t.num(x)
 			}
-			b = append(b, '\n')
+			if err := t.end(); err != nil {
+				return err
+			}
 		}
 	}
-	_, err := w.Write(b)
-	return err
+	return t.close()
 }
 
 // RoundsCSVHeader is the header of rounds.csv.
@@ -182,29 +182,23 @@ const RoundsCSVHeader = "policy,round,metric,mean,p05,p25,p50,p75,p95\n"
 
 // WriteRoundsCSV writes the per-round series in tidy (long) format.
 func WriteRoundsCSV(w io.Writer, a *Aggregate) error {
-	b := []byte(RoundsCSVHeader)
+	t, err := newCSVTable(w, RoundsCSVHeader)
+	if err != nil {
+		return err
+	}
 	for p, name := range a.Policies {
 		for r := range a.Rounds {
 			for s, def := range a.Series {
 				d := a.Round(p, s, r)
-				b = append(b, name...)
-				b = append(b, ',')
-				b = strconv.AppendInt(b, int64(r+1), 10)
-				b = append(b, ',')
-				b = append(b, def.Key...)
-				b = append(b, ',')
-				b = AppendFloat(b, d.Mean())
+				t.row().str(name).num(float64(r + 1)).str(def.Key).num(d.Mean())
 				for _, q := range d.Hist.Quantiles(0.05, 0.25, 0.5, 0.75, 0.95) {
-					b = append(b, ',')
-					b = AppendFloat(b, q)
+					t.num(q)
 				}
-				b = append(b, '\n')
+				if err := t.end(); err != nil {
+					return err
+				}
 			}
 		}
-		if _, err := w.Write(b); err != nil {
-			return err
-		}
-		b = b[:0]
 	}
-	return nil
+	return t.close()
 }

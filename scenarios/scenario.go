@@ -206,7 +206,7 @@ func (s *Scenario) check() []problem {
 		probs = append(probs, problem{"seed", fmt.Sprintf("seed = %d is out of range: allowed [0, %d] (%s)", s.Seed, int64(math.MaxInt64), seedDoc)})
 	}
 	if !validName.MatchString(s.Name) {
-		probs = append(probs, problem{"name", fmt.Sprintf("name = %q: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit (it names the results folder)", s.Name)})
+		probs = append(probs, problem{"name", fmt.Sprintf("name = %s: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit (it names the results folder)", quoteName(s.Name))})
 	}
 	if s.PolicyParams == nil {
 		s.PolicyParams = map[string]sim.PolicyParams{}
@@ -214,13 +214,13 @@ func (s *Scenario) check() []problem {
 	if len(s.Policies) == 0 {
 		probs = append(probs, problem{"policies", "policies is empty: name at least one policy to run; built-in policies: " + strings.Join(policy.Names(), ", ")})
 	}
+	probs = append(probs, s.checkAllNames()...)
 	seen := map[string]bool{}
 	for _, name := range s.Policies {
-		if seen[name] {
-			probs = append(probs, problem{"policies", fmt.Sprintf("policies: %q is listed twice", name)})
-			continue
+		if seen[strings.ToLower(name)] || !ValidName(name) {
+			continue // reported by checkAllNames
 		}
-		seen[name] = true
+		seen[strings.ToLower(name)] = true
 		if _, ok := s.PolicyParams[name]; ok || s.refused[name] {
 			continue // defined, or its table was refused with its own message
 		}
@@ -267,13 +267,8 @@ func (s *Scenario) consistency(bad map[string]bool) []problem {
 		probs = append(probs, problem{"sectors", "sectors: at least one [[sectors]] table is needed"})
 	}
 	var weight float64
-	names := map[string]bool{}
-	for i, sec := range p.Sectors {
+	for _, sec := range p.Sectors {
 		weight += sec.Weight
-		if names[sec.Name] {
-			probs = append(probs, problem{fmt.Sprintf("sectors[%d].name", i), fmt.Sprintf("sectors[%d].name = %q: sector names must be unique", i, sec.Name)})
-		}
-		names[sec.Name] = true
 	}
 	if len(p.Sectors) > 0 && !anyBad("sectors[%d].weight", len(p.Sectors)) {
 		switch {

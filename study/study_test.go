@@ -3,10 +3,13 @@ package study_test
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"errors"
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"testing"
 
 	"github.com/tranche-sim/tranche/results"
@@ -256,4 +259,52 @@ func BenchmarkStudy(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(s.Replications*len(s.Policies)*b.N)/b.Elapsed().Seconds(), "policy-replications/s")
+}
+
+// Numbers are reported with the digits they carry: means from exact
+// fixed-point sums, percentiles from a histogram's grid and objective
+// values once printed as 0.7969999999960419, -0.31699999999999995 or
+// -0.3320000000000001.
+func TestNoFloatNoise(t *testing.T) {
+	t.Parallel()
+	s := mustDefault(t)
+	s.Replications = 200
+	out := filepath.Join(t.TempDir(), "res")
+	_, err := study.Run(context.Background(), s, study.Options{Out: out, Objective: "durable_agreement - 0.05*humanitarian_shortfall"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	noise := regexp.MustCompile(`\d\.\d*(0{7,}[1-9]|9{7,}\d)`)
+	pvalue := regexp.MustCompile(`"p_(value|holm)": [^,\n]*`)
+	for _, f := range []string{"summary.json", "summary.csv", "comparison.json", "rounds.csv"} {
+		b, err := os.ReadFile(filepath.Join(out, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := pvalue.ReplaceAllString(string(b), "")
+		if m := noise.FindAllString(text, 5); len(m) > 0 {
+			t.Errorf("%s has numbers with float noise: %v", f, m)
+		}
+	}
+	recs := readCSVFile(t, filepath.Join(out, "replications.csv"))
+	col := slices.Index(recs[0], "objective")
+	for _, r := range recs[1:] {
+		if noise.MatchString(r[col]) {
+			t.Fatalf("replications.csv objective %s has float noise", r[col])
+		}
+	}
+}
+
+func readCSVFile(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
 }

@@ -199,6 +199,7 @@ func (st *study) histories() []figure {
 	policies = append(policies, extra...)
 
 	var figs []figure
+	files := fileNames(policies)
 	for _, p := range policies {
 		reps := byPolicy[p]
 		if len(reps) == 0 {
@@ -229,7 +230,7 @@ func (st *study) histories() []figure {
 		h := historyHeader("Sample histories: " + p)
 		w, ht := gridFigure(h, nrows, rowH)
 		figs = append(figs, figure{
-			name:    "histories-" + fileSafe(p),
+			name:    "histories-" + files[p],
 			title:   h.title,
 			caption: fmt.Sprintf("Four sample replications under %s, round by round: relief, true and verified compliance and the humanitarian index, with snapbacks, violation reports, false alarms and spoiler incidents marked.", p),
 			w:       w, h: ht,

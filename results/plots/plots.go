@@ -220,6 +220,36 @@ func roundLabel(monthsPerRound int) string {
 	return "round"
 }
 
+// fileNames returns a file name part for each policy, unique even on a
+// file system that ignores case: the policy's name with characters that do
+// not belong in a file name replaced, at most 64 of them, and -2, -3, ...
+// after names taken by an earlier policy. Names that scenarios accept need
+// no change; a results folder made otherwise cannot make figures overwrite
+// each other.
+func fileNames(policies []string) map[string]string {
+	out := map[string]string{}
+	taken := map[string]bool{}
+	for _, p := range policies {
+		if _, ok := out[p]; ok {
+			continue
+		}
+		base := fileSafe(p)
+		if len(base) > 64 {
+			base = base[:64]
+		}
+		if base == "" {
+			base = "policy"
+		}
+		name := base
+		for i := 2; taken[strings.ToLower(name)]; i++ {
+			name = fmt.Sprintf("%s-%d", base, i)
+		}
+		taken[strings.ToLower(name)] = true
+		out[p] = name
+	}
+	return out
+}
+
 // fileSafe replaces characters that do not belong in a file name.
 func fileSafe(s string) string {
 	return strings.Map(func(r rune) rune {

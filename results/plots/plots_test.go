@@ -271,6 +271,29 @@ func TestWrap(t *testing.T) {
 	}
 }
 
+// Figures of different policies never share a file: "a b", "a_b" and "a/b"
+// once all became histories-a_b.png, and the report showed one image under
+// three captions.
+func TestFileNamesUnique(t *testing.T) {
+	long := strings.Repeat("x", 300)
+	policies := []string{"a b", "a_b", "a/b", "A_B", "", long, long + "y", "phased"}
+	names := fileNames(policies)
+	seen := map[string]string{}
+	for _, p := range policies {
+		n := names[p]
+		if n == "" || len(n) > 70 || fileSafe(n) != n {
+			t.Errorf("%q: file name %q", p, n)
+		}
+		if q, ok := seen[strings.ToLower(n)]; ok {
+			t.Errorf("%q and %q share the file name %q", q, p, n)
+		}
+		seen[strings.ToLower(n)] = p
+	}
+	if names["phased"] != "phased" || names["a b"] != "a_b" {
+		t.Errorf("names changed where they need not: %v", names)
+	}
+}
+
 func TestFileSafe(t *testing.T) {
 	if got := fileSafe("my policy/v2"); got != "my_policy_v2" {
 		t.Errorf("fileSafe = %q", got)

@@ -31,12 +31,13 @@ const (
 	// Choice is one of a fixed set of words (Param.Choices): a categorical
 	// parameter.
 	Choice Type = "choice"
-	// Text is free text, such as a name.
-	Text Type = "string"
+	// String is free text, such as a name.
+	String Type = "string"
 	// Bool is true or false.
 	Bool Type = "bool"
-	// TextList is a list of strings, such as the sectors of a ladder stage.
-	TextList Type = "list of strings"
+	// StringList is a list of strings, such as the sectors of a ladder
+	// stage.
+	StringList Type = "string_list"
 )
 
 // Param describes one parameter of a scenario, addressable by its key.
@@ -116,10 +117,10 @@ func typeOf(v reflect.Value, tag reflect.StructTag) Type {
 		if tag.Get("oneof") != "" {
 			return Choice
 		}
-		return Text
+		return String
 	case reflect.Slice:
 		if v.Type().Elem().Kind() == reflect.String {
-			return TextList
+			return StringList
 		}
 	}
 	return ""
@@ -258,7 +259,8 @@ func elementName(elem reflect.Value) (string, bool) {
 
 // keyName reports whether a name can stand between the brackets of a key.
 func keyName(n string) bool {
-	return n != "*" && !strings.ContainsAny(n, "[].=\n") && strings.TrimSpace(n) == n
+	_, isIndex := listIndex(n)
+	return n != "*" && !isIndex && !strings.ContainsAny(n, "[].=\n") && strings.TrimSpace(n) == n
 }
 
 // segment is one step of a key: a name and, for a list, a selector.
@@ -310,52 +312,75 @@ func parseKey(key string) ([]segment, error) {
 	}
 }
 
-// errUnknown marks a key that names no parameter.
-var errUnknown = errors.New("unknown key")
+// ErrUnknownKey is what errors.Is finds in the error of a key that names
+// no parameter, as opposed to a value a parameter refuses.
+var ErrUnknownKey = errors.New("unknown key")
 
-// find returns the fields a key names (several for a key with [*]). With
-// create, a built-in policy's parameters that the scenario does not hold
-// yet are added to PolicyParams, with their defaults, so they can be set.
-func (s *Scenario) find(key string, create bool) ([]field, error) {
+// keyError reports a key that names no parameter.
+type keyError struct {
+	key    string
+	why    string // what is wrong, after the key; "" for nothing more
+	hinted bool   // why already suggests a key or a name
+}
+
+func (e *keyError) Error() string {
+	if e.why == "" {
+		return "unknown key " + e.key
+	}
+	return "unknown key " + e.key + ": " + e.why
+}
+
+// Is makes errors.Is(err, ErrUnknownKey) true.
+func (e *keyError) Is(target error) bool { return target == ErrUnknownKey }
+
+// unknown returns the error of a key that names no parameter.
+func unknown(key, format string, a ...any) error {
+	return &keyError{key: key, why: fmt.Sprintf(format, a...)}
+}
+
+// find returns the fields a key names (several for a key with [*]). When
+// they belong to a built-in policy that the scenario does not hold yet,
+// they are fields of a fresh copy of its defaults, and add puts that copy
+// in PolicyParams: call it once the fields are set, so that a key or a
+// value refused leaves the scenario as it was. add is never nil.
+func (s *Scenario) find(key string) (fs []field, add func(), err error) {
 	segs, err := parseKey(key)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if segs[0].name == "policy" && !segs[0].hasSel {
-		return s.findPolicy(key, segs[1:], create)
+		return s.findPolicy(key, segs[1:])
 	}
-	return findIn(key, "", reflect.ValueOf(s).Elem(), segs)
+	fs, err = findIn(key, "", reflect.ValueOf(s).Elem(), segs)
+	return fs, func() {}, err
 }
 
 // findPolicy finds a key below policy.NAME.
-func (s *Scenario) findPolicy(key string, segs []segment, create bool) (out []field, err error) {
+func (s *Scenario) findPolicy(key string, segs []segment) ([]field, func(), error) {
 	if len(segs) < 2 || segs[0].hasSel {
-		return nil, fmt.Errorf("%w %s: policy parameters are policy.NAME.KEY, such as policy.phased.tranches", errUnknown, key)
+		return nil, nil, unknown(key, "policy parameters are policy.NAME.KEY, such as policy.phased.tranches")
 	}
 	name := segs[0].name
+	add := func() {}
 	p, ok := s.PolicyParams[name]
 	if !ok {
 		e, builtin := policy.Lookup(name)
 		if !builtin {
-			return nil, fmt.Errorf("%w %s: no policy %q in this scenario%s", errUnknown, key, name, suggestPolicyIn(name, s))
+			return nil, nil, &keyError{key: key, why: fmt.Sprintf("no policy %q in this scenario%s", name, suggestPolicyIn(name, s)), hinted: true}
 		}
 		p = e.Defaults()
-		if create { // once the key is found in them
-			defer func() {
-				if err == nil {
-					if s.PolicyParams == nil {
-						s.PolicyParams = map[string]sim.PolicyParams{}
-					}
-					s.PolicyParams[name] = p
-				}
-			}()
+		add = func() {
+			if s.PolicyParams == nil {
+				s.PolicyParams = map[string]sim.PolicyParams{}
+			}
+			s.PolicyParams[name] = p
 		}
 	}
 	prefix := "policy." + name
 	params, mods := policyParts(p)
 	if segs[1].name == "modifiers" {
 		if !segs[1].hasSel {
-			return nil, fmt.Errorf("%w %s: a modifier is addressed by its index, such as %s.modifiers[0].KEY", errUnknown, key, prefix)
+			return nil, nil, unknown(key, "a modifier is addressed by its index, such as %s.modifiers[0].KEY", prefix)
 		}
 		var idx []int
 		switch sel := segs[1].sel; sel {
@@ -364,28 +389,45 @@ func (s *Scenario) findPolicy(key string, segs []segment, create bool) (out []fi
 				idx = append(idx, i)
 			}
 		default:
-			i, err := strconv.Atoi(sel)
-			if err != nil || i < 0 || i >= len(mods) {
-				return nil, fmt.Errorf("%w %s: policy %s has %d modifier(s), numbered from 0", errUnknown, key, name, len(mods))
+			i, ok := listIndex(sel)
+			if !ok || i >= len(mods) {
+				return nil, nil, unknown(key, "policy %s has %d modifier(s), numbered from 0", name, len(mods))
 			}
 			idx = []int{i}
 		}
+		var out []field
 		for _, i := range idx {
 			fs, err := findIn(key, fmt.Sprintf("%s.modifiers[%d]", prefix, i), reflect.ValueOf(mods[i]).Elem(), segs[2:])
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			out = append(out, fs...)
 		}
 		if len(out) == 0 {
-			return nil, fmt.Errorf("%s: policy %s has no modifiers", key, name)
+			return nil, nil, fmt.Errorf("%s: policy %s has no modifiers", key, name)
 		}
-		return out, nil
+		return out, add, nil
 	}
 	if segs[1].name == "base" && len(segs) == 2 {
-		return nil, fmt.Errorf("%s: a policy's base cannot be set by key; define the policy in a [%s] table", key, prefix)
+		return nil, nil, fmt.Errorf("%s: a policy's base cannot be set by key; define the policy in a [%s] table", key, prefix)
 	}
-	return findIn(key, prefix, reflect.ValueOf(params).Elem(), segs[1:])
+	fs, err := findIn(key, prefix, reflect.ValueOf(params).Elem(), segs[1:])
+	return fs, add, err
+}
+
+// listIndex reads a list index: a plain decimal number (no sign, no leading
+// zero), so that "01" or "+1" are names, not indexes.
+func listIndex(sel string) (int, bool) {
+	if sel == "" || len(sel) > 9 || sel[0] == '0' && len(sel) > 1 {
+		return 0, false
+	}
+	for _, c := range sel {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+	}
+	i, err := strconv.Atoi(sel)
+	return i, err == nil
 }
 
 // findIn finds the fields that segs name below the struct v, whose own key
@@ -400,23 +442,23 @@ func findIn(key, prefix string, v reflect.Value, segs []segment) ([]field, error
 		}
 	})
 	if found == nil {
-		return nil, fmt.Errorf("%w %s", errUnknown, key)
+		return nil, &keyError{key: key}
 	}
 	here := join(prefix, seg.name)
 	isList := found.Type.Kind() == reflect.Slice && found.Type.Elem().Kind() == reflect.Struct
 	switch {
 	case isList && !seg.hasSel:
-		return nil, fmt.Errorf("%w %s: %s is a list; address an element as %s[0], %s[NAME] or all of them as %s[*]", errUnknown, key, here, here, here, here)
+		return nil, unknown(key, "%s is a list; address an element as %s[0], %s[NAME] or all of them as %s[*]", here, here, here, here)
 	case !isList && seg.hasSel:
-		return nil, fmt.Errorf("%w %s: %s is not a list", errUnknown, key, here)
+		return nil, unknown(key, "%s is not a list", here)
 	case found.Type.Kind() == reflect.Struct:
 		if len(segs) == 1 {
-			return nil, fmt.Errorf("%w %s: %s is a table, not a parameter", errUnknown, key, here)
+			return nil, unknown(key, "%s is a table, not a parameter", here)
 		}
 		return findIn(key, here, fv, segs[1:])
 	case isList:
 		if len(segs) == 1 {
-			return nil, fmt.Errorf("%w %s: %s[%s] is a table, not a parameter", errUnknown, key, here, seg.sel)
+			return nil, unknown(key, "%s[%s] is a table, not a parameter", here, seg.sel)
 		}
 		idx, err := selectElements(key, here, fv, seg.sel)
 		if err != nil {
@@ -438,7 +480,7 @@ func findIn(key, prefix string, v reflect.Value, segs []segment) ([]field, error
 		return out, nil
 	}
 	if len(segs) > 1 || typeOf(fv, found.Tag) == "" {
-		return nil, fmt.Errorf("%w %s", errUnknown, key)
+		return nil, &keyError{key: key}
 	}
 	return []field{{key: here, value: fv, tag: found.Tag}}, nil
 }
@@ -458,9 +500,9 @@ func selectElements(key, here string, list reflect.Value, sel string) ([]int, er
 		}
 		return idx, nil
 	}
-	if i, err := strconv.Atoi(sel); err == nil {
-		if i < 0 || i >= n {
-			return nil, fmt.Errorf("%w %s: %s has %d element(s), numbered from 0", errUnknown, key, here, n)
+	if i, ok := listIndex(sel); ok {
+		if i >= n {
+			return nil, unknown(key, "%s has %d element(s), numbered from 0", here, n)
 		}
 		return []int{i}, nil
 	}
@@ -469,7 +511,7 @@ func selectElements(key, here string, list reflect.Value, sel string) ([]int, er
 	for j := range n {
 		name, ok := elementName(list.Index(j))
 		if !ok {
-			return nil, fmt.Errorf("%w %s: the elements of %s have no names; address one by its index, from 0", errUnknown, key, here)
+			return nil, unknown(key, "the elements of %s have no names; address one by its index, from 0", here)
 		}
 		names = append(names, name)
 		fold = append(fold, strings.ToLower(name))
@@ -492,7 +534,7 @@ func selectElements(key, here string, list reflect.Value, sel string) ([]int, er
 	if best := textdist.Closest(strings.ToLower(sel), fold, 3); best != "" {
 		hint = fmt.Sprintf(" (did you mean %s?)", names[slices.Index(fold, best)])
 	}
-	return nil, fmt.Errorf("%w %s: %s has no element named %q%s; names: %s", errUnknown, key, here, sel, hint, strings.Join(names, ", "))
+	return nil, &keyError{key: key, why: fmt.Sprintf("%s has no element named %q%s; names: %s", here, sel, hint, strings.Join(names, ", ")), hinted: true}
 }
 
 // suggestPolicyIn returns " (did you mean X?)" for the policy of the
@@ -510,10 +552,11 @@ func suggestPolicyIn(name string, s *Scenario) string {
 // unknownKey returns the error for a key that names no parameter, with
 // the nearest key the scenario has.
 func (s *Scenario) unknownKey(key string, err error) error {
-	msg := err.Error()
-	if strings.Contains(msg, "did you mean") || !errors.Is(err, errUnknown) {
+	var ke *keyError
+	if !errors.As(err, &ke) || ke.hinted {
 		return err
 	}
+	msg := err.Error()
 	var keys, indexed []string // as listed (elements by name), and by index
 	for _, f := range s.fields() {
 		keys = append(keys, f.key)
@@ -534,7 +577,7 @@ func (s *Scenario) unknownKey(key string, err error) error {
 // Parameter returns the description of the parameter with the given key. A key
 // with [*] describes the first element's parameter.
 func (s *Scenario) Parameter(key string) (Param, error) {
-	fs, err := s.find(key, false)
+	fs, _, err := s.find(key)
 	if err != nil {
 		return Param{}, s.unknownKey(key, err)
 	}
@@ -547,7 +590,7 @@ func (s *Scenario) Parameter(key string) (Param, error) {
 // int, uint64, string, bool or []string. A key with [*] returns the value
 // its elements share, and an error if they differ.
 func (s *Scenario) Get(key string) (any, error) {
-	fs, err := s.find(key, false)
+	fs, _, err := s.find(key)
 	if err != nil {
 		return nil, s.unknownKey(key, err)
 	}
@@ -570,7 +613,7 @@ func (s *Scenario) Set(key string, v any) error { return s.set(key, v, clipAny(v
 
 // set is Set, with the value shown in messages as shown.
 func (s *Scenario) set(key string, v any, shown string) error {
-	fs, err := s.find(key, true)
+	fs, add, err := s.find(key)
 	if err != nil {
 		return s.unknownKey(key, err)
 	}
@@ -583,6 +626,7 @@ func (s *Scenario) set(key string, v any, shown string) error {
 	for i, f := range fs {
 		f.value.Set(vals[i])
 	}
+	add()
 	return nil
 }
 
@@ -591,24 +635,35 @@ func (s *Scenario) set(key string, v any, shown string) error {
 // also be written without quotes, and a list of strings as words separated
 // by commas.
 func (s *Scenario) SetText(key, text string) error {
-	fs, err := s.find(key, true)
+	fs, _, err := s.find(key)
 	if err != nil {
 		return s.unknownKey(key, err)
 	}
+	text = strings.TrimSpace(text)
 	v, err := parseValue(text)
+	quoted := strings.HasPrefix(text, `"`) || strings.HasPrefix(text, "'") || strings.HasPrefix(text, "[")
 	switch t := typeOf(fs[0].value, fs[0].tag); {
-	case t == Text || t == Choice:
+	case err != nil && quoted:
+		// a string or a list that does not parse: say so, do not take it as a word
+	case t == String || t == Choice:
 		if _, ok := v.(string); !ok {
-			v, err = strings.TrimSpace(text), nil // a bare word
+			v, err = text, nil // a bare word
 		}
-	case t == TextList:
-		if _, ok := v.([]any); !ok && !strings.ContainsAny(text, "[]\"'") {
+	case t == StringList && quoted:
+		if _, ok := v.([]any); !ok {
+			err = errors.New("a list is written [\"a\", \"b\"] or a, b")
+		}
+	case t == StringList:
+		if _, ok := v.([]any); !ok {
 			var words []string
 			for _, w := range strings.Split(text, ",") {
 				words = append(words, strings.TrimSpace(w))
 			}
 			v, err = words, nil
 		}
+	}
+	if err == nil && !quoted && strings.Contains(text, "#") {
+		err = errors.New("a value has no comments ('#' starts one)")
 	}
 	if err != nil {
 		return fmt.Errorf("%s = %s: %v; %s", key, clip(text), err, wantsText(fs[0]))
@@ -653,65 +708,88 @@ func wantsText(f field) string {
 }
 
 // convert converts v to the type of field f and checks it against the
-// field's allowed range or values.
+// field's allowed range or values. Any Go integer or floating-point type
+// is taken for a number; a float32 as the decimal it prints as (0.9, not
+// 0.8999999761581421).
 func convert(key string, f field, v any, shown string) (reflect.Value, error) {
 	t := f.value.Type()
 	bad := func() (reflect.Value, error) {
 		return reflect.Value{}, fmt.Errorf("%s = %s: %s", key, shown, wantsText(f))
 	}
-	var x float64
-	isNum := true
-	switch n := v.(type) {
-	case float64:
-		x = n
-	case float32:
-		x = float64(n)
-	case int:
-		x = float64(n)
-	case int64:
-		x = float64(n)
-	case int32:
-		x = float64(n)
-	case uint64:
-		x = float64(n)
-	case uint:
-		x = float64(n)
+	inexact := func() (reflect.Value, error) {
+		return reflect.Value{}, fmt.Errorf("%s = %s: too large to be held exactly (at most 2^53 in size)", key, shown)
+	}
+	// The number v holds: an integer (i or u) or a float (x).
+	rv := reflect.ValueOf(v)
+	var (
+		i            int64
+		u            uint64
+		x            float64
+		isInt, isUnt bool
+		isNum        = true
+	)
+	switch {
+	case v == nil:
+		isNum = false
+	case rv.CanInt():
+		i, isInt = rv.Int(), true
+	case rv.CanUint():
+		u, isUnt = rv.Uint(), true
+	case rv.CanFloat():
+		x = rv.Float()
+		if rv.Kind() == reflect.Float32 {
+			x, _ = strconv.ParseFloat(strconv.FormatFloat(x, 'g', -1, 32), 64)
+		}
 	default:
 		isNum = false
 	}
+	const exact = 1 << 53
 	var out reflect.Value
 	switch f.value.Kind() {
 	case reflect.Float64:
-		if !isNum {
+		switch {
+		case !isNum:
 			return bad()
+		case isInt && (i > exact || i < -exact), isUnt && u > exact:
+			return inexact()
+		case isInt:
+			x = float64(i)
+		case isUnt:
+			x = float64(u)
 		}
 		out = reflect.ValueOf(x).Convert(t)
 	case reflect.Int, reflect.Int64:
-		if !isNum || x != math.Trunc(x) || math.Abs(x) > 1<<53 {
+		switch {
+		case !isNum:
 			return bad()
+		case isUnt && u > math.MaxInt64:
+			return inexact()
+		case isUnt:
+			i = int64(u)
+		case !isInt && x != math.Trunc(x):
+			return bad()
+		case !isInt && math.Abs(x) > exact:
+			return inexact()
+		case !isInt:
+			i = int64(x)
 		}
-		out = reflect.ValueOf(int64(x)).Convert(t)
+		out = reflect.ValueOf(i).Convert(t)
+		x = float64(i)
 	case reflect.Uint64:
-		var u uint64
-		switch n := v.(type) {
-		case uint64:
-			u = n
-		case uint:
-			u = uint64(n)
-		case int64:
-			if n < 0 {
-				return reflect.Value{}, fmt.Errorf("%s = %d is out of range: allowed [0, %d]", key, n, int64(math.MaxInt64))
-			}
-			u = uint64(n)
-		case int:
-			if n < 0 {
-				return reflect.Value{}, fmt.Errorf("%s = %d is out of range: allowed [0, %d]", key, n, int64(math.MaxInt64))
-			}
-			u = uint64(n)
-		default:
-			if !isNum || x != math.Trunc(x) || x < 0 || x > 1<<53 {
-				return bad()
-			}
+		switch {
+		case !isNum:
+			return bad()
+		case isInt && i < 0:
+			return reflect.Value{}, fmt.Errorf("%s = %d is out of range: allowed [0, %d]", key, i, int64(math.MaxInt64))
+		case isInt:
+			u = uint64(i)
+		case !isUnt && x != math.Trunc(x):
+			return bad()
+		case !isUnt && x < 0:
+			return reflect.Value{}, fmt.Errorf("%s = %s is out of range: allowed [0, %d]", key, shown, int64(math.MaxInt64))
+		case !isUnt && x > exact:
+			return inexact()
+		case !isUnt:
 			u = uint64(x)
 		}
 		if u > math.MaxInt64 {
@@ -750,6 +828,9 @@ func convert(key string, f field, v any, shown string) (reflect.Value, error) {
 		default:
 			return bad()
 		}
+		if slices.Contains(list, "") {
+			return reflect.Value{}, fmt.Errorf("%s = %s: an empty string in the list", key, shown)
+		}
 		return reflect.ValueOf(list).Convert(t), nil
 	default:
 		return bad()
@@ -775,29 +856,37 @@ func clipAny(v any) string {
 // Apply sets parameters from assignments written KEY=VALUE, with VALUE as
 // SetText reads it, in order; label names their source in messages (for
 // example "--set"). It reports every problem at once, as an *Error, and
-// refuses a key set twice. It does not run Check.
+// changes nothing unless every assignment is good. A parameter set twice
+// is refused, whatever keys name it (coalition.members[0].resolve and
+// coalition.members[lead-state].resolve are one parameter), except that an
+// element's own assignment may follow one of its list's [*]: the later
+// wins. Apply does not run Check.
 func (s *Scenario) Apply(label string, assignments []string) error {
 	var probs []Problem
-	seen := map[string]string{}
+	c := s.Clone()
+	exact := map[string]string{} // parameter, by its listed key: the assignment that named it alone
 	for _, a := range assignments {
 		key, value, ok := strings.Cut(a, "=")
 		key = strings.TrimSpace(key)
-		switch {
-		case !ok || key == "":
+		if !ok || key == "" {
 			probs = append(probs, Problem{Msg: fmt.Sprintf("%q: want KEY=VALUE, such as verifier.quality=0.9", clip(a))})
 			continue
-		case seen[key] != "":
-			probs = append(probs, Problem{Key: key, Msg: fmt.Sprintf("%s is set twice (%s and %s): give it once", key, clip(seen[key]), clip(a))})
-			continue
 		}
-		seen[key] = a
-		if err := s.SetText(key, strings.TrimSpace(value)); err != nil {
+		if fs, _, err := c.find(key); err == nil && !strings.Contains(key, "[*]") {
+			if prev, twice := exact[fs[0].key]; twice {
+				probs = append(probs, Problem{Key: key, Msg: fmt.Sprintf("%s is set twice (%s and %s): give it once", fs[0].key, clip(prev), clip(a))})
+				continue
+			}
+			exact[fs[0].key] = a
+		}
+		if err := c.SetText(key, value); err != nil {
 			probs = append(probs, Problem{Key: key, Msg: err.Error()})
 		}
 	}
 	if len(probs) > 0 {
 		return &Error{File: label, Problems: probs}
 	}
+	*s = *c
 	return nil
 }
 

@@ -352,7 +352,7 @@ func TestClone(t *testing.T) {
 			if toFloat(p.Value) == p.Plausible.Hi {
 				v = int(p.Plausible.Lo)
 			}
-		case scenarios.Text:
+		case scenarios.String:
 			if !strings.HasSuffix(p.Key, ".name") || strings.HasPrefix(p.Key, "sectors[") {
 				continue // sector names are referred to by ladders
 			}
@@ -435,5 +435,145 @@ func TestParameters(t *testing.T) {
 	b, err = json.Marshal(s.Parameters())
 	if err != nil {
 		t.Fatalf("JSON of every parameter: %v", err) // an infinite bound must not reach JSON as a number
+	}
+}
+
+// Element names that read as indexes are not used in keys (a member named
+// "1" once took the key of the member at index 1), and an index is a plain
+// decimal number.
+func TestNumericNames(t *testing.T) {
+	t.Parallel()
+	s, err := scenarios.Parse("n.toml", []byte("[[coalition.members]]\nname = \"1\"\nweight = 1.0\n[[coalition.members]]\nname = \"0\"\nweight = 1.0\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range s.Parameters() {
+		if strings.HasPrefix(p.Key, "coalition.members[") && !strings.HasPrefix(p.Key, "coalition.members[0]") && !strings.HasPrefix(p.Key, "coalition.members[1]") {
+			t.Errorf("listed %s", p.Key)
+		}
+	}
+	if err := s.Set("coalition.members[1].resolve", 0.3); err != nil {
+		t.Fatal(err)
+	}
+	if s.Coalition.Members[1].Resolve != 0.3 || s.Coalition.Members[0].Resolve == 0.3 {
+		t.Errorf("members[1] set the wrong member: %+v", s.Coalition.Members)
+	}
+	for _, key := range []string{"coalition.members[01].resolve", "coalition.members[+1].resolve", "coalition.members[-1].resolve"} {
+		if err := s.Set(key, 0.3); err == nil || !errors.Is(err, scenarios.ErrUnknownKey) {
+			t.Errorf("Set(%s): %v, want an unknown key", key, err)
+		}
+	}
+}
+
+// A refused Set, SetText or Apply leaves the scenario as it was: no
+// policy's defaults added, no earlier assignment kept.
+func TestRefusedChangesNothing(t *testing.T) {
+	t.Parallel()
+	for name, change := range map[string]func(*scenarios.Scenario) error{
+		"Set value":     func(s *scenarios.Scenario) error { return s.Set("policy.grit.step", 99.0) },
+		"SetText value": func(s *scenarios.Scenario) error { return s.SetText("policy.grit.step", "garbage") },
+		"Apply":         func(s *scenarios.Scenario) error { return s.Apply("--set", []string{"policy.grit.step=0.07", "rounds=0"}) },
+		"Apply first":   func(s *scenarios.Scenario) error { return s.Apply("--set", []string{"verifier.quality=0.1", "rounds=0"}) },
+	} {
+		s := defaultScenario(t)
+		before := scenarios.Format(s)
+		if err := change(s); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+		if _, ok := s.PolicyParams["grit"]; ok {
+			t.Errorf("%s: a refused change added grit's parameters", name)
+		}
+		if string(scenarios.Format(s)) != string(before) || s.Verifier.Quality != 0.7 {
+			t.Errorf("%s: a refused change changed the scenario", name)
+		}
+	}
+}
+
+// Set takes any Go number type, and says why a number is refused.
+func TestSetNumberTypes(t *testing.T) {
+	t.Parallel()
+	type count int
+	ok := []struct {
+		key   string
+		value any
+		want  any
+	}{
+		{"rounds", uint32(5), 5},
+		{"rounds", int8(7), 7},
+		{"rounds", uint16(9), 9},
+		{"rounds", count(11), 11},
+		{"rounds", 12.0, 12},
+		{"verifier.quality", float32(0.9), 0.9},
+		{"verifier.quality", 1, 1.0},
+		{"seed", uint64(1) << 62, uint64(1) << 62},
+		{"seed", int64(3), uint64(3)},
+	}
+	for _, c := range ok {
+		s := defaultScenario(t)
+		if err := s.Set(c.key, c.value); err != nil {
+			t.Errorf("Set(%s, %T %v): %v", c.key, c.value, c.value, err)
+			continue
+		}
+		if got, _ := s.Get(c.key); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("Set(%s, %T %v): got %#v, want %#v", c.key, c.value, c.value, got, c.want)
+		}
+	}
+	bad := []struct {
+		key   string
+		value any
+		want  string
+	}{
+		{"seed", float64(1 << 60), "too large to be held exactly"},
+		{"seed", uint64(1) << 63, "out of range"},
+		{"rounds", 12.5, "must be a whole number"},
+		{"verifier.quality", int64(1) << 60, "too large to be held exactly"},
+		{"verifier.quality", nil, "must be a number"},
+	}
+	for _, c := range bad {
+		s := defaultScenario(t)
+		if err := s.Set(c.key, c.value); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Set(%s, %v): %v, want %q", c.key, c.value, err, c.want)
+		}
+	}
+}
+
+// SetText refuses what it cannot read without guessing.
+func TestSetTextRefuses(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ key, text, want string }{
+		{"verifier.quality", "0.9#typo", "no comments"},
+		{"verifier.quality", "0.9 # note", "no comments"},
+		{"policies", "phased # c", "no comments"},
+		{"name", `"unterminated`, "not a TOML value"},
+		{"policies", `["phased",`, "not a TOML value"},
+		{"policies", "phased,", "an empty string in the list"},
+		{"policies", `""`, "must be a list of strings"},
+	} {
+		s := defaultScenario(t)
+		if err := s.SetText(c.key, c.text); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("SetText(%s, %q): %v, want %q", c.key, c.text, err, c.want)
+		}
+	}
+	// A string in quotes may hold a '#'.
+	s := defaultScenario(t)
+	if err := s.SetText("description", `"issue #12"`); err != nil || s.Description != "issue #12" {
+		t.Errorf("a quoted # : %v, %q", err, s.Description)
+	}
+}
+
+// One parameter named twice by different keys is refused, but an element
+// may follow its list's [*].
+func TestApplyAliases(t *testing.T) {
+	t.Parallel()
+	s := defaultScenario(t)
+	err := s.Apply("--set", []string{"coalition.members[0].resolve=0.5", "coalition.members[lead-state].resolve=0.6"})
+	if err == nil || !strings.Contains(err.Error(), "coalition.members[lead-state].resolve is set twice") {
+		t.Errorf("aliases: %v", err)
+	}
+	if err := s.Apply("--set", []string{"coalition.members[*].resolve=0.5", "coalition.members[ally-1].resolve=0.7"}); err != nil {
+		t.Fatal(err)
+	}
+	if s.Coalition.Members[0].Resolve != 0.5 || s.Coalition.Members[2].Resolve != 0.7 {
+		t.Errorf("[*] then one element: %+v", s.Coalition.Members)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -19,13 +20,31 @@ import (
 	"github.com/tranche-sim/tranche/scenarios"
 )
 
+// module is tranche's module path.
+const module = "github.com/tranche-sim/tranche"
+
 // Version returns tranche's version: the module version ("devel" when built
-// from source) and, when built from a checkout, the commit, marked -dirty
-// if the checkout had changes.
+// from source) and, when tranche itself is the main module built from a
+// checkout, the commit, marked -dirty if the checkout had changes. In a
+// program that embeds tranche, it is the version of the tranche module the
+// program depends on.
 func Version() string {
 	v := "devel"
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
+		return v
+	}
+	if info.Main.Path != module {
+		for _, d := range info.Deps {
+			if d.Path == module {
+				if d.Replace != nil {
+					d = d.Replace
+				}
+				if d.Version != "" && d.Version != "(devel)" {
+					return d.Version
+				}
+			}
+		}
 		return v
 	}
 	if info.Main.Version != "" && info.Main.Version != "(devel)" {
@@ -149,7 +168,7 @@ func (p *plan) shardDone(dir, objective string) bool {
 	if err != nil || run.Manifest.Shard == nil {
 		return false
 	}
-	if _, err := os.Stat(dir + string(os.PathSeparator) + results.StateFile); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, results.StateFile)); err != nil {
 		return false
 	}
 	m := run.Manifest

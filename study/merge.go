@@ -38,7 +38,9 @@ type shardFolder struct {
 // Options.Shard) into one results folder that is identical, file for file
 // but the manifest's record of how it was made, to a single run of the
 // whole study. It checks that the folders are every shard of one study
-// exactly once, made by the same build.
+// exactly once, made by the same build. The result has no Histories (the
+// merged folder's histories.csv holds them), and its manifest records the
+// first shard's workers.
 func Merge(ctx context.Context, dirs []string, opts MergeOptions) (*Result, error) {
 	start := time.Now()
 	if len(dirs) == 0 {

@@ -1,8 +1,9 @@
 // Package study runs studies. It is the one place that wires a scenario's
 // model, the engine's parallel runner and the results recorder together:
 // the precision loop, shards, the manifest, the results folder and its
-// figures, and the merge of shards. The command line, the classroom game,
-// experiments and tests all run studies through it.
+// figures, and the merge of shards. The command line, experiments and
+// tests run studies through it. (The classroom game plays a single
+// history, which needs the engine's Replication, not a study.)
 //
 // A study in a few lines:
 //
@@ -145,8 +146,8 @@ func (r *Result) Stats(policy, metric string) (results.Stats, error) {
 // that exists, shards that do not belong together), as opposed to a failure
 // while running. Scenario problems are *scenarios.Error.
 type InputError struct {
-	// Option names the option concerned as the command line's flag does
-	// ("baseline", "precision-metric"), or is "" when no one option is.
+	// Option names the field of Options concerned ("Baseline",
+	// "Precision.MaxReplications"), or is "" when no one option is.
 	Option string
 	// Err says what is wrong; with an Option, it starts with the value.
 	Err error
@@ -258,10 +259,10 @@ func newPlan(s *scenarios.Scenario, opts Options) (*plan, error) {
 	case p.format == "":
 		p.format = "csv"
 	case p.format != "csv" && p.format != "parquet":
-		return nil, optionf("format", "%s: allowed formats are csv and parquet", p.format)
+		return nil, optionf("Format", "%s: allowed formats are csv and parquet", p.format)
 	}
 	if opts.Workers < 0 || opts.Workers > MaxWorkers {
-		return nil, optionf("workers", "= %d: must be in [1, %d] (or 0 for every core)", opts.Workers, MaxWorkers)
+		return nil, optionf("Workers", "= %d: must be in [1, %d] (or 0 for every core)", opts.Workers, MaxWorkers)
 	}
 	if opts.Objective != "" {
 		if p.objective, err = results.ParseObjective(opts.Objective, m.Metrics()); err != nil {
@@ -270,7 +271,7 @@ func newPlan(s *scenarios.Scenario, opts Options) (*plan, error) {
 	}
 	if opts.Baseline != "" {
 		if p.baseline = slices.Index(s.Policies, opts.Baseline); p.baseline < 0 {
-			return nil, optionf("baseline", "%s: not among the policies compared (%s)", opts.Baseline, strings.Join(s.Policies, ", "))
+			return nil, optionf("Baseline", "%s: not among the policies compared (%s)", opts.Baseline, strings.Join(s.Policies, ", "))
 		}
 	}
 	if err := p.checkPrecision(opts.Precision); err != nil {
@@ -278,15 +279,15 @@ func newPlan(s *scenarios.Scenario, opts Options) (*plan, error) {
 	}
 	if sh := opts.Shard; sh != nil {
 		if opts.Precision != nil {
-			return nil, optionf("precision", "cannot be split into shards: the number of replications it needs is only known at the end")
+			return nil, optionf("Precision", "cannot be split into shards: the number of replications it needs is only known at the end")
 		}
 		if sh.Count < 1 || sh.Index < 0 || sh.Index >= sh.Count {
-			return nil, optionf("shard", "%d/%d: want I/N with 0 <= I < N", sh.Index, sh.Count)
+			return nil, optionf("Shard", "%d/%d: want I/N with 0 <= I < N", sh.Index, sh.Count)
+		}
+		if sh.Count > s.Replications { // every shard must hold a replication, or no merge could succeed
+			return nil, optionf("Shard", "%d/%d: %d replications cannot be split into %d shards; use at most %d", sh.Index, sh.Count, s.Replications, sh.Count, s.Replications)
 		}
 		first, n := results.ShardRange(sh.Index, sh.Count, s.Replications)
-		if n == 0 {
-			return nil, optionf("shard", "%d/%d is empty: %d replications cannot be split into %d shards", sh.Index, sh.Count, s.Replications, sh.Count)
-		}
 		p.shard = &results.Shard{Index: sh.Index, Count: sh.Count, First: first, Replications: n, TotalReplications: s.Replications}
 	}
 	p.workers = p.usefulWorkers(opts.Workers)
@@ -300,12 +301,12 @@ func (p *plan) checkPrecision(pr *Precision) error {
 		return nil
 	}
 	if !(pr.HalfWidth > 0) || math.IsInf(pr.HalfWidth, 0) {
-		return optionf("precision", "= %g: must be a positive, finite half-width, such as 0.01", pr.HalfWidth)
+		return optionf("Precision.HalfWidth", "= %g: must be a positive, finite half-width, such as 0.01", pr.HalfWidth)
 	}
 	p.maxReps = 1_000_000
 	if pr.MaxReplications != 0 {
 		if pr.MaxReplications < sim.BlockSize || pr.MaxReplications > scenarios.MaxReplications {
-			return optionf("max-reps", "= %d: must be in [%d, %d]", pr.MaxReplications, sim.BlockSize, scenarios.MaxReplications)
+			return optionf("Precision.MaxReplications", "= %d: must be in [%d, %d]", pr.MaxReplications, sim.BlockSize, scenarios.MaxReplications)
 		}
 		p.maxReps = pr.MaxReplications
 	}
@@ -321,7 +322,7 @@ func (p *plan) checkPrecision(pr *Precision) error {
 		p.watch = nil
 		for _, k := range pr.Metrics {
 			if !slices.Contains(keys, k) {
-				return optionf("precision-metric", "%s: unknown metric; metrics: %s", k, strings.Join(keys, ", "))
+				return optionf("Precision.Metrics", "%s: unknown metric; metrics: %s", k, strings.Join(keys, ", "))
 			}
 			p.watch = append(p.watch, k)
 		}
@@ -410,7 +411,7 @@ func simulate(ctx context.Context, p *plan, opts Options, folder *results.Folder
 		st := &sim.Study{Model: p.model, Policies: p.s.Study(), Seed: p.s.Seed, First: offset + done, Replications: total - done, Workers: p.workers}
 		if err := st.Run(ctx, rec); err != nil {
 			if ctx.Err() != nil {
-				return nil, nil, nil, fmt.Errorf("interrupted; no results written: %w", ctx.Err())
+				return nil, nil, nil, fmt.Errorf("interrupted: %w", ctx.Err())
 			}
 			return nil, nil, nil, err
 		}

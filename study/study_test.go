@@ -120,19 +120,19 @@ func TestOptionErrors(t *testing.T) {
 		reps   int
 		option string
 	}{
-		{"negative workers", study.Options{Workers: -1}, 100, "workers"},
-		{"too many workers", study.Options{Workers: study.MaxWorkers + 1}, 100, "workers"},
-		{"format", study.Options{Format: "xml"}, 100, "format"},
-		{"baseline", study.Options{Baseline: "nope"}, 100, "baseline"},
+		{"negative workers", study.Options{Workers: -1}, 100, "Workers"},
+		{"too many workers", study.Options{Workers: study.MaxWorkers + 1}, 100, "Workers"},
+		{"format", study.Options{Format: "xml"}, 100, "Format"},
+		{"baseline", study.Options{Baseline: "nope"}, 100, "Baseline"},
 		{"objective", study.Options{Objective: "speed"}, 100, ""},
-		{"precision zero", study.Options{Precision: &study.Precision{}}, 100, "precision"},
-		{"precision infinite", study.Options{Precision: &study.Precision{HalfWidth: math.Inf(1)}}, 100, "precision"},
-		{"precision NaN", study.Options{Precision: &study.Precision{HalfWidth: math.NaN()}}, 100, "precision"},
-		{"precision metric", study.Options{Precision: &study.Precision{HalfWidth: 0.1, Metrics: []string{"speed"}}}, 100, "precision-metric"},
-		{"max reps", study.Options{Precision: &study.Precision{HalfWidth: 0.1, MaxReplications: 10}}, 100, "max-reps"},
-		{"shard index", study.Options{Shard: &study.Shard{Index: 3, Count: 2}}, 100, "shard"},
-		{"empty shard", study.Options{Shard: &study.Shard{Index: 0, Count: 4}}, 2, "shard"},
-		{"shard with precision", study.Options{Shard: &study.Shard{Index: 0, Count: 2}, Precision: &study.Precision{HalfWidth: 0.1}}, 100, "precision"},
+		{"precision zero", study.Options{Precision: &study.Precision{}}, 100, "Precision.HalfWidth"},
+		{"precision infinite", study.Options{Precision: &study.Precision{HalfWidth: math.Inf(1)}}, 100, "Precision.HalfWidth"},
+		{"precision NaN", study.Options{Precision: &study.Precision{HalfWidth: math.NaN()}}, 100, "Precision.HalfWidth"},
+		{"precision metric", study.Options{Precision: &study.Precision{HalfWidth: 0.1, Metrics: []string{"speed"}}}, 100, "Precision.Metrics"},
+		{"max reps", study.Options{Precision: &study.Precision{HalfWidth: 0.1, MaxReplications: 10}}, 100, "Precision.MaxReplications"},
+		{"shard index", study.Options{Shard: &study.Shard{Index: 3, Count: 2}}, 100, "Shard"},
+		{"empty shard", study.Options{Shard: &study.Shard{Index: 0, Count: 4}}, 2, "Shard"},
+		{"shard with precision", study.Options{Shard: &study.Shard{Index: 0, Count: 2}, Precision: &study.Precision{HalfWidth: 0.1}}, 100, "Precision"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -148,6 +148,15 @@ func TestOptionErrors(t *testing.T) {
 				t.Error("Check accepts what Run refuses")
 			}
 		})
+	}
+	// More shards than replications: refused for every shard, even those
+	// that would hold one, since no merge could ever succeed.
+	for _, c := range []struct{ index, count int }{{1, 128}, {0, 128}, {92233720368, 92233720369}} {
+		s := mustDefault(t)
+		s.Replications = 100
+		if err := study.Check(s, study.Options{Shard: &study.Shard{Index: c.index, Count: c.count}}); !study.IsInput(err) {
+			t.Errorf("shard %d/%d of 100 replications: %v, want an input error", c.index, c.count, err)
+		}
 	}
 	// A scenario problem is a *scenarios.Error, an input error too.
 	s := mustDefault(t)

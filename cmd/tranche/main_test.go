@@ -825,6 +825,9 @@ func TestSetFlagErrors(t *testing.T) {
 		{[]string{"--set", "seed=3", "--seed", "3"}, "--set seed=3 and --seed both set seed"},
 		{[]string{"--set", "policies=[\"phased\"]", "--policy", "phased"}, "and --policy both set policies"},
 		{[]string{"--set", "rounds=3"}, "command line: outcomes.durable_rounds = 4 exceeds rounds = 3"},
+		{[]string{"--set", "policy.grit.step=0.5"}, "--set policy.grit.step=0.5: policy grit is not run, so the setting would change nothing"},
+		{[]string{"--precision", "0.1", "--set", "replications=5"}, "--set replications=5: --precision chooses the number of replications"},
+		{[]string{"--shard", "1/128", "--reps", "100"}, "--shard 1/128: 100 replications cannot be split into 128 shards"},
 	}
 	for i, c := range cases {
 		out := filepath.Join(tmp, fmt.Sprint("run", i))

@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -120,6 +121,16 @@ func (o *runOptions) load() (*scenarios.Scenario, error) {
 	if err := s.Apply("--set", o.assignments); err != nil {
 		return nil, err
 	}
+	for _, a := range o.assignments {
+		key, _, _ := strings.Cut(a, "=")
+		key = strings.TrimSpace(key)
+		if key == "replications" && o.set["precision"] {
+			return nil, usagef("--set %s: --precision chooses the number of replications; use --max-reps to cap it", a)
+		}
+		if name, ok := policyOf(key); ok && !slices.Contains(s.Policies, name) && !slices.Contains(o.policies, name) {
+			return nil, usagef("--set %s: policy %s is not run, so the setting would change nothing; run it with --policy %s (or name it in policies)", a, name, name)
+		}
+	}
 	if o.set["reps"] {
 		s.Replications = o.reps
 	}
@@ -136,6 +147,16 @@ func (o *runOptions) load() (*scenarios.Scenario, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// policyOf returns the policy a key of policy.NAME.KEY belongs to.
+func policyOf(key string) (string, bool) {
+	rest, ok := strings.CutPrefix(key, "policy.")
+	if !ok {
+		return "", false
+	}
+	name, _, ok := strings.Cut(rest, ".")
+	return name, ok
 }
 
 // loadScenario loads the scenario a command names: a file, a bundled
@@ -249,6 +270,15 @@ func runStudy(args []string, stdout, stderr io.Writer) (err error) {
 	return nil
 }
 
+// optionFlags maps the fields of study.Options to the flags that set them.
+func optionFlags() map[string]string {
+	return map[string]string{
+		"Workers": "workers", "Format": "format", "Baseline": "baseline", "Shard": "shard",
+		"Precision": "precision", "Precision.HalfWidth": "precision", "Precision.Metrics": "precision-metric",
+		"Precision.MaxReplications": "max-reps",
+	}
+}
+
 // asUsage turns the library's input errors into usage errors (exit status
 // 2); scenario problems keep their own type, which run prints in full.
 func asUsage(err error) error {
@@ -258,7 +288,11 @@ func asUsage(err error) error {
 	}
 	var ie *study.InputError
 	if errors.As(err, &ie) && ie.Option != "" {
-		return usagef("--%s %v", ie.Option, ie.Err) // as the flag is written
+		flag, ok := optionFlags()[ie.Option]
+		if !ok {
+			flag = ie.Option
+		}
+		return usagef("--%s %v", flag, ie.Err) // as the flag is written
 	}
 	if study.IsInput(err) {
 		return usageError{err}

@@ -472,8 +472,12 @@ func TestRefusedChangesNothing(t *testing.T) {
 	for name, change := range map[string]func(*scenarios.Scenario) error{
 		"Set value":     func(s *scenarios.Scenario) error { return s.Set("policy.grit.step", 99.0) },
 		"SetText value": func(s *scenarios.Scenario) error { return s.SetText("policy.grit.step", "garbage") },
-		"Apply":         func(s *scenarios.Scenario) error { return s.Apply("--set", []string{"policy.grit.step=0.07", "rounds=0"}) },
-		"Apply first":   func(s *scenarios.Scenario) error { return s.Apply("--set", []string{"verifier.quality=0.1", "rounds=0"}) },
+		"Apply": func(s *scenarios.Scenario) error {
+			return s.Apply("--set", []string{"policy.grit.step=0.07", "rounds=0"})
+		},
+		"Apply first": func(s *scenarios.Scenario) error {
+			return s.Apply("--set", []string{"verifier.quality=0.1", "rounds=0"})
+		},
 	} {
 		s := defaultScenario(t)
 		before := scenarios.Format(s)

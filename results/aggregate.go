@@ -76,10 +76,16 @@ type Aggregate struct {
 // NewAggregate returns an empty Aggregate for the named policies of model m,
 // with an optional objective (nil for none).
 func NewAggregate(policies []string, m *sim.Model, obj *Objective) *Aggregate {
-	a := &Aggregate{Policies: policies, Metrics: m.Metrics(), Series: m.Series(), Rounds: m.Rounds, Objective: obj}
+	metrics := m.Metrics()
 	if obj != nil {
-		a.Metrics = append(a.Metrics, obj.Metric(a.Metrics))
+		metrics = append(metrics, obj.Metric(metrics))
 	}
+	return newAggregate(policies, metrics, m.Series(), m.Rounds, obj)
+}
+
+// newAggregate returns an empty Aggregate of the given shape.
+func newAggregate(policies []string, metrics []sim.Metric, series []sim.Series, rounds int, obj *Objective) *Aggregate {
+	a := &Aggregate{Policies: policies, Metrics: metrics, Series: series, Rounds: rounds, Objective: obj}
 	n := len(policies)
 	a.pairs = make([][]Moments, n*n)
 	for i := range a.pairs {
@@ -98,7 +104,7 @@ func NewAggregate(policies []string, m *sim.Model, obj *Objective) *Aggregate {
 		for k, def := range a.Metrics {
 			a.metric[p][k].Hist = metricHistogram(def)
 		}
-		a.round[p] = newRoundGrid(a.Series, m.Rounds)
+		a.round[p] = newRoundGrid(a.Series, rounds)
 	}
 	return a
 }

@@ -1,9 +1,14 @@
 package results
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,6 +28,7 @@ var ErrExists = errors.New("already exists; choose another --out or remove it")
 type Folder struct {
 	final, tmp string
 	committed  bool
+	sums       map[string]FileSum // of the files written by WriteFile and Create
 }
 
 // PathError reports a results folder that cannot be made where it was
@@ -119,7 +125,7 @@ func CreateFolder(path string) (*Folder, error) {
 		os.Remove(path)
 		return nil, mkErr(err)
 	}
-	return &Folder{final: path, tmp: tmp}, nil
+	return &Folder{final: path, tmp: tmp, sums: map[string]FileSum{}}, nil
 }
 
 // Path returns where file name is being written.
@@ -128,8 +134,44 @@ func (f *Folder) Path(name string) string { return filepath.Join(f.tmp, name) }
 // Final returns the path the folder will have after Commit.
 func (f *Folder) Final() string { return f.final }
 
+// File is a file being written into a results folder: it records its
+// size and SHA-256 as it is written, for the manifest.
+type File struct {
+	f      *os.File
+	h      hash.Hash
+	n      int64
+	name   string
+	folder *Folder
+	closed bool
+}
+
+// Write writes p to the file.
+func (w *File) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	w.h.Write(p[:n])
+	w.n += int64(n)
+	if err != nil {
+		return n, w.folder.wrap(err)
+	}
+	return n, nil
+}
+
+// Close closes the file and records its size and SHA-256. It may be
+// called more than once.
+func (w *File) Close() error {
+	if w.closed {
+		return nil
+	}
+	w.closed = true
+	if err := w.f.Close(); err != nil {
+		return w.folder.wrap(err)
+	}
+	w.folder.sums[w.name] = FileSum{Bytes: w.n, SHA256: hex.EncodeToString(w.h.Sum(nil))}
+	return nil
+}
+
 // Create creates file name in the folder (and any parent folders in name).
-func (f *Folder) Create(name string) (*os.File, error) {
+func (f *Folder) Create(name string) (*File, error) {
 	p := f.Path(name)
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return nil, f.wrap(err)
@@ -138,7 +180,7 @@ func (f *Folder) Create(name string) (*os.File, error) {
 	if err != nil {
 		return nil, f.wrap(err)
 	}
-	return fh, nil
+	return &File{f: fh, h: sha256.New(), name: filepath.ToSlash(name), folder: f}, nil
 }
 
 // WriteFile writes file name in the folder.
@@ -150,7 +192,31 @@ func (f *Folder) WriteFile(name string, data []byte) error {
 	if err := os.WriteFile(p, data, 0o644); err != nil {
 		return f.wrap(err)
 	}
+	sum := sha256.Sum256(data)
+	f.sums[filepath.ToSlash(name)] = FileSum{Bytes: int64(len(data)), SHA256: hex.EncodeToString(sum[:])}
 	return nil
+}
+
+// Sums returns the size and SHA-256 of every file written so far with
+// WriteFile or Create (and closed), by name.
+func (f *Folder) Sums() map[string]FileSum { return maps.Clone(f.sums) }
+
+// Complete writes the manifest as the folder's last file, marked
+// complete, with the format version and the size and SHA-256 of every file
+// written so far (m is updated), and commits the folder.
+func (f *Folder) Complete(m *Manifest) error {
+	m.FormatVersion = FormatVersion
+	m.Files = f.Sums()
+	delete(m.Files, "manifest.json")
+	m.Complete = true
+	var b bytes.Buffer
+	if err := WriteManifest(&b, m); err != nil {
+		return err
+	}
+	if err := f.WriteFile("manifest.json", b.Bytes()); err != nil {
+		return err
+	}
+	return f.Commit()
 }
 
 // Commit renames the folder into place, over its reservation. It refuses

@@ -79,3 +79,25 @@ func TestFolderErrorsHideTheTemporaryFolder(t *testing.T) {
 		t.Errorf("error %q: want the results folder and plots named, and no temporary name", msg)
 	}
 }
+
+// FuzzLoadTables feeds the readers of rounds.csv and histories.csv
+// arbitrary bytes, in a folder otherwise whole: Load must refuse or
+// accept, never panic.
+func FuzzLoadTables(f *testing.F) {
+	f.Add([]byte(RoundsCSVHeader+"a,1,relief,0.5,0,0.25,0.5,0.75,1\n"), []byte(HistoriesCSVHeader))
+	f.Add([]byte("policy\n\"a,1"), []byte("x,y\n1,2,3\n"))
+	f.Add([]byte{}, []byte{})
+	f.Fuzz(func(t *testing.T, rounds, histories []byte) {
+		dir := t.TempDir()
+		files := map[string][]byte{
+			"manifest.json": []byte(`{"format_version": 2, "complete": true}`), DefinitionsFile: []byte("{}"),
+			"summary.json": []byte("{}"), "scenario.toml": nil, "rounds.csv": rounds, "histories.csv": histories,
+		}
+		for name, b := range files {
+			if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		load(dir, dir, false)
+	})
+}

@@ -6,9 +6,19 @@ import (
 	"time"
 )
 
+// FormatVersion is the version of the results folder format that this
+// tranche writes, and the only one it reads. Version 2 brought
+// definitions.json, ci95_lo and ci95_hi in JSON, integer Parquet columns,
+// the files' sizes and hashes and the completeness marker in the
+// manifest. Folders of earlier releases carry no version (0 when read).
+const FormatVersion = 2
+
 // Manifest records how a results folder was made, so that the run can be
-// repeated and checked.
+// repeated and checked. It is the last file written into a folder, and
+// only a folder whose manifest says Complete is read.
 type Manifest struct {
+	// FormatVersion is the version of the folder's format.
+	FormatVersion int `json:"format_version"`
 	// Tool is the tool's name and Version its version.
 	Tool    string `json:"tool"`
 	Version string `json:"version"`
@@ -57,6 +67,19 @@ type Manifest struct {
 	// Start is when the run started and ElapsedSeconds how long it took.
 	Start          time.Time `json:"start"`
 	ElapsedSeconds float64   `json:"elapsed_seconds"`
+	// Files are the size and SHA-256 of the folder's data files (not of
+	// manifest.json, nor of figures and reports, which are drawn again
+	// from the data): readers check the files they read against them.
+	Files map[string]FileSum `json:"files"`
+	// Complete is true when every file of the folder was written: the
+	// marker written last.
+	Complete bool `json:"complete"`
+}
+
+// FileSum is a file's size in bytes and SHA-256, in hexadecimal.
+type FileSum struct {
+	Bytes  int64  `json:"bytes"`
+	SHA256 string `json:"sha256"`
 }
 
 // Shard identifies one shard of a study split into Count shards: it holds

@@ -23,8 +23,8 @@ type Outputs struct {
 
 // Write writes scenario.toml, definitions.json, summary.json and
 // summary.csv, comparison.json and comparison.csv, rounds.csv (and
-// rounds.parquet when the manifest's format is "parquet") and, last,
-// manifest.json into f.
+// rounds.parquet when the manifest's format is "parquet") and a manifest,
+// not yet marked complete (Folder.Complete writes the final one), into f.
 func (o *Outputs) Write(f *Folder) error {
 	type file struct {
 		name  string
@@ -42,7 +42,11 @@ func (o *Outputs) Write(f *Folder) error {
 	if o.Manifest.Format == "parquet" {
 		files = append(files, file{"rounds.parquet", func(w io.Writer) error { return WriteRoundsParquet(w, o.Aggregate) }})
 	}
-	files = append(files, file{"manifest.json", func(w io.Writer) error { return WriteManifest(w, o.Manifest) }})
+	files = append(files, file{"manifest.json", func(w io.Writer) error {
+		m := *o.Manifest
+		m.FormatVersion, m.Complete = FormatVersion, false
+		return WriteManifest(w, &m)
+	}})
 	for _, fl := range files {
 		var b bytes.Buffer
 		if err := fl.write(&b); err != nil {

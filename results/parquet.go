@@ -326,37 +326,78 @@ func WriteRoundsParquet(w io.Writer, a *Aggregate) error {
 
 // CopyReplicationsParquet appends every row of the replications table in
 // src (a file written by ReplicationsParquet, size bytes long) to dst, in
-// order: tranche merge uses it to join shards.
-func CopyReplicationsParquet(dst *ReplicationsParquet, src io.ReaderAt, size int64) error {
+// order: tranche merge uses it to join shards. The table must hold, in
+// order, replications first to first+n-1 with one row per policy each, the
+// policies in the given order, and have dst's columns; anything else is
+// refused, and so is a file the Parquet reader cannot read (its panics
+// included).
+func CopyReplicationsParquet(dst *ReplicationsParquet, src io.ReaderAt, size int64, policies []string, first, n int) (err error) {
+	defer func() {
+		if r := recover(); r != nil { // a damaged file can panic the reader
+			err = fmt.Errorf("replications table: not a readable Parquet file (%v)", r)
+		}
+	}()
 	f, err := parquet.OpenFile(src, size)
 	if err != nil {
 		return fmt.Errorf("replications table: %w", err)
 	}
-	if n := len(f.Schema().Fields()); n != 2+dst.metrics {
-		return fmt.Errorf("replications table has %d columns, want %d", n, 2+dst.metrics)
+	fields := f.Schema().Fields()
+	if len(fields) != 2+dst.metrics {
+		return fmt.Errorf("replications table has %d columns, want %d", len(fields), 2+dst.metrics)
+	}
+	for i, fl := range fields[2:] {
+		want := parquet.Double
+		if dst.integer[i] {
+			want = parquet.Int64
+		}
+		if !fl.Leaf() || fl.Type().Kind() != want {
+			return fmt.Errorf("replications table: column %s is not of its metric's type", fl.Name())
+		}
+	}
+	np := len(policies)
+	want := int64(n) * int64(np)
+	if f.NumRows() != want {
+		return fmt.Errorf("replications table has %d rows, want %d", f.NumRows(), want)
 	}
 	r := parquet.NewReader(f)
 	defer r.Close()
 	rows := make([]parquet.Row, parquetBatchRows)
 	values := make([]float64, dst.metrics)
+	var i int64
 	for {
-		n, err := r.ReadRows(rows)
-		for _, row := range rows[:n] {
-			for _, v := range row {
-				switch c := v.Column(); {
-				case c >= 2 && v.IsNull():
+		k, err := r.ReadRows(rows)
+		for _, row := range rows[:k] {
+			if len(row) != 2+dst.metrics || i >= want {
+				return fmt.Errorf("replications table: row %d is not as wide as the table, or beyond its %d rows", i, want)
+			}
+			p, rep := policies[i%int64(np)], first+int(i/int64(np))
+			if row[0].Kind() != parquet.ByteArray || string(row[0].ByteArray()) != p || row[1].Kind() != parquet.Int64 || row[1].Int64() != int64(rep) {
+				return fmt.Errorf("replications table: row %d is not policy %s, replication %d", i, p, rep)
+			}
+			for _, v := range row[2:] {
+				c := v.Column()
+				switch {
+				case c < 2 || c >= 2+dst.metrics:
+					return fmt.Errorf("replications table: row %d has a value of column %d", i, c)
+				case v.IsNull():
 					values[c-2] = math.NaN()
-				case c >= 2 && v.Kind() == parquet.Int64:
+				case v.Kind() == parquet.Int64:
 					values[c-2] = float64(v.Int64())
-				case c >= 2:
+				case v.Kind() == parquet.Double:
 					values[c-2] = v.Double()
+				default:
+					return fmt.Errorf("replications table: row %d has a value of kind %v", i, v.Kind())
 				}
 			}
-			if werr := dst.Write(string(row[0].ByteArray()), int(row[1].Int64()), values); werr != nil {
+			if werr := dst.Write(p, rep, values); werr != nil {
 				return werr
 			}
+			i++
 		}
 		if errors.Is(err, io.EOF) {
+			if i != want {
+				return fmt.Errorf("replications table has %d rows, want %d", i, want)
+			}
 			return nil
 		}
 		if err != nil {

@@ -490,3 +490,30 @@ print(len(r.fetchall()), ",".join(r.columns))`,
 		t.Log("neither pyarrow, the duckdb Python module nor the duckdb CLI is installed: no external check")
 	}
 }
+
+// FuzzCopyReplicationsParquet feeds the Parquet reader of tranche merge
+// arbitrary bytes: it must refuse or accept, never panic.
+func FuzzCopyReplicationsParquet(f *testing.F) {
+	metrics := []sim.Metric{{Key: "a"}, {Key: "b", Kind: sim.Count}}
+	var good bytes.Buffer
+	pq, err := NewReplicationsParquet(&good, metrics)
+	if err != nil {
+		f.Fatal(err)
+	}
+	for i := range 6 {
+		pq.Write([]string{"x", "y"}[i%2], 3+i/2, []float64{0.5, float64(i)})
+	}
+	if err := pq.Close(); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good.Bytes())
+	f.Add(good.Bytes()[:len(good.Bytes())-9])
+	f.Add([]byte("PAR1PAR1"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		dst, err := NewReplicationsParquet(io.Discard, metrics)
+		if err != nil {
+			t.Fatal(err)
+		}
+		CopyReplicationsParquet(dst, bytes.NewReader(data), int64(len(data)), []string{"x", "y"}, 3, 3)
+	})
+}

@@ -287,7 +287,7 @@ func TestStateMergeEqualsWhole(t *testing.T) {
 		if err := WriteState(&b, run(part[0], part[1])); err != nil {
 			t.Fatal(err)
 		}
-		a, err := ReadState(&b)
+		a, err := ReadState(&b, NewAggregate(ts.names, ts.model, ts.obj), part[1])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -315,7 +315,7 @@ func TestStateMergeEqualsWhole(t *testing.T) {
 	if !bytes.Equal(w.Bytes(), g.Bytes()) {
 		t.Error("comparisons of the merged parts differ from the whole")
 	}
-	if _, err := ReadState(strings.NewReader("not a state")); err == nil {
+	if _, err := ReadState(strings.NewReader("not a state"), NewAggregate(ts.names, ts.model, ts.obj), 1); err == nil {
 		t.Error("ReadState accepted garbage")
 	}
 }
@@ -329,7 +329,7 @@ type testStudy struct {
 	obj    *Objective
 }
 
-func newTestStudy(t *testing.T) testStudy {
+func newTestStudy(t testing.TB) testStudy {
 	t.Helper()
 	m, err := sim.NewModel(sim.DefaultParams(), 20)
 	if err != nil {
@@ -351,7 +351,7 @@ func newTestStudy(t *testing.T) testStudy {
 
 // run runs replications first to first+n-1 with the seed on two workers,
 // writing the replications table to rows unless it is nil.
-func (ts testStudy) run(t *testing.T, seed uint64, first, n int, rows io.Writer) *Aggregate {
+func (ts testStudy) run(t testing.TB, seed uint64, first, n int, rows io.Writer) *Aggregate {
 	t.Helper()
 	rec, err := NewRecorder(ts.names, ts.model, ts.obj, rows)
 	if err != nil {
@@ -413,7 +413,7 @@ func TestReadStateChecksPairs(t *testing.T) {
 	if err := gob.NewEncoder(&b).Encode(&s); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ReadState(&b); err == nil || !strings.Contains(err.Error(), "inconsistent shape") {
+	if _, err := ReadState(&b, NewAggregate(ts.names, ts.model, ts.obj), 20); err == nil || !strings.Contains(err.Error(), "inconsistent shape") {
 		t.Errorf("ReadState of a damaged state: error %v, want an inconsistent shape", err)
 	}
 }

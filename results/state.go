@@ -4,6 +4,9 @@ import (
 	"encoding/gob"
 	"fmt"
 	"io"
+	"math"
+	"reflect"
+	"slices"
 
 	"github.com/tranche-sim/tranche/sim"
 )
@@ -86,55 +89,129 @@ func WriteState(w io.Writer, a *Aggregate) error {
 	return gob.NewEncoder(w).Encode(&s)
 }
 
-// ReadState reads a state written by WriteState.
-func ReadState(r io.Reader) (*Aggregate, error) {
+// MaxStateBytes bounds a state file read back: the state of the default
+// scenario's five policies is about 1 MB, whatever the replications.
+const MaxStateBytes = 256 << 20
+
+// ReadState reads a state written by WriteState for a study of the shape of
+// want (an empty aggregate of the same policies, model and objective) over
+// n replications, and returns it as an aggregate. Nothing in the state is
+// trusted: it is read from at most MaxStateBytes, its shape must be want's
+// (policies, metrics, series, rounds, objective, every histogram's grid
+// and every slice's length), and every count must be one that n
+// replications can give (n for a metric defined in every replication, at
+// most n otherwise, histogram counts summing to them). A state that fails
+// is refused with an error, never a panic or an allocation it dictates.
+func ReadState(r io.Reader, want *Aggregate, n int) (*Aggregate, error) {
 	var s state
-	if err := gob.NewDecoder(r).Decode(&s); err != nil {
+	lr := &io.LimitedReader{R: r, N: MaxStateBytes + 1}
+	if err := gob.NewDecoder(lr).Decode(&s); err != nil {
+		if lr.N <= 0 {
+			return nil, fmt.Errorf("aggregate state: larger than %d bytes", MaxStateBytes)
+		}
 		return nil, fmt.Errorf("aggregate state: %w", err)
 	}
-	if s.Version != stateVersion {
-		return nil, fmt.Errorf("aggregate state version %d, this tranche reads version %d", s.Version, stateVersion)
+	bad := func(format string, a ...any) (*Aggregate, error) {
+		return nil, fmt.Errorf("aggregate state: "+format, a...)
 	}
-	n := len(s.Policies)
-	if len(s.Metric) != n || len(s.Round) != n || len(s.Pairs) != n*n {
-		return nil, fmt.Errorf("aggregate state: inconsistent shape")
+	switch {
+	case s.Version != stateVersion:
+		return bad("version %d, this tranche reads version %d", s.Version, stateVersion)
+	case n < 0 || n > math.MaxInt32*64:
+		return bad("%d replications", n)
+	case !slices.Equal(s.Policies, want.Policies):
+		return bad("policies %q, want %q", clipList(s.Policies), want.Policies)
+	case !slices.Equal(s.Metrics, want.Metrics):
+		return bad("metric definitions differ from the study's")
+	case !slices.Equal(s.Series, want.Series):
+		return bad("series definitions differ from the study's")
+	case s.Rounds != want.Rounds:
+		return bad("%d rounds, want %d", s.Rounds, want.Rounds)
+	case (s.Objective == nil) != (want.Objective == nil) || s.Objective != nil && !reflect.DeepEqual(*s.Objective, *want.Objective):
+		return bad("objective differs from the study's")
 	}
-	a := &Aggregate{Policies: s.Policies, Metrics: s.Metrics, Series: s.Series, Rounds: s.Rounds, Objective: s.Objective}
-	a.metric = make([][]Dist, n)
-	a.round = make([]*roundGrid, n)
-	a.rows = make([][]float64, n)
-	for p := range n {
-		if len(s.Metric[p]) != len(s.Metrics) {
-			return nil, fmt.Errorf("aggregate state: inconsistent shape")
+	np := len(want.Policies)
+	if len(s.Metric) != np || len(s.Round) != np || len(s.Pairs) != np*np {
+		return bad("inconsistent shape")
+	}
+	a := newAggregate(want.Policies, want.Metrics, want.Series, want.Rounds, want.Objective)
+	nm := len(want.Metrics)
+	for p := range np {
+		a.metric[p] = a.metric[p][:0]
+		if len(s.Metric[p]) != nm {
+			return bad("inconsistent shape")
 		}
-		for _, d := range s.Metric[p] {
-			h := &Histogram{lo: d.Hist.Lo, width: d.Hist.Width, perWidth: d.Hist.PerWidth, start: d.Hist.Start, span: d.Hist.Span, counts: d.Hist.Counts}
-			a.metric[p] = append(a.metric[p], Dist{Moments: fromMoments(d.Moments), Hist: h})
+		for k, d := range s.Metric[p] {
+			def := want.Metrics[k]
+			h := want.metric[p][k].Hist
+			dh := d.Hist
+			if dh.Lo != h.lo || dh.Width != h.width || dh.PerWidth != h.perWidth || dh.Start != h.start || dh.Span != h.span || len(dh.Counts) != len(h.counts) {
+				return bad("the histogram of %s of %s is not the study's", def.Key, want.Policies[p])
+			}
+			m := fromMoments(d.Moments)
+			if m.n < 0 || m.n > int64(n) || def.Undefined == "" && m.n != int64(n) {
+				return bad("%s of %s counts %d replications, want %d", def.Key, want.Policies[p], m.n, n)
+			}
+			if total := sumCounts(dh.Counts); total != uint64(m.n) {
+				return bad("the histogram of %s of %s counts %d values, its moments %d", def.Key, want.Policies[p], total, m.n)
+			}
+			if mean := m.Mean(); m.n > 0 && !(mean >= def.Lo-1e-9 && (mean <= def.Hi+1e-9 || def.Key == "relief_per_compliance" || def.Key == "objective")) {
+				return bad("mean %v of %s of %s is outside its range [%g, %g]", mean, def.Key, want.Policies[p], def.Lo, def.Hi)
+			}
+			a.metric[p] = append(a.metric[p], Dist{Moments: m, Hist: &Histogram{lo: dh.Lo, width: dh.Width, perWidth: dh.PerWidth, start: dh.Start, span: dh.Span, counts: dh.Counts}})
 		}
-		g := newRoundGrid(s.Series, s.Rounds)
+		g := newRoundGrid(want.Series, want.Rounds)
 		rs := s.Round[p]
 		if rs.Stride != g.stride || len(rs.Counts) != len(g.counts) || len(rs.Sums) != len(g.sums) {
-			return nil, fmt.Errorf("aggregate state: inconsistent per-round shape")
+			return bad("inconsistent per-round shape")
+		}
+		if rs.N != int64(n) {
+			return bad("the series of %s count %d replications, want %d", want.Policies[p], rs.N, n)
+		}
+		for i := range g.sums {
+			if total := sumCounts(rs.Counts[i*g.stride : (i+1)*g.stride]); total != uint64(n) {
+				return bad("a per-round histogram of %s counts %d values, want %d", want.Policies[p], total, n)
+			}
 		}
 		g.n, g.counts = rs.N, rs.Counts
 		for i, x := range rs.Sums {
 			g.sums[i] = int128{lo: x[0], hi: x[1]}
 		}
 		a.round[p] = g
-		a.rows[p] = make([]float64, len(s.Metrics))
 	}
-	a.pairs = make([][]Moments, n*n)
 	for i, ms := range s.Pairs {
 		want := 0 // pairs are kept for a < b only
-		if i/n < i%n {
-			want = len(s.Metrics)
+		if i/np < i%np {
+			want = nm
 		}
 		if len(ms) != want {
-			return nil, fmt.Errorf("aggregate state: inconsistent shape of paired differences")
+			return bad("inconsistent shape of paired differences")
 		}
+		a.pairs[i] = a.pairs[i][:0]
 		for _, m := range ms {
-			a.pairs[i] = append(a.pairs[i], fromMoments(m))
+			mm := fromMoments(m)
+			if mm.n < 0 || mm.n > int64(n) {
+				return bad("a paired difference counts %d replications, more than %d", mm.n, n)
+			}
+			a.pairs[i] = append(a.pairs[i], mm)
 		}
 	}
 	return a, nil
+}
+
+// sumCounts adds counts without overflow (each is below 2^32).
+func sumCounts(c []uint32) uint64 {
+	var t uint64
+	for _, x := range c {
+		t += uint64(x)
+	}
+	return t
+}
+
+// clipList shortens a list of names for a message.
+func clipList(l []string) []string {
+	if len(l) > 5 {
+		return append(l[:5:5], "...")
+	}
+	return l
 }

@@ -4,6 +4,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -80,7 +81,7 @@ func Load(arg string) (*Scenario, error) {
 			return Get(arg)
 		}
 	}
-	data, err := os.ReadFile(arg)
+	data, err := readFile(arg)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) && !strings.ContainsRune(arg, os.PathSeparator) {
 			return nil, fmt.Errorf("scenario %s: no such file, and no bundled scenario of that name%s (bundled: %s)", arg, closest(arg, Names(), 3), strings.Join(Names(), ", "))
@@ -88,4 +89,30 @@ func Load(arg string) (*Scenario, error) {
 		return nil, fmt.Errorf("scenario: %w", err)
 	}
 	return Parse(arg, data)
+}
+
+// readFile reads a scenario file: a regular file of at most MaxFileBytes
+// (a device such as /dev/zero, or a file larger than that, is refused
+// without being read whole).
+func readFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(data) > MaxFileBytes {
+		return nil, fmt.Errorf("%s has more than %d bytes (%d MiB): scenario files are smaller", path, MaxFileBytes, MaxFileBytes>>20)
+	}
+	return data, nil
 }

@@ -160,58 +160,6 @@ func checkRanges(prefix string, v reflect.Value) []problem {
 	return out
 }
 
-// fillDefaults sets every field below v that has a `default` tag and is not
-// set in raw (the decoded TOML as maps) to its default, and reports fields
-// with `required:"true"` that raw lacks. It is how elements of arrays of
-// tables get their defaults: the decoder starts each new element at zero.
-func fillDefaults(prefix string, v reflect.Value, raw map[string]any) []problem {
-	var out []problem
-	t := v.Type()
-	for i := range t.NumField() {
-		sf := t.Field(i)
-		fv := v.Field(i)
-		if !sf.IsExported() {
-			continue
-		}
-		if sf.Anonymous && sf.Type.Kind() == reflect.Struct {
-			out = append(out, fillDefaults(prefix, fv, raw)...)
-			continue
-		}
-		name, _, _ := strings.Cut(sf.Tag.Get("toml"), ",")
-		if name == "" || name == "-" {
-			continue
-		}
-		key := join(prefix, name)
-		val, present := raw[name]
-		switch {
-		case sf.Type.Kind() == reflect.Struct:
-			sub, _ := val.(map[string]any)
-			out = append(out, fillDefaults(key, fv, sub)...)
-		case sf.Type.Kind() == reflect.Slice && sf.Type.Elem().Kind() == reflect.Struct:
-			elems, _ := val.([]map[string]any)
-			for j := range fv.Len() {
-				var sub map[string]any
-				if j < len(elems) {
-					sub = elems[j]
-				}
-				if present {
-					out = append(out, fillDefaults(key+"["+strconv.Itoa(j)+"]", fv.Index(j), sub)...)
-				}
-			}
-		case present || raw == nil:
-		case sf.Tag.Get("required") == "true":
-			out = append(out, problem{key: key, msg: fmt.Sprintf("%s is required (%s)", key, sf.Tag.Get("doc"))})
-		default:
-			if def, ok := sf.Tag.Lookup("default"); ok { // an empty default is a default too
-				if err := setString(fv, def); err != nil {
-					out = append(out, problem{key: key, msg: "bad default tag: " + err.Error()})
-				}
-			}
-		}
-	}
-	return out
-}
-
 // setString sets a scalar field (or a list of strings, comma-separated)
 // from its text form.
 func setString(v reflect.Value, s string) error {

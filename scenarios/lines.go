@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -170,31 +169,4 @@ func bracketBalance(s string) int {
 		}
 	}
 	return d
-}
-
-// keyAt returns the key written on line ln (the longest, if several are),
-// or "" if none is.
-func (idx lineIndex) keyAt(ln int) string {
-	best := ""
-	for k, n := range idx {
-		if n == ln && (len(k) > len(best) || len(k) == len(best) && k < best) {
-			best = k
-		}
-	}
-	return best
-}
-
-// occurrences returns the keys of the file, with their array indices, that
-// read key once the indices are removed, in file order: the decoder names
-// an unknown key in an array of tables without its index, once for each
-// element that has it.
-func (idx lineIndex) occurrences(key string) []string {
-	var out []string
-	for k := range idx {
-		if k != key && index.ReplaceAllString(k, "") == key {
-			out = append(out, k)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return idx[out[i]] < idx[out[j]] })
-	return out
 }

@@ -1,8 +1,10 @@
 package scenarios
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -21,11 +23,30 @@ const MaxNameLength = 64
 var nameRule = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
 
 // nameHelp says what a name may be.
-const nameHelp = "use 1 to 64 letters, digits, '_' or '-', starting with a letter or digit"
+const nameHelp = "use 1 to 64 letters, digits, '_' or '-', starting with a letter or digit, that no spreadsheet or data reader takes for a number, a missing value or true or false"
+
+// readerWords are words that CSV readers (R's read.csv, pandas) read as a
+// missing value or a truth value, not as the text: a policy named NA
+// comes back from R as a missing value.
+func readerWords() []string {
+	return []string{"na", "nan", "null", "none", "true", "false", "t", "f", "inf", "infinity"}
+}
 
 // ValidName reports whether name is a valid name for a policy, sector,
-// coalition member, neighbouring state, spoiler faction or ladder stage.
-func ValidName(name string) bool { return nameRule.MatchString(name) }
+// coalition member, neighbouring state, spoiler faction or ladder stage: 1
+// to 64 letters, digits, '_' or '-', starting with a letter or digit, and
+// neither a number (007, 1e5) nor a word that readers of CSV files take
+// for a missing or a truth value (NA, NULL, TRUE, ...), so that every
+// reader gets the name back as written.
+func ValidName(name string) bool {
+	if !nameRule.MatchString(name) {
+		return false
+	}
+	if _, err := strconv.ParseFloat(name, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		return false
+	}
+	return !slices.Contains(readerWords(), strings.ToLower(name))
+}
 
 // quoteName quotes a name for a message, shortened if it is long.
 func quoteName(name string) string {

@@ -75,12 +75,15 @@ sectors = ["energy"]`, `policy.mine.stages[0].name = "step one" is not a valid n
 			}
 		})
 	}
-	for _, ok := range []string{"a", "phased-snapback", "A_1", "9lives", strings.Repeat("y", 64)} {
+	for _, ok := range []string{"a", "phased-snapback", "A_1", "9lives", strings.Repeat("y", 64), "NA1", "x-1", "tt", "e5"} {
 		if !scenarios.ValidName(ok) {
 			t.Errorf("%q refused", ok)
 		}
 	}
-	for _, bad := range []string{"", "_a", "-a", "a.b", "é", strings.Repeat("y", 65), "a\n"} {
+	// Names a CSV reader would not give back as written: R reads NA as a
+	// missing value, and a column of 007 and 1e5 as the numbers 7 and
+	// 100000 (TestRReadsResults in package study found the first).
+	for _, bad := range []string{"", "_a", "-a", "a.b", "é", strings.Repeat("y", 65), "a\n", "NA", "na", "NaN", "NULL", "None", "TRUE", "false", "T", "F", "Inf", "007", "1e5", "12", "0x1p3", "1e999"} {
 		if scenarios.ValidName(bad) {
 			t.Errorf("%q accepted", bad)
 		}

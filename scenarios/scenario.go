@@ -100,13 +100,6 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-// document is the decoding target: a scenario plus its policy tables, which
-// are decoded once we know which policy they belong to.
-type document struct {
-	Scenario
-	Policy map[string]toml.Primitive `toml:"policy"`
-}
-
 // seedDoc says what the seed is and why it is bounded.
 const seedDoc = "seed of the study's random streams; TOML integers are signed 64-bit, and results folders record the seed in scenario.toml"
 
@@ -137,57 +130,93 @@ var decodeErr = regexp.MustCompile(`^toml: line (\d+)(?: \(last key "([^"]*)"\))
 
 // Parse reads a scenario from data; file names it in messages. Whatever the
 // file leaves out takes its default. All problems found are reported
-// together in an *Error.
+// together in an *Error, at most MaxProblems of them (and how many more).
+// A file of any size is answered in time and memory in proportion to it:
+// files larger than MaxFileBytes and values nested deeper than MaxNesting
+// are refused before they are parsed, and the file is parsed once.
 func Parse(file string, data []byte) (*Scenario, error) {
-	doc := document{Scenario: *Default()}
-	lines := indexLines(string(data))
-	typed := func(err error, prefix string, v any) (problem, bool) { // a value of the wrong type
-		p, ok := typeProblem(err, prefix, reflect.ValueOf(v).Elem(), string(data))
-		if !ok {
-			return problem{}, false
-		}
-		if k := lines.keyAt(p.Line); k != "" {
-			return problem{k, strings.Replace(p.Msg, p.Key, k, 1)}, true // with the array index
-		}
-		return problem{p.Key, p.Msg}, true
+	if len(data) > MaxFileBytes {
+		return nil, &Error{File: file, Problems: []Problem{{Msg: fmt.Sprintf("the file has %d bytes; scenario files may have at most %d (%d MiB)", len(data), MaxFileBytes, MaxFileBytes>>20)}}}
 	}
-	md, err := toml.Decode(string(data), &doc)
-	if err != nil {
-		if p, ok := typed(err, "", Default()); ok {
-			return nil, newError(file, lines, []problem{p})
-		}
-		return nil, tomlError(file, err)
+	text := string(data)
+	if depth, line := nesting(text); depth > MaxNesting {
+		return nil, &Error{File: file, Problems: []Problem{{Line: line, Msg: fmt.Sprintf("values nested %d deep or more; scenario files nest lists and inline tables at most %d deep", depth, MaxNesting)}}}
 	}
 	var raw map[string]any
-	if _, err := toml.Decode(string(data), &raw); err != nil {
+	if _, err := toml.Decode(text, &raw); err != nil {
 		return nil, tomlError(file, err)
 	}
-	s := &doc.Scenario
+	lines := indexLines(text)
+	s := Default()
+	s.PolicyParams = map[string]sim.PolicyParams{}
+	s.refused = map[string]bool{}
+	d := &decoder{text: text, lines: lines, refused: s.refused}
 	if _, named := raw["name"]; !named { // a file without a name is named after itself
 		s.Name = folderName(strings.TrimSuffix(filepath.Base(file), filepath.Ext(file)))
 	}
-	var probs []problem
-	if seed, ok := raw["seed"].(int64); ok && seed < 0 { // the decoder wraps it round
-		probs = append(probs, problem{"seed", fmt.Sprintf("seed = %d is out of range: allowed [0, %d] (%s)", seed, int64(math.MaxInt64), seedDoc)})
-		s.Seed = 0 // reported once
+	pol, hasPolicies := raw["policy"]
+	delete(raw, "policy")
+	d.table("", reflect.ValueOf(s).Elem(), raw)
+	if hasPolicies {
+		s.PolicyParams = d.policyTables(pol)
 	}
-	probs = append(probs, fillDefaults("", reflect.ValueOf(s).Elem(), raw)...)
-
-	var pprobs []problem
-	s.PolicyParams, pprobs = decodePolicies(md, doc.Policy, raw, typed)
-	probs = append(probs, pprobs...)
-	s.refused = map[string]bool{} // policy tables refused: not unknown policies too
-	for name := range doc.Policy {
-		if _, ok := s.PolicyParams[name]; !ok {
-			s.refused[name] = true
-		}
-	}
-	probs = append(probs, unknownKeys(md, lines, s, pprobs)...)
-	probs = append(probs, s.check()...)
+	probs := append(d.probs, s.check()...)
 	if len(probs) > 0 {
 		return nil, newError(file, lines, probs)
 	}
 	return s, nil
+}
+
+// nesting returns the deepest nesting of brackets and braces in a TOML
+// text, outside strings and comments, and the line where it is first
+// reached; it stops counting at MaxNesting+1. Table headers count too: a
+// header is one or two brackets deep.
+func nesting(text string) (depth, line int) {
+	d, ln := 0, 1
+	var quote byte // the quote of the string the scan is in, 0 outside
+	multi := false // a multi-line string
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c == '\n' {
+			ln++
+		}
+		switch {
+		case quote != 0:
+			switch {
+			case c == '\\' && quote == '"':
+				i++
+			case c == quote && multi && strings.HasPrefix(text[i:], strings.Repeat(string(quote), 3)):
+				quote, multi = 0, false
+				i += 2
+			case c == quote && !multi:
+				quote = 0
+			case c == '\n' && !multi:
+				quote = 0 // an unterminated string: the parser reports it
+			}
+		case c == '#':
+			for i < len(text) && text[i] != '\n' {
+				i++
+			}
+			i--
+		case c == '"' || c == '\'':
+			quote = c
+			if strings.HasPrefix(text[i:], strings.Repeat(string(c), 3)) {
+				multi = true
+				i += 2
+			}
+		case c == '[' || c == '{':
+			d++
+			if d > depth {
+				depth, line = d, ln
+				if depth > MaxNesting {
+					return depth, line
+				}
+			}
+		case c == ']' || c == '}':
+			d = max(d-1, 0)
+		}
+	}
+	return depth, line
 }
 
 // Check checks every value of s against its allowed range and the
@@ -324,6 +353,9 @@ func newError(file string, lines lineIndex, probs []problem) *Error {
 		a, b := e.Problems[i].Line, e.Problems[j].Line
 		return a != 0 && (b == 0 || a < b)
 	})
+	if n := len(e.Problems); n > MaxProblems {
+		e.Problems = append(e.Problems[:MaxProblems:MaxProblems], Problem{Msg: fmt.Sprintf("and %d more problems (the first %d are listed: fix them and run again)", n-MaxProblems, MaxProblems)})
+	}
 	return e
 }
 
@@ -443,69 +475,3 @@ func elsewhere(key string, known []string) string {
 }
 
 var index = regexp.MustCompile(`\[\d+\]`)
-
-// unknownKeys reports the keys of the file that nothing decoded, each once:
-// not the keys of a table already reported as unknown, nor those of a
-// refused policy table or of a modifier of unknown kind (pprobs, the
-// policy tables' problems, say which).
-func unknownKeys(md toml.MetaData, lines lineIndex, s *Scenario, pprobs []problem) []problem {
-	var probs []problem
-	refusedKind := map[string]bool{} // modifiers of unknown kind, as policy.NAME.modifiers[I]
-	for _, p := range pprobs {
-		if m, ok := strings.CutSuffix(p.key, ".kind"); ok && strings.Contains(m, ".modifiers[") {
-			refusedKind[m] = true
-		}
-	}
-	unknownTables := map[string]bool{} // unknown keys so far, tables among them
-	seen := map[string]int{}           // occurrences of each key so far
-	for _, k := range md.Undecoded() {
-		if len(k) >= 2 && k[0] == "policy" {
-			if _, ok := s.PolicyParams[k[1]]; !ok {
-				continue // the table was refused above
-			}
-		}
-		key := k.String()
-		if unknownTables[parentKey(key)] {
-			unknownTables[key] = true // its own keys too
-			continue                  // reported with its table
-		}
-		unknownTables[key] = true
-		// The key as the file has it, with its array indices: the n-th time
-		// the decoder names key, it is the n-th element that has it.
-		ik := key
-		if occ := lines.occurrences(key); seen[key] < len(occ) {
-			ik = occ[seen[key]]
-		} else if isModifierKey(key) && anyRefused(refusedKind, parentKey(key)) {
-			continue // an inline table the index cannot place, of a policy with a refused modifier
-		}
-		seen[key]++
-		if refusedKind[parentKey(ik)] {
-			continue // a modifier's keys depend on its kind, refused above
-		}
-		msg := "unknown key " + key + suggest(key, s.PolicyParams)
-		if ik != key {
-			// Name the element of the array of tables, as the file has it.
-			msg = strings.ReplaceAll(msg, parentKey(key)+".", parentKey(ik)+".")
-		}
-		probs = append(probs, problem{ik, msg}) // ik places it on its own line
-	}
-	return probs
-}
-
-// isModifierKey reports whether key is a key of a policy's modifier table,
-// as the decoder names it (policy.NAME.modifiers.KEY).
-func isModifierKey(key string) bool {
-	parts := strings.Split(key, ".")
-	return len(parts) == 4 && parts[0] == "policy" && parts[2] == "modifiers"
-}
-
-// anyRefused reports whether refused holds a modifier of the table at
-// modifiers (policy.NAME.modifiers), whatever its index.
-func anyRefused(refused map[string]bool, modifiers string) bool {
-	for m := range refused {
-		if strings.HasPrefix(m, modifiers+"[") {
-			return true
-		}
-	}
-	return false
-}

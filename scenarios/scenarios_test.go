@@ -91,6 +91,18 @@ func TestBadInput(t *testing.T) {
 		{"name climbing out of the results folder", "name = \"../evil\"\n", 1, []string{"test.toml:1", `name = "../evil": use 1 to 64 letters`}},
 		{"name with a folder", "name = \"a/b\"\n", 1, []string{"test.toml:1", `name = "a/b"`}},
 		{"empty name", "name = \"\"\n", 1, []string{"test.toml:1", `name = ""`}},
+		// Messages in words, never a Go type's name or the decoder's own
+		// text: these once said "type mismatch for agents.TargetParams",
+		// named scenarios.policyHead, said "destination has type slice", or
+		// were silently ignored (policy = 3).
+		{"a number for a table", "target = 5\n", 1, []string{"test.toml:1", "target = 5: must be a table, written [target]"}},
+		{"a number for a policy's table", "[policy]\nphased = 3\n", 2, []string{"test.toml:2", "policy.phased = 3: must be a table of the policy's parameters, written [policy.phased]"}},
+		{"modifiers as a table", "[policy.mine]\nbase = \"phased\"\n[policy.mine.modifiers]\nkind = \"forgive\"\n", 3, []string{"test.toml:3", "policy.mine.modifiers: must be a list of modifier tables, each written [[policy.mine.modifiers]]"}},
+		{"a number for the policy tables", "policy = 3\n", 1, []string{"test.toml:1", "policy = 3: must be tables of policies' parameters, written [policy.NAME]"}},
+		{"a table for a number", "[verifier]\nquality = {a = 1}\n", 2, []string{"test.toml:2", "verifier.quality = {a = 1}: must be a number in [0,1]"}},
+		{"a date for a number", "[verifier]\nquality = 1979-05-27\n", 2, []string{"test.toml:2", "verifier.quality = 1979-05-27: must be a number in [0,1]"}},
+		{"a list for a table", "verifier = [1, 2]\n", 1, []string{"test.toml:1", "verifier = [1, 2]: must be a table, written [verifier]"}},
+		{"a table for a list of tables", "[sectors]\nname = \"x\"\n", 1, []string{"test.toml:1", "sectors = …: must be a list of tables, written [[sectors]]"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

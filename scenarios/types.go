@@ -1,55 +1,9 @@
 package scenarios
 
 import (
-	"fmt"
 	"reflect"
-	"regexp"
-	"strconv"
 	"strings"
 )
-
-// typeMsg matches what the decoder says of a value of the wrong type, after
-// the line and key that decodeErr takes off.
-var typeMsg = regexp.MustCompile(`^incompatible types: TOML value has type (.+); destination has type (.+)$`)
-
-// arrayIndex matches the [i] of array elements in a Field's key.
-var arrayIndex = regexp.MustCompile(`\[\d+\]`)
-
-// typeProblem rewrites the decoder's error for a value of the wrong type as
-// a Problem that names the key, the value as written, what the key takes
-// and its allowed range. root is the parameter struct decoded into, whose
-// keys start with prefix; text is the file's content. It reports false for
-// any other error.
-func typeProblem(err error, prefix string, root reflect.Value, text string) (Problem, bool) {
-	m := decodeErr.FindStringSubmatch(err.Error())
-	if m == nil || m[2] == "" {
-		return Problem{}, false
-	}
-	t := typeMsg.FindStringSubmatch(m[3])
-	if t == nil {
-		return Problem{}, false
-	}
-	line, _ := strconv.Atoi(m[1])
-	key, got, want := m[2], t[1], t[2]
-	value := valueText(text, line)
-	if value == "" {
-		value = tomlTypeName(got)
-	}
-	var found *Field
-	walk(prefix, root, func(f Field) {
-		if found == nil && arrayIndex.ReplaceAllString(f.Key, "") == key {
-			found = &f
-		}
-	})
-	if found == nil { // a key the defaults do not show, such as an element of an empty array
-		return Problem{Line: line, Key: key, Msg: fmt.Sprintf("%s = %s: must be %s, not %s", key, value, tomlTypeName(want), tomlTypeName(got))}, true
-	}
-	msg := fmt.Sprintf("%s = %s: must be %s", key, value, wants(*found))
-	if doc := found.Tag.Get("doc"); doc != "" {
-		msg += " (" + doc + ")"
-	}
-	return Problem{Line: line, Key: key, Msg: msg}, true
-}
 
 // wants says what a field takes, with its allowed range or values.
 func wants(f Field) string {
@@ -75,27 +29,6 @@ func wants(f Field) string {
 		what += " in " + r.String()
 	}
 	return what
-}
-
-// tomlTypeName names a type from the decoder's message as a user would.
-func tomlTypeName(t string) string {
-	switch t {
-	case "float64", "float":
-		return "a number with a fraction"
-	case "int64", "integer":
-		return "a whole number"
-	case "string":
-		return "a string"
-	case "bool":
-		return "true or false"
-	}
-	switch {
-	case strings.HasPrefix(t, "[]"), t == "slice":
-		return "a list"
-	case strings.HasPrefix(t, "map"), t == "struct":
-		return "a table"
-	}
-	return t
 }
 
 // valueText returns the value written on line ln of text (1-based), from

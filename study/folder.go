@@ -2,8 +2,10 @@ package study
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -112,7 +114,7 @@ func (p *plan) manifest(agg *results.Aggregate, prec *results.Precision, opts Op
 // writeFolder writes everything but the replications table (simulate
 // streams it) into a results folder: the outputs, the histories, the
 // state of a shard or the figures of a whole study.
-func writeFolder(folder *results.Folder, res *Result, p *plan, opts Options) error {
+func writeFolder(ctx context.Context, folder *results.Folder, res *Result, p *plan, opts Options) error {
 	resolved := scenarios.Format(res.Scenario)
 	res.Manifest.ScenarioSHA256 = scenarioHash(resolved)
 	res.Manifest.ElapsedSeconds = time.Since(res.Manifest.Start).Seconds()
@@ -135,8 +137,11 @@ func writeFolder(folder *results.Folder, res *Result, p *plan, opts Options) err
 	if err := out.Write(folder); err != nil {
 		return err
 	}
+	if err := ctx.Err(); err != nil {
+		return interrupted(err)
+	}
 	if opts.Plots && p.shard == nil {
-		return drawInto(folder)
+		return drawInto(ctx, folder)
 	}
 	return nil
 }
@@ -151,13 +156,38 @@ func writeHistories(folder *results.Folder, rows []results.HistoryRow) error {
 
 // drawInto draws the figures of a results folder from the files just
 // written into it, exactly as tranche plot draws them later.
-func drawInto(folder *results.Folder) error {
-	run, err := results.Load(folder.Path(""))
+func drawInto(ctx context.Context, folder *results.Folder) error {
+	run, err := folder.Load()
 	if err != nil {
 		return err
 	}
-	_, err = plots.All(run, folder.Path("plots"), "png")
-	return err
+	_, err = plots.All(ctx, run, folder.Path("plots"), "png")
+	if ctx.Err() != nil {
+		return interrupted(ctx.Err())
+	}
+	return folder.Hide(err)
+}
+
+// createFolder starts a results folder at out. With unique, a taken out is
+// not an error: out-2, out-3, ... are tried in turn (for names made up by
+// default, which two runs started in the same second would share).
+func createFolder(out string, unique bool) (*results.Folder, error) {
+	name := out
+	for i := 2; ; i++ {
+		f, err := results.CreateFolder(name)
+		if err == nil {
+			return f, nil
+		}
+		if unique && errors.Is(err, results.ErrExists) && i < 10000 {
+			name = fmt.Sprintf("%s-%d", out, i)
+			continue
+		}
+		var pe *results.PathError
+		if errors.As(err, &pe) {
+			return nil, &InputError{Err: err}
+		}
+		return nil, err
+	}
 }
 
 // shardDone reports whether dir already holds this plan's shard, complete

@@ -63,6 +63,9 @@ type Options struct {
 	// nothing. A shard whose folder already holds it, complete and made the
 	// same way, is not run again (Result.AlreadyDone).
 	Out string
+	// UniqueOut makes a taken Out no error: Out-2, Out-3, ... are tried in
+	// turn (for folder names made up by default).
+	UniqueOut bool
 	// Format is the format of the replications table in Out: "csv" (the
 	// default, also for "") or "parquet".
 	Format string
@@ -210,20 +213,23 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (*Result, err
 		}
 		return p.result(agg, hist, prec, opts, start, "")
 	}
-	folder, err := results.CreateFolder(opts.Out)
+	folder, err := createFolder(opts.Out, opts.UniqueOut)
 	if err != nil {
-		if errors.Is(err, results.ErrExists) {
-			if p.shard != nil && p.shardDone(opts.Out, opts.Objective) {
-				run, lerr := results.Load(opts.Out)
-				if lerr == nil {
-					return &Result{Scenario: p.s, Dir: opts.Out, Manifest: &run.Manifest, AlreadyDone: true}, nil
-				}
+		if p.shard != nil && errors.Is(err, results.ErrExists) && p.shardDone(opts.Out, opts.Objective) {
+			run, lerr := results.Load(opts.Out)
+			if lerr == nil {
+				return &Result{Scenario: p.s, Dir: opts.Out, Manifest: &run.Manifest, AlreadyDone: true}, nil
 			}
-			return nil, &InputError{Err: err}
 		}
 		return nil, err
 	}
 	defer folder.Abort() // a no-op once committed
+	res, err := runInto(ctx, folder, p, opts, start)
+	return res, folder.Hide(err)
+}
+
+// runInto runs the study into a results folder and completes it.
+func runInto(ctx context.Context, folder *results.Folder, p *plan, opts Options, start time.Time) (*Result, error) {
 	agg, hist, prec, err := simulate(ctx, p, opts, folder)
 	if err != nil {
 		return nil, err
@@ -232,10 +238,13 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts Options) (*Result, err
 	if err != nil {
 		return nil, err
 	}
-	if err := writeFolder(folder, res, p, opts); err != nil {
+	if err := writeFolder(ctx, folder, res, p, opts); err != nil {
 		return nil, err
 	}
-	if err := folder.Commit(); err != nil {
+	if err := ctx.Err(); err != nil { // the last moment a signal can stop it
+		return nil, interrupted(err)
+	}
+	if err := folder.Complete(res.Manifest); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -411,7 +420,7 @@ func simulate(ctx context.Context, p *plan, opts Options, folder *results.Folder
 		st := &sim.Study{Model: p.model, Policies: p.s.Study(), Seed: p.s.Seed, First: offset + done, Replications: total - done, Workers: p.workers}
 		if err := st.Run(ctx, rec); err != nil {
 			if ctx.Err() != nil {
-				return nil, nil, nil, fmt.Errorf("interrupted: %w", ctx.Err())
+				return nil, nil, nil, interrupted(ctx.Err())
 			}
 			return nil, nil, nil, err
 		}

@@ -1,20 +1,19 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"slices"
+	"os/signal"
 	"strings"
+	"syscall"
 
-	"github.com/tranche-sim/tranche/internal/atomicfile"
 	"github.com/tranche-sim/tranche/internal/textdist"
 	"github.com/tranche-sim/tranche/results"
 	"github.com/tranche-sim/tranche/results/plots"
-	"github.com/tranche-sim/tranche/results/report"
 	"github.com/tranche-sim/tranche/study"
 )
 
@@ -128,16 +127,11 @@ func drawFigures(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if !slices.Contains(plots.Formats(), format) {
-		return usagef("--format %s: allowed formats are %s", format, strings.Join(plots.Formats(), ", "))
-	}
-	run, err := loadRun(dir)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	figs, err := study.Plot(ctx, dir, format)
 	if err != nil {
-		return err
-	}
-	figs, err := plots.All(run, filepath.Join(dir, "plots"), format)
-	if err != nil {
-		return err
+		return asUsage(err)
 	}
 	for _, f := range figs {
 		fmt.Fprintf(stdout, "%s\t%s\n", f.Path, f.Title)
@@ -167,49 +161,12 @@ func writeReport(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	run, err := loadRun(dir)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	path, err := study.Report(ctx, dir, out)
 	if err != nil {
-		return err
-	}
-	path := out
-	if path == "" {
-		path = filepath.Join(dir, "report.html")
-	} else if st, err := os.Stat(path); err == nil && st.IsDir() {
-		return usagef("--out %s is a folder: give the report's file name, such as %s", path, filepath.Join(path, "report.html"))
-	}
-	err = writeFileAtomic(path, func(w io.Writer) error {
-		// Draw the figures afresh from the files, into a scratch folder,
-		// so that the report always matches the CSVs.
-		scratch, err := os.MkdirTemp("", "tranche-report-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(scratch)
-		figs, err := plots.All(run, scratch, "png")
-		if err != nil {
-			return err
-		}
-		var embed []report.Figure
-		for _, f := range figs {
-			embed = append(embed, report.Figure{Title: f.Title, Caption: f.Caption, Path: f.Path})
-		}
-		return report.Write(w, run, embed)
-	})
-	if err != nil {
-		return fmt.Errorf("report: %w", err)
+		return asUsage(err)
 	}
 	fmt.Fprintf(stdout, "report: %s\n", path)
 	return nil
-}
-
-// writeFileAtomic writes path through write with atomicfile.Write; a path
-// whose folder cannot take a file is a usage error, found before write is
-// called.
-func writeFileAtomic(path string, write func(io.Writer) error) error {
-	err := atomicfile.Write(path, write)
-	var fe *atomicfile.FolderError
-	if errors.As(err, &fe) {
-		return usageError{err}
-	}
-	return err
 }

@@ -6,9 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -258,6 +256,9 @@ func TestExitStatusAndNothingWritten(t *testing.T) {
 		{"missing file", []string{"run", filepath.Join(tmp, "nope.toml")}, 2, "no such file"},
 		{"bad flag value", []string{"run", "--rounds", "0"}, 2, "--rounds = 0: must be in [1, 10000]"},
 		{"absurd worker count", []string{"run", "--workers", "20000"}, 2, "--workers = 20000: must be in [1, 1024]"},
+		{"out below a file", []string{"run", "--quiet", "--reps", "10", "--out", filepath.Join(file, "sub")}, 2, "is a file, not a folder"},
+		{"infinite precision", []string{"run", "--precision", "Inf"}, 2, "--precision = +Inf: must be a positive, finite half-width"},
+		{"profile in the results folder", []string{"run", "--quiet", "--reps", "10", "--out", filepath.Join(tmp, "res"), "--cpuprofile", filepath.Join(tmp, "res")}, 2, "is the results folder"},
 		{"unknown policy", []string{"run", "--policy", "gentle"}, 2, `unknown policy "gentle"`},
 		{"existing out", []string{"run", "--quiet", "--reps", "10", "--out", existing}, 2, "already exists"},
 		{"out is a file", []string{"run", "--quiet", "--reps", "10", "--out", file}, 2, "results folder " + file + ": that is an existing file, not a folder"},
@@ -556,52 +557,40 @@ func TestFiguresAndReport(t *testing.T) {
 	}
 }
 
-// writeFileAtomic leaves the file as it was, and nothing beside it, when
-// writing fails, and names the file asked for in its errors.
-func TestWriteFileAtomic(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "r.html")
-	os.WriteFile(path, []byte("old"), 0o644)
-	cases := []struct {
-		name, path string
-		write      func(io.Writer) error
-		usage      bool
-		want       string
-	}{
-		{"write fails", path, func(w io.Writer) error {
-			io.WriteString(w, "half")
-			return errors.New("figure broke")
-		}, false, "writing " + path + ": figure broke"},
-		{"missing folder", filepath.Join(dir, "no", "r.html"), func(w io.Writer) error {
-			t.Error("write called for a path that cannot be written")
-			return nil
-		}, true, "cannot write " + filepath.Join(dir, "no", "r.html") + ": no such file or directory"},
+// tranche report --out refuses a file that exists, a folder, and a path
+// whose folder is missing (exit 2, nothing written), and writes the report
+// where asked otherwise.
+func TestReportOut(t *testing.T) {
+	t.Parallel()
+	tmp := t.TempDir()
+	dir := filepath.Join(tmp, "res")
+	if code, _, stderr := tranche(t, "run", "--quiet", "--no-plots", "--reps", "20", "--out", dir); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			err := writeFileAtomic(c.path, c.write)
-			if err == nil || err.Error() != c.want {
-				t.Errorf("error %v, want %q", err, c.want)
-			}
-			if u := (usageError{}); errors.As(err, &u) != c.usage {
-				t.Errorf("usage error: %v, want %v", !c.usage, c.usage)
-			}
-		})
+	existing := filepath.Join(tmp, "mine.html")
+	os.WriteFile(existing, []byte("mine"), 0o644)
+	for _, c := range []struct{ out, want string }{
+		{existing, "--out " + existing + " exists: remove it, or give another file name"},
+		{tmp, "--out " + tmp + " is a folder"},
+		{filepath.Join(tmp, "no", "r.html"), "cannot write " + filepath.Join(tmp, "no", "r.html")},
+	} {
+		if code, _, stderr := tranche(t, "report", dir, "--out", c.out); code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("report --out %s: exit %d, %q; want 2 and %q", c.out, code, stderr, c.want)
+		}
 	}
-	if b, _ := os.ReadFile(path); string(b) != "old" {
-		t.Errorf("failed writes changed the file to %q", b)
+	if b, _ := os.ReadFile(existing); string(b) != "mine" {
+		t.Error("report --out overwrote an existing file")
 	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
-		t.Errorf("failed writes left %d entries, want only r.html", len(entries))
+	out := filepath.Join(tmp, "r.html")
+	if code, _, stderr := tranche(t, "report", dir, "--out", out); code != 0 {
+		t.Fatalf("report: exit %d: %s", code, stderr)
 	}
-	if err := writeFileAtomic(path, func(w io.Writer) error { _, err := io.WriteString(w, "new"); return err }); err != nil {
-		t.Fatal(err)
+	if st, err := os.Stat(out); err != nil || st.Mode().Perm() != 0o644 || st.Size() < 1000 {
+		t.Errorf("report written as %v, %v", st, err)
 	}
-	if b, _ := os.ReadFile(path); string(b) != "new" {
-		t.Errorf("the file holds %q after a write, want new", b)
-	}
-	if st, _ := os.Stat(path); st.Mode().Perm() != 0o644 {
-		t.Errorf("mode %v, want 0644", st.Mode().Perm())
+	entries, _ := os.ReadDir(tmp)
+	if len(entries) != 3 { // res, mine.html, r.html
+		t.Errorf("%d entries after the reports, want 3", len(entries))
 	}
 }
 

@@ -92,13 +92,14 @@ func playGame(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	out := o.out
 	if out == "" {
-		out = defaultOut("play-"+s.Name, start)
+		out = defaultOut("play-"+s.Name, s.Seed, start)
 	}
 	// Refuse an existing folder now, not after a class has played 40 rounds.
 	// The folder itself is made after the game, so that a game abandoned
 	// with Ctrl-C leaves nothing behind.
-	if err := results.CheckNew(out); err != nil {
-		if errors.Is(err, results.ErrExists) {
+	if err := results.CheckNew(out); err != nil && !(o.out == "" && errors.Is(err, results.ErrExists)) {
+		var pe *results.PathError
+		if errors.As(err, &pe) {
 			return usageError{err}
 		}
 		return err
@@ -129,8 +130,12 @@ func playGame(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	_ = res.WriteVerdict(stdout)
 
 	folder, err := results.CreateFolder(out)
+	for i := 2; o.out == "" && errors.Is(err, results.ErrExists) && i < 1000; i++ {
+		folder, err = results.CreateFolder(fmt.Sprintf("%s-%d", out, i)) // a game started in the same second
+	}
 	if err != nil {
-		if errors.Is(err, results.ErrExists) {
+		var pe *results.PathError
+		if errors.As(err, &pe) {
 			return usageError{err}
 		}
 		return err

@@ -158,6 +158,9 @@ func interval(st results.Stats, def sim.Metric) string {
 	if def.Hi > 1 {
 		f = "%.2f"
 	}
+	if math.IsNaN(st.CI95[0]) || math.IsNaN(st.CI95[1]) { // one replication defines it
+		return fmt.Sprintf(f+" (no interval: n=%d)", st.Mean, st.N)
+	}
 	// A comma, not a dash, between the bounds: they can be negative.
 	out := fmt.Sprintf(f+" ("+f+", "+f+")", st.Mean, st.CI95[0], st.CI95[1])
 	if def.Undefined != "" {

@@ -20,6 +20,9 @@ func TestInterval(t *testing.T) {
 		{results.Stats{Mean: 0.03, CI95: [2]float64{-0.04, 0.1}}, 1, "0.030 (-0.040, 0.100)"},
 		{results.Stats{Mean: 10.67, CI95: [2]float64{-1.07, 22.41}}, 40, "10.67 (-1.07, 22.41)"},
 		{results.Stats{Mean: math.NaN()}, 1, "n/a"},
+		// One replication defines the metric: there is no interval, and it
+		// once printed as 38.00 (NaN, NaN) n=1.
+		{results.Stats{N: 1, Mean: 38, CI95: [2]float64{math.NaN(), math.NaN()}}, 40, "38.00 (no interval: n=1)"},
 	}
 	for _, c := range cases {
 		if got := interval(c.st, sim.Metric{Hi: c.hi}); got != c.want {

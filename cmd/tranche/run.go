@@ -214,10 +214,13 @@ func runStudy(args []string, stdout, stderr io.Writer) (err error) {
 	}
 	opts.Out = o.out
 	if opts.Out == "" {
-		opts.Out = defaultOut(s.Name, start)
+		opts.Out, opts.UniqueOut = defaultOut(s.Name, s.Seed, start), true
 		if sel != nil { // the same for every attempt, so a rerun finds it
-			opts.Out = filepath.Join("tranche-out", fmt.Sprintf("%s-seed%d-shard-%d-of-%d", s.Name, s.Seed, sel.index, sel.count))
+			opts.Out, opts.UniqueOut = filepath.Join("tranche-out", fmt.Sprintf("%s-seed%d-shard-%d-of-%d", s.Name, s.Seed, sel.index, sel.count)), false
 		}
+	}
+	if o.cpuProfile != "" && samePath(o.cpuProfile, opts.Out) {
+		return usagef("--cpuprofile %s is the results folder: give the profile another path", o.cpuProfile)
 	}
 	if err := study.Check(s, opts); err != nil { // bad options: before any profile or folder
 		return asUsage(err)
@@ -275,7 +278,7 @@ func optionFlags() map[string]string {
 	return map[string]string{
 		"Workers": "workers", "Format": "format", "Baseline": "baseline", "Shard": "shard",
 		"Precision": "precision", "Precision.HalfWidth": "precision", "Precision.Metrics": "precision-metric",
-		"Precision.MaxReplications": "max-reps",
+		"Precision.MaxReplications": "max-reps", "Out": "out",
 	}
 }
 
@@ -300,18 +303,20 @@ func asUsage(err error) error {
 	return err
 }
 
-// defaultOut returns tranche-out/NAME-TIMESTAMP, with a counter appended if
-// a run in the same second took that name.
-func defaultOut(name string, t time.Time) string {
-	base := filepath.Join("tranche-out", name+"-"+t.Format("20060102-150405"))
-	out := base
-	for i := 2; i < 1000; i++ {
-		// Only an existing entry makes us try the next name: any other
-		// error (tranche-out is a file, say) is the folder's to report.
-		if _, err := os.Lstat(out); err != nil {
-			return out
-		}
-		out = fmt.Sprintf("%s-%d", base, i)
+// defaultOut returns tranche-out/NAME-seedS-TIMESTAMP (study.Options'
+// UniqueOut makes it unique when runs start in the same second).
+func defaultOut(name string, seed uint64, t time.Time) string {
+	return filepath.Join("tranche-out", fmt.Sprintf("%s-seed%d-%s", name, seed, t.Format("20060102-150405")))
+}
+
+// samePath reports whether a and b name the same path, or one lies inside
+// the other.
+func samePath(a, b string) bool {
+	x, err1 := filepath.Abs(a)
+	y, err2 := filepath.Abs(b)
+	if err1 != nil || err2 != nil {
+		return a == b
 	}
-	return out
+	sep := string(filepath.Separator)
+	return x == y || strings.HasPrefix(x, y+sep) || strings.HasPrefix(y, x+sep)
 }

@@ -35,6 +35,9 @@ func Distance(a, b string) int {
 func Closest(name string, candidates []string, limit int) string {
 	best, bestD := "", limit
 	for _, c := range candidates {
+		if diff := len(name) - len(c); diff >= bestD || -diff >= bestD {
+			continue // the distance is at least the difference in length
+		}
 		if d := Distance(name, c); d > 0 && d < bestD {
 			best, bestD = c, d
 		}

@@ -11,6 +11,7 @@
 package plots // import "github.com/tranche-sim/tranche/results/plots"
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -50,8 +51,9 @@ type figure struct {
 // the given format and returns them in a stable order. It reads only run
 // (which comes from the CSV/JSON files), never re-runs anything. Each file is
 // written atomically (temporary file in dir, then rename). An unknown format
-// is an error naming the allowed ones.
-func All(run *results.Run, dir, format string) ([]Figure, error) {
+// is an error naming the allowed ones. Cancelling ctx stops it between
+// figures, with ctx's error.
+func All(ctx context.Context, run *results.Run, dir, format string) ([]Figure, error) {
 	if err := checkFormat(format); err != nil {
 		return nil, err
 	}
@@ -64,6 +66,9 @@ func All(run *results.Run, dir, format string) ([]Figure, error) {
 	figs := newStudy(run).figures()
 	out := make([]Figure, 0, len(figs))
 	for _, f := range figs {
+		if err := ctx.Err(); err != nil {
+			return out, err
+		}
 		path := filepath.Join(dir, f.name+"."+format)
 		if err := render(path, format, f.w, f.h, f.draw); err != nil {
 			return out, err

@@ -1,6 +1,7 @@
 package plots
 
 import (
+	"context"
 	"image/color"
 	"math"
 	"os"
@@ -17,7 +18,7 @@ import (
 func TestUnknownFormat(t *testing.T) {
 	run := syntheticRun()
 	dir := t.TempDir()
-	_, err := All(run, dir, "gif")
+	_, err := All(context.Background(), run, dir, "gif")
 	if err == nil {
 		t.Fatal("All accepted format gif")
 	}
@@ -109,7 +110,7 @@ func TestFanSynthetic(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The whole run draws what it has: a fan chart, outcomes and trade-off.
-	figs, err := All(run, t.TempDir(), "svg")
+	figs, err := All(context.Background(), run, t.TempDir(), "svg")
 	if err != nil {
 		t.Fatal(err)
 	}

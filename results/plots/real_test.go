@@ -92,7 +92,7 @@ func TestAll(t *testing.T) {
 	for _, format := range []string{"png", "svg", "pdf"} {
 		t.Run(format, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "figures") // All creates it
-			figs, err := plots.All(run, dir, format)
+			figs, err := plots.All(context.Background(), run, dir, format)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,4 +1,4 @@
-package report
+package report_test
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/tranche-sim/tranche/results"
+	"github.com/tranche-sim/tranche/results/report"
 	"github.com/tranche-sim/tranche/scenarios"
 	"github.com/tranche-sim/tranche/study"
 )
@@ -60,8 +61,8 @@ func testFigure(t *testing.T) string {
 func TestReportContents(t *testing.T) {
 	run := resultsFolder(t)
 	var b bytes.Buffer
-	fig := Figure{Title: "A test figure", Caption: "Read it left to right.", Path: testFigure(t)}
-	if err := Write(&b, run, []Figure{fig}); err != nil {
+	fig := report.Figure{Title: "A test figure", Caption: "Read it left to right.", Path: testFigure(t)}
+	if err := report.Write(&b, run, []report.Figure{fig}); err != nil {
 		t.Fatal(err)
 	}
 	html := b.String()
@@ -101,7 +102,7 @@ func TestReportRendersInChromium(t *testing.T) {
 	dir := t.TempDir()
 	page := filepath.Join(dir, "report.html")
 	f, _ := os.Create(page)
-	if err := Write(f, run, []Figure{{Title: "Figure", Caption: "caption", Path: testFigure(t)}}); err != nil {
+	if err := report.Write(f, run, []report.Figure{{Title: "Figure", Caption: "caption", Path: testFigure(t)}}); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()

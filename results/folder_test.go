@@ -2,6 +2,7 @@ package results
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -100,4 +101,26 @@ func FuzzLoadTables(f *testing.F) {
 		}
 		load(dir, dir, false)
 	})
+}
+
+// Errors from elsewhere (a figure, a CSV reader) that name a file in the
+// temporary folder name the results folder instead, and keep their chain.
+func TestFolderHide(t *testing.T) {
+	dir := t.TempDir()
+	f, err := CreateFolder(filepath.Join(dir, "res"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Abort()
+	inner := &os.PathError{Op: "open", Path: f.Path("rounds.csv"), Err: os.ErrNotExist}
+	err = f.Hide(fmt.Errorf("plots: %w", inner))
+	if msg := err.Error(); strings.Contains(msg, ".partial-") || !strings.Contains(msg, filepath.Join(dir, "res", "rounds.csv")) {
+		t.Errorf("message %q", msg)
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		t.Error("the error's chain was lost")
+	}
+	if f.Hide(nil) != nil {
+		t.Error("Hide(nil) is not nil")
+	}
 }

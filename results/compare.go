@@ -33,34 +33,43 @@ type Comparison struct {
 // policy on every metric, in policy order then metric order.
 func Compare(a *Aggregate, baseline int) []Comparison {
 	var out []Comparison
-	for k, def := range a.Metrics {
-		var family []int
-		for p, name := range a.Policies {
-			if p == baseline {
-				continue
-			}
-			m, swapped := a.Paired(baseline, p, k)
-			mean, sd, n := m.Mean(), math.Sqrt(m.Variance()), m.N()
-			ci := TInterval(mean, sd, n, 0.95)
-			if swapped { // the accumulator holds baseline minus policy
-				mean, ci = -mean, [2]float64{-ci[1], -ci[0]}
-			}
-			p := PairedTTest(mean, sd, n)
-			mean, ci = roundDecimals(mean, MeanDecimals), [2]float64{roundDecimals(ci[0], MeanDecimals), roundDecimals(ci[1], MeanDecimals)}
-			out = append(out, Comparison{Policy: name, Baseline: a.Policies[baseline], Metric: def.Key, N: n, MeanDiff: mean, CI95: ci, P: p})
-			family = append(family, len(out)-1)
-		}
-		ps := make([]float64, len(family))
-		for i, j := range family {
-			ps[i] = out[j].P
-		}
-		for i, q := range Holm(ps) {
-			out[family[i]].PHolm = q
-		}
+	var tt tTable
+	for k := range a.Metrics {
+		out = append(out, compareMetric(a, baseline, k, &tt)...)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		return policyIndex(a, out[i].Policy) < policyIndex(a, out[j].Policy)
 	})
+	return out
+}
+
+// compareMetric returns the paired differences of metric k from the
+// baseline, in policy order, with Holm's adjustment over the family of
+// them.
+func compareMetric(a *Aggregate, baseline, k int, tt *tTable) []Comparison {
+	def := a.Metrics[k]
+	var out []Comparison
+	for p, name := range a.Policies {
+		if p == baseline {
+			continue
+		}
+		m, swapped := a.Paired(baseline, p, k)
+		mean, sd, n := m.Mean(), math.Sqrt(m.Variance()), m.N()
+		ci := tt.interval(mean, sd, n)
+		if swapped { // the accumulator holds baseline minus policy
+			mean, ci = -mean, [2]float64{-ci[1], -ci[0]}
+		}
+		p := PairedTTest(mean, sd, n)
+		mean, ci = roundDecimals(mean, MeanDecimals), [2]float64{roundDecimals(ci[0], MeanDecimals), roundDecimals(ci[1], MeanDecimals)}
+		out = append(out, Comparison{Policy: name, Baseline: a.Policies[baseline], Metric: def.Key, N: n, MeanDiff: mean, CI95: ci, P: p})
+	}
+	ps := make([]float64, len(out))
+	for i, c := range out {
+		ps[i] = c.P
+	}
+	for i, q := range Holm(ps) {
+		out[i].PHolm = q
+	}
 	return out
 }
 
@@ -312,6 +321,70 @@ type ComparisonReport struct {
 	// Objective and Ranking are present when an objective was given.
 	Objective string `json:"objective,omitempty"`
 	Ranking   []Rank `json:"ranking,omitempty"`
+	// Leaders are, for each metric that is better one way and defined in
+	// every replication, the policy best on it and the policies that
+	// cannot be told apart from the best.
+	Leaders []Leader `json:"leaders,omitempty"`
+}
+
+// Leader is the policy best on one metric (by mean), with every other
+// policy's paired difference from it. As in a Ranking, the p-values are
+// Holm-adjusted across every pair of policies on the metric, since the
+// best is chosen by the same data.
+type Leader struct {
+	Metric string `json:"metric"`
+	// Higher is true when higher values are better.
+	Higher bool `json:"higher_is_better"`
+	// Best is the best policy and Stats its statistics.
+	Best  string `json:"best"`
+	Stats Stats  `json:"stats"`
+	// Tied are the policies that cannot be told apart from the best
+	// (Holm-adjusted p >= 0.05), in policy order.
+	Tied []string `json:"tied"`
+	// VsBest are the other policies' paired differences from the best
+	// (policy minus best), in policy order.
+	VsBest []Comparison `json:"vs_best"`
+}
+
+// Leaders returns the leader of every metric that is better one way and
+// defined in every replication, in metric order; none with fewer than two
+// policies.
+func Leaders(a *Aggregate, s *Summary) []Leader {
+	if len(a.Policies) < 2 {
+		return nil
+	}
+	var out []Leader
+	var tt tTable
+	for k, def := range a.Metrics {
+		if def.Better == 0 || def.Undefined != "" || def.Key == "objective" {
+			continue
+		}
+		best := -1
+		for p := range a.Policies {
+			m := a.Metric(p, k).Mean()
+			if math.IsNaN(m) {
+				continue
+			}
+			if best < 0 || float64(def.Better)*(m-a.Metric(best, k).Mean()) > 0 {
+				best = p
+			}
+		}
+		if best < 0 {
+			continue
+		}
+		st, _ := s.Policies[best].Metrics.Get(def.Key)
+		l := Leader{Metric: def.Key, Higher: def.Better > 0, Best: a.Policies[best], Stats: st}
+		adjusted := allPairsHolm(a, k)
+		for _, c := range compareMetric(a, best, k, &tt) {
+			c.PHolm = adjusted[[2]int{policyIndex(a, c.Policy), best}]
+			l.VsBest = append(l.VsBest, c)
+			if !(c.PHolm < 0.05) {
+				l.Tied = append(l.Tied, c.Policy)
+			}
+		}
+		out = append(out, l)
+	}
+	return out
 }
 
 // NewComparisonReport builds the comparison report of a study.
@@ -325,6 +398,7 @@ func NewComparisonReport(a *Aggregate, s *Summary, baseline int) *ComparisonRepo
 		r.ParetoCriteria = append(r.ParetoCriteria, dir+c.Metric)
 	}
 	r.ParetoEfficient = Pareto(s, TradeOffCriteria())
+	r.Leaders = Leaders(a, s)
 	if a.Objective != nil {
 		r.Objective = a.Objective.Expr
 		r.Ranking = Ranking(a, s)

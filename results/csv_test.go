@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"gonum.org/v1/gonum/stat"
+
 	"github.com/tranche-sim/tranche/sim"
 )
 
@@ -166,5 +168,47 @@ func TestStudyTablesRoundTrip(t *testing.T) {
 				k++
 			}
 		}
+	}
+}
+
+// The per-round SD, read off the histogram, is within a small part of a
+// grid step of the exact SD, and the shares count the values in each fifth
+// of the range.
+func TestRoundSDAndShares(t *testing.T) {
+	t.Parallel()
+	h := NewHistogram(0, 1, RoundSteps)
+	var vals []float64
+	for i := range 1000 {
+		x := math.Mod(float64(i)*0.6180339887, 1) // spread over [0, 1)
+		if i%3 == 0 {
+			x = 0.97 // a second peak
+		}
+		vals = append(vals, x)
+		h.Add(x)
+	}
+	d := RoundDist{Hist: h}
+	want := stat.StdDev(vals, nil)
+	if got := d.SD(); math.Abs(got-want) > 0.002 {
+		t.Errorf("SD %v, exact %v", got, want)
+	}
+	shares := d.Shares(1)
+	var counts [LevelBands]float64
+	for _, x := range vals {
+		counts[min(int(x*LevelBands), LevelBands-1)]++
+	}
+	sum := 0.0
+	for b := range shares {
+		sum += shares[b]
+		// Values within half a grid step of a boundary may fall either side.
+		if math.Abs(shares[b]-counts[b]/1000) > 0.012 {
+			t.Errorf("band %d: share %v, exact %v", b, shares[b], counts[b]/1000)
+		}
+	}
+	if math.Abs(sum-1) > 1e-9 || shares[LevelBands-1] < 0.33 {
+		t.Errorf("shares %v: sum %v; the peak at 0.97 must be in the top band", shares, sum)
+	}
+	empty := RoundDist{Hist: NewHistogram(0, 1, RoundSteps)}
+	if !math.IsNaN(empty.SD()) || !math.IsNaN(empty.Shares(1)[0]) {
+		t.Error("an empty distribution has an SD or shares")
 	}
 }

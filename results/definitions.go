@@ -43,6 +43,9 @@ type PolicyInfo struct {
 	Name string `json:"name"`
 	// Summary says what the policy does, in one line.
 	Summary string `json:"summary"`
+	// Base is the built-in policy a policy the scenario defines starts
+	// from ("" for a built-in).
+	Base string `json:"base,omitempty"`
 }
 
 // Metric returns the definition of the metric with the given key.

@@ -19,7 +19,17 @@ import (
 type Histogram struct {
 	lo, width, perWidth float64  // bins: bin i starts at lo + i*width
 	start, span         float64  // grid: point i is start + span*i/steps
+	decimals            int      // grid points are rounded to this many decimals
 	counts              []uint32 // 32 bits keep a study's histograms in a core's cache
+}
+
+// withDecimals sets the decimals of the grid points from the grid and
+// returns h.
+func (h *Histogram) withDecimals() *Histogram {
+	if steps := len(h.counts) - 1; steps > 0 {
+		h.decimals = gridDecimals(h.span / float64(steps))
+	}
+	return h
 }
 
 // NewHistogram returns a histogram over the grid of steps+1 points from lo
@@ -30,7 +40,8 @@ func NewHistogram(lo, hi float64, steps int) *Histogram {
 		hi = lo + 1
 	}
 	w := (hi - lo) / float64(steps)
-	return &Histogram{lo: lo - w/2, width: w, perWidth: 1 / w, start: lo, span: hi - lo, counts: make([]uint32, steps+1)}
+	h := &Histogram{lo: lo - w/2, width: w, perWidth: 1 / w, start: lo, span: hi - lo, counts: make([]uint32, steps+1)}
+	return h.withDecimals()
 }
 
 // NewCountHistogram returns a histogram with one bin per whole number from
@@ -115,7 +126,7 @@ func (h *Histogram) point(i int) float64 {
 	if steps == 0 {
 		return h.start
 	}
-	return roundDecimals(h.start+h.span*float64(i)/float64(steps), gridDecimals(h.span/float64(steps)))
+	return roundDecimals(h.start+h.span*float64(i)/float64(steps), h.decimals)
 }
 
 // Counts returns the bin counts (shared, not a copy).

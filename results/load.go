@@ -34,10 +34,13 @@ type Run struct {
 
 // RoundRow is one row of rounds.csv.
 type RoundRow struct {
-	Policy                        string
-	Round                         int
-	Metric                        string
-	Mean, P05, P25, P50, P75, P95 float64
+	Policy                            string
+	Round                             int
+	Metric                            string
+	Mean, SD, P05, P25, P50, P75, P95 float64
+	// Shares are the shares of replications in the fifths of the series'
+	// range, lowest first.
+	Shares [LevelBands]float64
 }
 
 // Series returns the rows of one policy and series, in round order.

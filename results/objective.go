@@ -161,7 +161,7 @@ func (o *Objective) Metric(metrics []sim.Metric) sim.Metric {
 	if hi == lo {
 		hi = lo + 1
 	}
-	return sim.Metric{Key: "objective", Doc: "user objective: " + o.Expr, Unit: "objective units", Kind: sim.Level, Lo: lo, Hi: hi, Better: +1}
+	return sim.Metric{Key: "objective", Doc: "user objective: " + o.Expr, Unit: "objective units", Kind: sim.Level, Lo: lo, Hi: hi, Better: +1, Label: "Objective"}
 }
 
 // definedKeys returns the keys of the metrics defined in every replication.

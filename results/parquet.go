@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"runtime/debug"
+	"strings"
 
 	"github.com/parquet-go/parquet-go"
 
@@ -295,25 +296,30 @@ func (r *ReplicationsParquet) Close() error { return r.t.close() }
 
 // WriteRoundsParquet writes the per-round table of a as Parquet, with the
 // columns of rounds.csv: policy and metric (dictionary-encoded strings),
-// round (int64, from 1), and mean, p05, p25, p50, p75 and p95 (nullable
-// doubles, null for NaN).
+// round (int64, from 1), and the statistics (nullable doubles, null for
+// NaN).
 func WriteRoundsParquet(w io.Writer, a *Aggregate) error {
 	cols := []column{stringColumn("policy"), int64Column("round"), stringColumn("metric")}
-	for _, name := range []string{"mean", "p05", "p25", "p50", "p75", "p95"} {
+	head := strings.Split(strings.TrimSpace(RoundsCSVHeader), ",")
+	for _, name := range head[3:] {
 		cols = append(cols, doubleColumn(name))
 	}
 	t, err := newParquetTable(w, "rounds", cols)
 	if err != nil {
 		return err
 	}
+	var l levels
 	for p, name := range a.Policies {
 		for r := range a.Rounds {
 			for s, def := range a.Series {
-				d := a.Round(p, s, r)
+				rr := a.roundRow(p, s, r, &l)
 				row := t.row()
-				row = append(row, t.str(name, 0), int64Value(int64(r+1), 1), t.str(def.Key, 2), doubleValue(d.Mean(), 3))
-				for i, q := range d.Hist.Quantiles(0.05, 0.25, 0.5, 0.75, 0.95) {
-					row = append(row, doubleValue(q, 4+i))
+				row = append(row, t.str(name, 0), int64Value(int64(r+1), 1), t.str(def.Key, 2), doubleValue(rr.Mean, 3), doubleValue(rr.SD, 4))
+				for i, q := range [...]float64{rr.P05, rr.P25, rr.P50, rr.P75, rr.P95} {
+					row = append(row, doubleValue(q, 5+i))
+				}
+				for i, x := range rr.Shares {
+					row = append(row, doubleValue(x, 10+i))
 				}
 				if err := t.add(row); err != nil {
 					return err

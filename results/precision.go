@@ -46,13 +46,14 @@ func (pr *Precision) Update(a *Aggregate, done int) int {
 	pr.Skipped = nil
 	worst, worstKey := 0.0, ""
 	needed, measured := 0, 0
+	var tt tTable
 	for p, name := range a.Policies {
 		met, measuredP := true, 0
 		for k, def := range a.Metrics {
 			if !slices.Contains(pr.Metrics, def.Key) {
 				continue
 			}
-			st := Describe(a.Metric(p, k), def.Kind)
+			st := describe(a.Metric(p, k), def.Kind, &tt)
 			h := HalfWidth(st)
 			if st.N < 2 || math.IsNaN(h) {
 				pr.Skipped = append(pr.Skipped, name+"/"+def.Key)

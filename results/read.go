@@ -102,17 +102,18 @@ func load(dir, name string, strict bool) (*Run, error) {
 		}
 		return readCSV(dir, file, fields, row)
 	}
-	if err := table("rounds.csv", 9, func(f []string) error {
+	if err := table("rounds.csv", 15, func(f []string) error {
 		row := RoundRow{Policy: f[0], Metric: f[2]}
 		var err error
 		if row.Round, err = strconv.Atoi(f[1]); err != nil {
 			return err
 		}
-		vals, err := floats(f[3:9])
+		vals, err := floats(f[3:15])
 		if err != nil {
 			return err
 		}
-		row.Mean, row.P05, row.P25, row.P50, row.P75, row.P95 = vals[0], vals[1], vals[2], vals[3], vals[4], vals[5]
+		row.Mean, row.SD, row.P05, row.P25, row.P50, row.P75, row.P95 = vals[0], vals[1], vals[2], vals[3], vals[4], vals[5], vals[6]
+		copy(row.Shares[:], vals[7:12])
 		r.Rounds = append(r.Rounds, row)
 		return nil
 	}); err != nil {

@@ -158,7 +158,7 @@ func ReadState(r io.Reader, want *Aggregate, n int) (*Aggregate, error) {
 			if mean := m.Mean(); m.n > 0 && !(mean >= def.Lo-1e-9 && (mean <= def.Hi+1e-9 || def.Key == "relief_per_compliance" || def.Key == "objective")) {
 				return bad("mean %v of %s of %s is outside its range [%g, %g]", mean, def.Key, want.Policies[p], def.Lo, def.Hi)
 			}
-			a.metric[p] = append(a.metric[p], Dist{Moments: m, Hist: &Histogram{lo: dh.Lo, width: dh.Width, perWidth: dh.PerWidth, start: dh.Start, span: dh.Span, counts: dh.Counts}})
+			a.metric[p] = append(a.metric[p], Dist{Moments: m, Hist: (&Histogram{lo: dh.Lo, width: dh.Width, perWidth: dh.PerWidth, start: dh.Start, span: dh.Span, counts: dh.Counts}).withDecimals()})
 		}
 		g := newRoundGrid(want.Series, want.Rounds)
 		rs := s.Round[p]

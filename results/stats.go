@@ -29,12 +29,18 @@ type Stats struct {
 
 // Describe summarises a metric's distribution.
 func Describe(d *Dist, kind sim.Kind) Stats {
+	return describe(d, kind, nil)
+}
+
+// describe is Describe with a table of t quantiles shared by the calls of
+// one summary (nil for none).
+func describe(d *Dist, kind sim.Kind, t *tTable) Stats {
 	n := d.N()
 	s := Stats{N: n, Mean: d.Mean(), SD: math.Sqrt(d.Variance())}
 	if kind == sim.Proportion {
 		s.CI95 = Wilson(s.Mean, n, 0.95)
 	} else {
-		s.CI95 = TInterval(s.Mean, s.SD, n, 0.95)
+		s.CI95 = t.interval(s.Mean, s.SD, n)
 	}
 	s.Mean, s.SD = roundDecimals(s.Mean, MeanDecimals), roundDecimals(s.SD, MeanDecimals)
 	s.CI95 = [2]float64{roundDecimals(s.CI95[0], MeanDecimals), roundDecimals(s.CI95[1], MeanDecimals)}
@@ -50,9 +56,43 @@ func TInterval(mean, sd float64, n int, level float64) [2]float64 {
 	if n < 2 {
 		return [2]float64{math.NaN(), math.NaN()}
 	}
-	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(1 - (1-level)/2)
+	return tAround(mean, sd, n, tQuantile(n, level))
+}
+
+func tQuantile(n int, level float64) float64 {
+	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(1 - (1-level)/2)
+}
+
+func tAround(mean, sd float64, n int, t float64) [2]float64 {
 	h := t * sd / math.Sqrt(float64(n))
 	return [2]float64{mean - h, mean + h}
+}
+
+// tTable remembers the t quantiles of 95% intervals by count, for the many
+// intervals of one study, whose counts are nearly always equal: the
+// quantile (an inverse incomplete beta function) costs more than
+// everything else an interval needs. A nil *tTable remembers nothing.
+type tTable struct {
+	t map[int]float64
+}
+
+// interval returns TInterval(mean, sd, n, 0.95).
+func (tt *tTable) interval(mean, sd float64, n int) [2]float64 {
+	if n < 2 {
+		return [2]float64{math.NaN(), math.NaN()}
+	}
+	if tt == nil {
+		return TInterval(mean, sd, n, 0.95)
+	}
+	t, ok := tt.t[n]
+	if !ok {
+		if tt.t == nil {
+			tt.t = map[int]float64{}
+		}
+		t = tQuantile(n, 0.95)
+		tt.t[n] = t
+	}
+	return tAround(mean, sd, n, t)
 }
 
 // Wilson returns Wilson's score interval at the given level for a

@@ -45,10 +45,11 @@ func (m MetricStats) Get(key string) (Stats, bool) {
 // Summarize computes the summary of an aggregate.
 func Summarize(scenario string, seed uint64, a *Aggregate) *Summary {
 	s := &Summary{Scenario: scenario, Seed: seed, Rounds: a.Rounds}
+	var tt tTable
 	for p, name := range a.Policies {
 		ps := PolicySummary{Policy: name}
 		for k, def := range a.Metrics {
-			ps.Metrics = append(ps.Metrics, KeyedStats{def.Key, Describe(a.Metric(p, k), def.Kind)})
+			ps.Metrics = append(ps.Metrics, KeyedStats{def.Key, describe(a.Metric(p, k), def.Kind, &tt)})
 		}
 		s.Policies = append(s.Policies, ps)
 	}
@@ -177,8 +178,11 @@ func WriteSummaryCSV(w io.Writer, s *Summary) error {
 	return t.close()
 }
 
-// RoundsCSVHeader is the header of rounds.csv.
-const RoundsCSVHeader = "policy,round,metric,mean,p05,p25,p50,p75,p95\n"
+// RoundsCSVHeader is the header of rounds.csv: for each policy, round and
+// series, the mean, its standard deviation over replications, five
+// percentiles, and the shares of replications in the five fifths of the
+// series' range (share_0_20 for the lowest fifth).
+const RoundsCSVHeader = "policy,round,metric,mean,sd,p05,p25,p50,p75,p95,share_0_20,share_20_40,share_40_60,share_60_80,share_80_100\n"
 
 // WriteRoundsCSV writes the per-round series in tidy (long) format.
 func WriteRoundsCSV(w io.Writer, a *Aggregate) error {
@@ -186,13 +190,15 @@ func WriteRoundsCSV(w io.Writer, a *Aggregate) error {
 	if err != nil {
 		return err
 	}
-	for p, name := range a.Policies {
+	var l levels
+	for p := range a.Policies {
 		for r := range a.Rounds {
-			for s, def := range a.Series {
-				d := a.Round(p, s, r)
-				t.row().str(name).num(float64(r + 1)).str(def.Key).num(d.Mean())
-				for _, q := range d.Hist.Quantiles(0.05, 0.25, 0.5, 0.75, 0.95) {
-					t.num(q)
+			for s := range a.Series {
+				row := a.roundRow(p, s, r, &l)
+				t.row().str(row.Policy).num(float64(row.Round)).str(row.Metric).num(row.Mean).num(row.SD)
+				t.num(row.P05).num(row.P25).num(row.P50).num(row.P75).num(row.P95)
+				for _, x := range row.Shares {
+					t.num(x)
 				}
 				if err := t.end(); err != nil {
 					return err

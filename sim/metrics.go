@@ -74,6 +74,9 @@ type Metric struct {
 	// and is empty for a metric defined in every replication. Statistics of
 	// such a metric cover a different set of replications for each policy.
 	Undefined string `json:"undefined,omitempty"`
+	// Label names the metric in words, for figures and reports
+	// ("Durable agreement"); Key names it in tables.
+	Label string `json:"label"`
 }
 
 // Indexes of the metrics in Outcome.Metrics.
@@ -106,29 +109,41 @@ const (
 func Metrics(rounds, factions int) []Metric {
 	t := float64(rounds)
 	ms := []Metric{
-		DurableAgreement:      {"durable_agreement", "1 if verified compliance held at or above outcomes.durable_threshold for the last outcomes.durable_rounds rounds with relief of at least outcomes.durable_relief in place at the end", "probability", Proportion, 0, 1, +1, ""},
-		Collapse:              {"collapse", "1 if, at or after the round an agreement was reached, true compliance stayed at or below outcomes.collapse_compliance for outcomes.collapse_rounds consecutive rounds", "probability", Proportion, 0, 1, -1, ""},
-		RoundsToDurable:       {"rounds_to_durable", "first round at which the durable-agreement condition held; replications that never reach it are left out (n says how many remain)", "rounds", Count, 1, t, -1, ""},
-		BackslidingEpisodes:   {"backsliding_episodes", "number of runs of consecutive rounds in which the target rolled back (openly or covertly)", "episodes", Count, 0, float64((rounds + 1) / 2), -1, ""},
-		Compliance:            {"compliance", "mean over rounds of the target's true implementation level", "share of obligations", Level, 0, 1, +1, ""},
-		StabilityIndex:        {"stability_index", "mean over rounds of the regional stability index", "index 0-1", Level, 0, 1, +1, ""},
-		SpoilerIncidents:      {"spoiler_incidents", "number of spoiler attacks", "incidents", Count, 0, t * float64(factions), -1, ""},
-		HumanitarianIndex:     {"humanitarian_index", "mean over rounds of the humanitarian index (share of needs met)", "share of needs met", Level, 0, 1, +1, ""},
-		HumanitarianShortfall: {"humanitarian_shortfall", "sum over rounds of the gap between humanitarian.floor and the humanitarian index, where the index is below the floor", "need-rounds", Level, 0, t, -1, ""},
-		HumanitarianMin:       {"humanitarian_min", "lowest humanitarian index of any round", "share of needs met", Level, 0, 1, +1, ""},
-		ReliefLeakage:         {"relief_leakage", "share of relief and exemption flows lost to diversion", "share", Level, 0, 1, -1, ""},
-		LeverageRetained:      {"leverage_retained", "leverage in the last round relative to its level at the start (before round 1): remaining weighted sanctions times cohesion times (1 - evasion); at most 1/(initial leverage), so the model's definitions (Model.Metrics) raise Hi above 2 when the sanctions start light", "ratio", Level, 0, 2, +1, ""},
-		CoalitionCohesion:     {"coalition_cohesion", "economic weight share of coalition members still enforcing in the last round", "share", Level, 0, 1, +1, ""},
-		FalseAlarms:           {"false_alarms", "number of violation reports about rounds in which there was no concealed rollback and visible compliance was not below its level at the previous inspection", "reports", Count, 0, t, -1, ""},
-		UndetectedCheating:    {"undetected_cheating", "number of rounds of covert cheating not exposed by the end", "rounds", Count, 0, t, -1, ""},
-		AgreementReached:      {"agreement_reached", "1 if verified compliance ever reached outcomes.agreement_threshold", "probability", Proportion, 0, 1, +1, ""},
-		ReliefFinal:           {"relief_final", "weighted relief level in force in the last round", "share of sanctions lifted", Level, 0, 1, 0, ""},
-		Snapbacks:             {"snapbacks", "number of rounds in which the coalition re-imposed at least outcomes.snapback_size of weighted relief", "rounds", Count, 0, t, 0, ""},
-		ReliefPerCompliance:   {"relief_per_compliance", "relief in force summed over rounds per unit of true compliance summed over rounds (undefined, and left out, when the target never complied); percentiles saturate at 10", "relief per compliance", Level, 0, 10, -1, ""},
-		FalseSnapbacks:        {"false_snapbacks", "number of snapbacks (as counted by snapbacks) made on a false violation report: relief re-imposed in the round of a false alarm", "rounds", Count, 0, t, -1, ""},
+		DurableAgreement:      {"durable_agreement", "1 if verified compliance held at or above outcomes.durable_threshold for the last outcomes.durable_rounds rounds with relief of at least outcomes.durable_relief in place at the end", "probability", Proportion, 0, 1, +1, "", ""},
+		Collapse:              {"collapse", "1 if, at or after the round an agreement was reached, true compliance stayed at or below outcomes.collapse_compliance for outcomes.collapse_rounds consecutive rounds", "probability", Proportion, 0, 1, -1, "", ""},
+		RoundsToDurable:       {"rounds_to_durable", "first round at which the durable-agreement condition held; replications that never reach it are left out (n says how many remain)", "rounds", Count, 1, t, -1, "", ""},
+		BackslidingEpisodes:   {"backsliding_episodes", "number of runs of consecutive rounds in which the target rolled back (openly or covertly)", "episodes", Count, 0, float64((rounds + 1) / 2), -1, "", ""},
+		Compliance:            {"compliance", "mean over rounds of the target's true implementation level", "share of obligations", Level, 0, 1, +1, "", ""},
+		StabilityIndex:        {"stability_index", "mean over rounds of the regional stability index", "index 0-1", Level, 0, 1, +1, "", ""},
+		SpoilerIncidents:      {"spoiler_incidents", "number of spoiler attacks", "incidents", Count, 0, t * float64(factions), -1, "", ""},
+		HumanitarianIndex:     {"humanitarian_index", "mean over rounds of the humanitarian index (share of needs met)", "share of needs met", Level, 0, 1, +1, "", ""},
+		HumanitarianShortfall: {"humanitarian_shortfall", "sum over rounds of the gap between humanitarian.floor and the humanitarian index, where the index is below the floor", "need-rounds", Level, 0, t, -1, "", ""},
+		HumanitarianMin:       {"humanitarian_min", "lowest humanitarian index of any round", "share of needs met", Level, 0, 1, +1, "", ""},
+		ReliefLeakage:         {"relief_leakage", "share of relief and exemption flows lost to diversion", "share", Level, 0, 1, -1, "", ""},
+		LeverageRetained:      {"leverage_retained", "leverage in the last round relative to its level at the start (before round 1): remaining weighted sanctions times cohesion times (1 - evasion); at most 1/(initial leverage), so the model's definitions (Model.Metrics) raise Hi above 2 when the sanctions start light", "ratio", Level, 0, 2, +1, "", ""},
+		CoalitionCohesion:     {"coalition_cohesion", "economic weight share of coalition members still enforcing in the last round", "share", Level, 0, 1, +1, "", ""},
+		FalseAlarms:           {"false_alarms", "number of violation reports about rounds in which there was no concealed rollback and visible compliance was not below its level at the previous inspection", "reports", Count, 0, t, -1, "", ""},
+		UndetectedCheating:    {"undetected_cheating", "number of rounds of covert cheating not exposed by the end", "rounds", Count, 0, t, -1, "", ""},
+		AgreementReached:      {"agreement_reached", "1 if verified compliance ever reached outcomes.agreement_threshold", "probability", Proportion, 0, 1, +1, "", ""},
+		ReliefFinal:           {"relief_final", "weighted relief level in force in the last round", "share of sanctions lifted", Level, 0, 1, 0, "", ""},
+		Snapbacks:             {"snapbacks", "number of rounds in which the coalition re-imposed at least outcomes.snapback_size of weighted relief", "rounds", Count, 0, t, 0, "", ""},
+		ReliefPerCompliance:   {"relief_per_compliance", "relief in force summed over rounds per unit of true compliance summed over rounds (undefined, and left out, when the target never complied); percentiles saturate at 10", "relief per compliance", Level, 0, 10, -1, "", ""},
+		FalseSnapbacks:        {"false_snapbacks", "number of snapbacks (as counted by snapbacks) made on a false violation report: relief re-imposed in the round of a false alarm", "rounds", Count, 0, t, -1, "", ""},
 	}
 	ms[RoundsToDurable].Undefined = "when the durable-agreement condition never held"
 	ms[ReliefPerCompliance].Undefined = "when the target never complied"
+	labels := [NumMetrics]string{
+		DurableAgreement: "Durable agreement", Collapse: "Collapse of an agreement", RoundsToDurable: "Rounds to a durable agreement",
+		BackslidingEpisodes: "Backsliding episodes", Compliance: "True compliance", StabilityIndex: "Regional stability",
+		SpoilerIncidents: "Spoiler incidents", HumanitarianIndex: "Humanitarian needs met", HumanitarianShortfall: "Humanitarian shortfall",
+		HumanitarianMin: "Worst humanitarian round", ReliefLeakage: "Relief diverted", LeverageRetained: "Leverage kept",
+		CoalitionCohesion: "Coalition cohesion", FalseAlarms: "False alarms", UndetectedCheating: "Undetected cheating",
+		AgreementReached: "Agreement reached", ReliefFinal: "Relief in force at the end", Snapbacks: "Snapbacks",
+		ReliefPerCompliance: "Relief per unit of compliance", FalseSnapbacks: "Snapbacks on false alarms",
+	}
+	for k := range ms {
+		ms[k].Label = labels[k]
+	}
 	return ms
 }
 
@@ -161,23 +176,25 @@ type Series struct {
 	Count bool `json:"count"`
 	// Hi is the largest value (Lo is always 0).
 	Hi float64 `json:"hi"`
+	// Label names the series in words, for figures.
+	Label string `json:"label"`
 }
 
 // SeriesDefs returns the definitions of the per-round series of a model with
 // the given number of spoiler factions, in index order.
 func SeriesDefs(factions int) []Series {
 	return []Series{
-		SeriesCompliance:   {"compliance", "target's true implementation level after its choice", "share of obligations", false, 1},
-		SeriesVerified:     {"verified_compliance", "verification body's latest compliance estimate", "share of obligations", false, 1},
-		SeriesRelief:       {"relief", "weighted relief level in force", "share of sanctions lifted", false, 1},
-		SeriesCoverage:     {"humanitarian_coverage", "humanitarian exemption coverage in force", "share of need covered", false, 1},
-		SeriesHumanitarian: {"humanitarian_index", "share of humanitarian needs met", "share of needs met", false, 1},
-		SeriesStability:    {"stability_index", "regional stability index", "index 0-1", false, 1},
-		SeriesLeverage:     {"leverage", "remaining weighted sanctions times cohesion times (1 - evasion); also the pressure the target feels", "index 0-1", false, 1},
-		SeriesCohesion:     {"coalition_cohesion", "economic weight share of members enforcing", "share of coalition weight", false, 1},
-		SeriesReformers:    {"reformers", "reformers' share of power in the target", "share of power", false, 1},
-		SeriesEvasion:      {"evasion", "trade-weighted share of the target's trade used to bypass sanctions through neighbours", "share of trade", false, 1},
-		SeriesIncidents:    {"spoiler_incidents", "spoiler attacks in the round", "incidents", true, float64(factions)},
+		SeriesCompliance:   {"compliance", "target's true implementation level after its choice", "share of obligations", false, 1, "True compliance"},
+		SeriesVerified:     {"verified_compliance", "verification body's latest compliance estimate", "share of obligations", false, 1, "Verified compliance"},
+		SeriesRelief:       {"relief", "weighted relief level in force", "share of sanctions lifted", false, 1, "Relief in force"},
+		SeriesCoverage:     {"humanitarian_coverage", "humanitarian exemption coverage in force", "share of need covered", false, 1, "Humanitarian coverage"},
+		SeriesHumanitarian: {"humanitarian_index", "share of humanitarian needs met", "share of needs met", false, 1, "Humanitarian needs met"},
+		SeriesStability:    {"stability_index", "regional stability index", "index 0-1", false, 1, "Regional stability"},
+		SeriesLeverage:     {"leverage", "remaining weighted sanctions times cohesion times (1 - evasion); also the pressure the target feels", "index 0-1", false, 1, "Coalition leverage"},
+		SeriesCohesion:     {"coalition_cohesion", "economic weight share of members enforcing", "share of coalition weight", false, 1, "Coalition cohesion"},
+		SeriesReformers:    {"reformers", "reformers' share of power in the target", "share of power", false, 1, "Reformers' share of power"},
+		SeriesEvasion:      {"evasion", "trade-weighted share of the target's trade used to bypass sanctions through neighbours", "share of trade", false, 1, "Evasion"},
+		SeriesIncidents:    {"spoiler_incidents", "spoiler attacks in the round", "incidents", true, float64(factions), "Spoiler incidents"},
 	}
 }
 

@@ -26,8 +26,8 @@ func TestInterruptWhileWriting(t *testing.T) {
 		s := mustDefault(t)
 		s.Replications = 128
 		ctx, cancel := context.WithCancel(context.Background())
-		opts := study.Options{Out: out, Plots: plots, Progress: func(done, total int) {
-			if done == total { // the simulation is over: writing comes next
+		opts := study.Options{Out: out, Plots: plots, Progress: func(p study.Progress) {
+			if p.Phase == study.PhaseWriting { // the simulation is over
 				cancel()
 			}
 		}}
@@ -57,7 +57,7 @@ func TestOutReserved(t *testing.T) {
 	s := mustDefault(t)
 	s.Replications = 64
 	calls := 0
-	_, err = study.Run(context.Background(), s, study.Options{Out: out, Progress: func(int, int) { calls++ }})
+	_, err = study.Run(context.Background(), s, study.Options{Out: out, Progress: func(study.Progress) { calls++ }})
 	if !errors.Is(err, results.ErrExists) || !study.IsInput(err) || calls > 0 {
 		t.Errorf("a reserved folder: %v after %d progress calls; want ErrExists before simulating", err, calls)
 	}

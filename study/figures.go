@@ -110,7 +110,7 @@ func Report(ctx context.Context, dir, out string) (string, error) {
 		}
 		var embed []report.Figure
 		for _, f := range figs {
-			embed = append(embed, report.Figure{Title: f.Title, Caption: f.Caption, Path: f.Path})
+			embed = append(embed, report.Figure{Name: f.Name, Title: f.Title, Caption: f.Caption, Path: f.Path})
 		}
 		return report.Write(w, run, embed)
 	})

@@ -115,6 +115,7 @@ func (p *plan) manifest(agg *results.Aggregate, prec *results.Precision, opts Op
 // streams it) into a results folder: the outputs, the histories, the
 // state of a shard or the figures of a whole study.
 func writeFolder(ctx context.Context, folder *results.Folder, res *Result, p *plan, opts Options) error {
+	opts.report(Progress{Phase: PhaseWriting})
 	resolved := scenarios.Format(res.Scenario)
 	res.Manifest.ScenarioSHA256 = scenarioHash(resolved)
 	res.Manifest.ElapsedSeconds = time.Since(res.Manifest.Start).Seconds()
@@ -141,7 +142,7 @@ func writeFolder(ctx context.Context, folder *results.Folder, res *Result, p *pl
 		return interrupted(err)
 	}
 	if opts.Plots && p.shard == nil {
-		return drawInto(ctx, folder)
+		return drawInto(ctx, folder, opts)
 	}
 	return nil
 }
@@ -156,12 +157,14 @@ func writeHistories(folder *results.Folder, rows []results.HistoryRow) error {
 
 // drawInto draws the figures of a results folder from the files just
 // written into it, exactly as tranche plot draws them later.
-func drawInto(ctx context.Context, folder *results.Folder) error {
+func drawInto(ctx context.Context, folder *results.Folder, opts Options) error {
 	run, err := folder.Load()
 	if err != nil {
 		return err
 	}
-	_, err = plots.All(ctx, run, folder.Path("plots"), "png")
+	_, err = plots.All(ctx, run, folder.Path("plots"), "png", func(n, total int) {
+		opts.report(Progress{PhaseDrawing, n, total, "figures"})
+	})
 	if ctx.Err() != nil {
 		return interrupted(ctx.Err())
 	}
@@ -215,7 +218,11 @@ func Describe(s *scenarios.Scenario, agg *results.Aggregate) *results.Definition
 		Metrics:  agg.Metrics, Series: agg.Series,
 	}
 	for _, name := range agg.Policies {
-		d.Policies = append(d.Policies, results.PolicyInfo{Name: name, Summary: policySummary(name, s)})
+		info := results.PolicyInfo{Name: name, Summary: policySummary(name, s)}
+		if v, ok := s.PolicyParams[name].(*policy.Variant); ok && v.Base != name {
+			info.Base = v.Base
+		}
+		d.Policies = append(d.Policies, info)
 	}
 	return d
 }

@@ -136,7 +136,7 @@ func Merge(ctx context.Context, dirs []string, opts MergeOptions) (*Result, erro
 		return nil, err
 	}
 	if opts.Plots {
-		if err := drawInto(ctx, folder); err != nil {
+		if err := drawInto(ctx, folder, Options{}); err != nil {
 			return nil, err
 		}
 	}

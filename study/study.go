@@ -71,12 +71,38 @@ type Options struct {
 	Format string
 	// Plots draws the figures into Out's plots/ folder (not for a shard).
 	Plots bool
-	// Progress, if not nil, is called as blocks of replications finish,
-	// with the replications done and the total planned so far (which a
-	// precision run raises as it goes).
-	Progress func(done, total int)
+	// Progress, if not nil, is called as the study goes: as blocks of
+	// replications finish (the total is the plan so far, which a precision
+	// run raises as it goes), when the results are written, and as each
+	// figure is drawn. It is called from one goroutine at a time.
+	Progress func(Progress)
 	// Command is the command line recorded in the manifest (nil for none).
 	Command []string
+}
+
+// Progress says how far a study has come.
+type Progress struct {
+	// Phase is what the study is doing: PhaseSimulating, PhaseWriting or
+	// PhaseDrawing.
+	Phase string
+	// Done of Total units (replications, or figures) are finished.
+	Done, Total int
+	// Unit names the units: "replications" or "figures".
+	Unit string
+}
+
+// The phases of a study.
+const (
+	PhaseSimulating = "simulating"
+	PhaseWriting    = "writing results"
+	PhaseDrawing    = "drawing figures"
+)
+
+// report calls the options' Progress, if there is one.
+func (o *Options) report(p Progress) {
+	if o.Progress != nil {
+		o.Progress(p)
+	}
 }
 
 // Precision is a precision target: replications are added in batches until
@@ -411,8 +437,8 @@ func simulate(ctx context.Context, p *plan, opts Options, folder *results.Folder
 		offset, total = p.shard.First, p.shard.Replications
 	}
 	if opts.Progress != nil {
-		rec.OnCommit = func(done int) { opts.Progress(done, total) }
-		opts.Progress(0, total)
+		rec.OnCommit = func(done int) { opts.report(Progress{PhaseSimulating, done, total, "replications"}) }
+		opts.report(Progress{PhaseSimulating, 0, total, "replications"})
 	}
 	done := 0
 	var agg *results.Aggregate

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/tranche-sim/tranche/results"
@@ -316,4 +317,61 @@ func readCSVFile(t *testing.T, path string) [][]string {
 		t.Fatal(err)
 	}
 	return recs
+}
+
+// Leaders name the best policy on each metric and those that cannot be
+// told apart from it: a policy identical to another (the same rule under
+// another name) is always tied with it, and a policy far behind is not.
+func TestLeaders(t *testing.T) {
+	t.Parallel()
+	s, err := scenarios.Parse("twins.toml", []byte(`policies = ["reciprocal", "twin", "max-pressure", "humanitarian-only"]
+replications = 600
+[policy.twin]
+base = "reciprocal"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := study.Run(context.Background(), s, study.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var durable *results.Leader
+	for i, l := range res.Comparison.Leaders {
+		if l.Metric == "durable_agreement" {
+			durable = &res.Comparison.Leaders[i]
+		}
+		// A twin is tied with the best, whichever of the two is best.
+		if l.Best == "reciprocal" && !slices.Contains(l.Tied, "twin") || l.Best == "twin" && !slices.Contains(l.Tied, "reciprocal") {
+			t.Errorf("%s: best %s, tied %v: the twins are not tied", l.Metric, l.Best, l.Tied)
+		}
+	}
+	if durable == nil {
+		t.Fatal("no leader on durable agreement")
+	}
+	if durable.Best != "reciprocal" && durable.Best != "twin" || slices.Contains(durable.Tied, "humanitarian-only") || !durable.Higher {
+		t.Errorf("durable agreement: best %s, tied %v", durable.Best, durable.Tied)
+	}
+	if len(durable.VsBest) != 3 {
+		t.Errorf("%d differences from the best, want 3", len(durable.VsBest))
+	}
+}
+
+// BenchmarkSmallStudy runs a study of 100 replications of the five core
+// policies written to a results folder without figures: the fixed cost of
+// a study (scenario set-up, aggregation, writing and hashing the files),
+// which experiments of many small studies pay at every design point.
+func BenchmarkSmallStudy(b *testing.B) {
+	s := mustDefault(b)
+	s.Replications = 100
+	dir := b.TempDir()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		out := filepath.Join(dir, strconv.Itoa(i))
+		i++
+		if _, err := study.Run(context.Background(), s, study.Options{Workers: 1, Out: out}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

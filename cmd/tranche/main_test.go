@@ -471,11 +471,10 @@ func TestFiguresAndReport(t *testing.T) {
 	if code, _, stderr := tranche(t, "run", "--quiet", "--reps", "64", "--out", dir); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	var want []string
+	want := []string{"tradeoff", "differences", "means", "outcomes"}
 	for _, s := range []string{"compliance", "relief", "humanitarian_index", "stability_index", "leverage", "coalition_cohesion"} {
-		want = append(want, "fan-"+s)
+		want = append(want, "levels-"+s)
 	}
-	want = append(want, "outcomes", "tradeoff", "differences")
 	for _, p := range scenarios.Default().Policies {
 		want = append(want, "histories-"+p)
 	}
@@ -495,6 +494,9 @@ func TestFiguresAndReport(t *testing.T) {
 		}
 		if !strings.Contains(stdout, name+".svg") {
 			t.Errorf("tranche plot does not list %s.svg", name)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "plots", name+".png")); err != nil {
+			t.Errorf("tranche plot --format svg removed plots/%s.png", name)
 		}
 	}
 	if code, _, stderr := tranche(t, "report", dir); code != 0 {

@@ -42,7 +42,7 @@ func parsePlay(args []string, stderr io.Writer) (*playOptions, error) {
 	fs.Uint64Var(&o.seed, "seed", 0, "seed of the random streams (default: the scenario's)")
 	fs.IntVar(&o.rep, "replication", 0, "which replication of the seed to play: the history (0 to 99999999)")
 	fs.IntVar(&o.rounds, "rounds", 0, "rounds in the game (default: the scenario's)")
-	fs.StringVar(&o.out, "out", "", "folder for the game (default tranche-out/play-SCENARIO-TIMESTAMP); must not exist")
+	fs.StringVar(&o.out, "out", "", "folder for the game (default tranche-out/play-SCENARIO-seedSEED-TIMESTAMP); must not exist")
 	fs.Var(&o.assignments, "set", "set a scenario parameter, KEY=VALUE (repeatable; tranche params lists the keys)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: tranche play [SCENARIO] [flags]

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -170,20 +171,23 @@ func interval(st results.Stats, def sim.Metric) string {
 	return out
 }
 
-// progress draws a progress bar on stderr for runs longer than a second,
-// when stderr is a terminal and the user did not ask for quiet.
+// progress draws a progress line on stderr for runs longer than a second,
+// when stderr is a terminal and the user did not ask for quiet: the phase,
+// a bar, the rate, the time elapsed and the time left.
 type progress struct {
 	w     io.Writer
-	total int
 	start time.Time
 	on    bool
 	mu    sync.Mutex
 	last  time.Time
 	drawn bool
+	phase string    // the phase shown
+	since time.Time // when the phase began
 }
 
-func newProgress(w io.Writer, total int, quiet bool) *progress {
-	return &progress{w: w, total: total, start: time.Now(), on: !quiet && isTerminal(w)}
+func newProgress(w io.Writer, quiet bool) *progress {
+	now := time.Now()
+	return &progress{w: w, start: now, since: now, on: !quiet && isTerminal(w)}
 }
 
 func isTerminal(w io.Writer) bool {
@@ -195,26 +199,64 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// update draws the bar with done of total replications run; a precision
-// run raises the total as it goes.
-func (p *progress) update(done, total int) {
+// update draws the line for a study's progress.
+func (p *progress) update(s study.Progress) {
 	if !p.on {
 		return
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.total = total
 	now := time.Now()
-	if now.Sub(p.start) < time.Second || now.Sub(p.last) < 100*time.Millisecond {
+	if s.Phase != p.phase {
+		p.phase, p.since = s.Phase, now
+	} else if now.Sub(p.last) < 100*time.Millisecond {
+		return
+	}
+	if now.Sub(p.start) < time.Second {
 		return
 	}
 	p.last = now
-	frac := float64(done) / float64(p.total)
-	const width = 30
-	n := int(frac * width)
-	eta := time.Duration(float64(now.Sub(p.start)) * (1 - frac) / max(frac, 1e-9)).Round(time.Second)
-	fmt.Fprintf(p.w, "\r[%s%s] %3.0f%%  %d/%d replications  %s left ", strings.Repeat("=", n), strings.Repeat(" ", width-n), 100*frac, done, p.total, eta)
+	fmt.Fprint(p.w, "\r\033[K"+progressLine(s, now.Sub(p.start), now.Sub(p.since)))
 	p.drawn = true
+}
+
+// progressLine is the progress line of s, elapsed into the run and inPhase
+// into its phase: the phase and, where it counts units, a bar, the count,
+// the rate and the time left.
+func progressLine(s study.Progress, elapsed, inPhase time.Duration) string {
+	clock := func(d time.Duration) string {
+		d = d.Round(time.Second)
+		return fmt.Sprintf("%d:%02d", int(d.Minutes()), int(d.Seconds())%60)
+	}
+	line := s.Phase
+	if s.Total > 0 {
+		frac := min(float64(s.Done)/float64(s.Total), 1)
+		const width = 24
+		n := int(frac * width)
+		line = fmt.Sprintf("%s [%s%s] %3.0f%% %d/%d %s", s.Phase, strings.Repeat("=", n), strings.Repeat(" ", width-n), 100*frac, s.Done, s.Total, s.Unit)
+		if secs := inPhase.Seconds(); secs > 0 && s.Done > 0 {
+			rate := float64(s.Done) / secs
+			left := time.Duration(float64(s.Total-s.Done) / rate * float64(time.Second))
+			line += fmt.Sprintf(", %s/s, %s left", humanRate(rate), clock(left))
+		}
+	}
+	return line + ", " + clock(elapsed) + " elapsed"
+}
+
+// humanRate writes a rate with a thousands separator or one decimal.
+func humanRate(r float64) string {
+	switch {
+	case r >= 1000:
+		n := int(r + 0.5)
+		s := strconv.Itoa(n)
+		for i := len(s) - 3; i > 0; i -= 3 {
+			s = s[:i] + "," + s[i:]
+		}
+		return s
+	case r >= 10:
+		return strconv.Itoa(int(r + 0.5))
+	}
+	return strconv.FormatFloat(r, 'f', 1, 64)
 }
 
 func (p *progress) finish() {

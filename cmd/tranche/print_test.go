@@ -3,9 +3,11 @@ package main
 import (
 	"math"
 	"testing"
+	"time"
 
 	"github.com/tranche-sim/tranche/results"
 	"github.com/tranche-sim/tranche/sim"
+	"github.com/tranche-sim/tranche/study"
 )
 
 // Intervals print their bounds with a comma: a dash between them misreads
@@ -38,6 +40,27 @@ func TestCount(t *testing.T) {
 	}{{0, "0 policies"}, {1, "1 policy"}, {2, "2 policies"}} {
 		if got := count(c.n, "policy", "policies"); got != c.want {
 			t.Errorf("count(%d) = %q, want %q", c.n, got, c.want)
+		}
+	}
+}
+
+// The progress line says the phase, the count, the rate, the time elapsed
+// and the time left; a phase without a count says its name and the time.
+func TestProgressLine(t *testing.T) {
+	cases := []struct {
+		s              study.Progress
+		elapsed, phase time.Duration
+		want           string
+	}{
+		{study.Progress{Phase: study.PhaseSimulating, Done: 4000, Total: 10000, Unit: "replications"}, 3 * time.Second, 2 * time.Second,
+			"simulating [=========               ]  40% 4000/10000 replications, 2,000/s, 0:03 left, 0:03 elapsed"},
+		{study.Progress{Phase: study.PhaseDrawing, Done: 3, Total: 15, Unit: "figures"}, 65 * time.Second, time.Second,
+			"drawing figures [====                    ]  20% 3/15 figures, 3.0/s, 0:04 left, 1:05 elapsed"},
+		{study.Progress{Phase: study.PhaseWriting}, 2 * time.Second, 0, "writing results, 0:02 elapsed"},
+	}
+	for _, c := range cases {
+		if got := progressLine(c.s, c.elapsed, c.phase); got != c.want {
+			t.Errorf("progressLine:\n got %q\nwant %q", got, c.want)
 		}
 	}
 }

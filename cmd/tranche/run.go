@@ -16,7 +16,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/tranche-sim/tranche/results"
 	"github.com/tranche-sim/tranche/scenarios"
 	"github.com/tranche-sim/tranche/sim"
 	"github.com/tranche-sim/tranche/study"
@@ -61,7 +60,7 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 	fs.IntVar(&o.workers, "workers", runtime.GOMAXPROCS(0), "parallel workers; results do not depend on it")
 	fs.IntVar(&o.rounds, "rounds", 0, "rounds per replication (default: the scenario's)")
 	fs.Var(&o.policies, "policy", "run only this policy (repeatable; default: the scenario's list)")
-	fs.StringVar(&o.out, "out", "", "results folder (default tranche-out/SCENARIO-TIMESTAMP); must not exist")
+	fs.StringVar(&o.out, "out", "", "results folder (default tranche-out/SCENARIO-seedSEED-TIMESTAMP); must not exist")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress bar")
 	fs.BoolVar(&o.noPlots, "no-plots", false, "do not draw the figures in plots/ (tranche plot draws them later)")
 	fs.StringVar(&o.format, "format", "csv", "format of the replications and rounds tables: csv, or parquet for large studies (rounds.csv is always written too)")
@@ -238,11 +237,7 @@ func runStudy(args []string, stdout, stderr io.Writer) (err error) {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	total := s.Replications
-	if opts.Precision != nil {
-		total = min(results.FirstBatch, opts.Precision.MaxReplications)
-	}
-	bar := newProgress(stderr, total, o.quiet)
+	bar := newProgress(stderr, o.quiet)
 	opts.Progress = bar.update
 	res, err := study.Run(ctx, s, opts)
 	bar.finish()

@@ -84,7 +84,7 @@ func (st *study) differences() (figure, bool) {
 	}
 	var panels []*plot.Plot
 	for k, key := range metrics {
-		pl := newPanel(key)
+		pl := newPanel(st.metricLabel(key))
 		pl.Add(grid(true, true))
 		pl.Add(vline{X: 0, Style: draw.LineStyle{Color: black, Width: vg.Points(0.9), Dashes: []vg.Length{vg.Points(3), vg.Points(2)}}})
 		for j, p := range rows {
@@ -92,16 +92,15 @@ func (st *study) differences() (figure, bool) {
 			if !ok || math.IsNaN(c.MeanDiff) || math.IsInf(c.MeanDiff, 0) {
 				continue
 			}
-			i := st.index[p]
 			pt := ciPoints{{x: c.MeanDiff, y: yOf(j), xci: c.CI95}}
 			if xb, err := plotter.NewXErrorBars(pt); err == nil {
-				xb.LineStyle = draw.LineStyle{Color: Color(i), Width: vg.Points(1.2)}
+				xb.LineStyle = draw.LineStyle{Color: st.style[p].colour(), Width: vg.Points(1.2)}
 				xb.CapWidth = vg.Points(4)
 				pl.Add(xb)
 			}
 			if sc, err := plotter.NewScatter(pt); err == nil {
 				sig := !math.IsNaN(c.PHolm) && c.PHolm < significance
-				sc.GlyphStyle = draw.GlyphStyle{Color: Color(i), Radius: vg.Points(3.6), Shape: Glyph(i, sig)}
+				sc.GlyphStyle = draw.GlyphStyle{Color: st.style[p].colour(), Radius: vg.Points(3.6), Shape: st.style[p].glyph(sig)}
 				pl.Add(sc)
 			}
 		}

@@ -42,7 +42,7 @@ func placeLabels(anchors []vg.Point, sizes []vg.Point, radius vg.Length, bounds 
 	sort.SliceStable(order, func(a, b int) bool { return crowd[order[a]] > crowd[order[b]] })
 
 	gap := vg.Points(2)
-	rings := []vg.Length{1, 2.2, 3.6, 5.2, 7}
+	rings := []vg.Length{1, 2.2, 3.6, 5.2, 7, 9, 11.5, 14}
 	placed := make([]vg.Rectangle, n)
 	ring := make([]int, n)
 	done := make([]bool, n)
@@ -54,28 +54,21 @@ func placeLabels(anchors []vg.Point, sizes []vg.Point, radius vg.Length, bounds 
 			if r > 0 {
 				d = (radius + gap) * k * 1.6
 			}
-			dd := d * 0.8
-			cands := []vg.Point{ // lower-left corners
-				{X: a.X + d, Y: a.Y - h/2},         // right
-				{X: a.X - d - w, Y: a.Y - h/2},     // left
-				{X: a.X - w/2, Y: a.Y + d},         // above
-				{X: a.X - w/2, Y: a.Y - d - h},     // below
-				{X: a.X + dd, Y: a.Y + dd},         // upper right
-				{X: a.X + dd, Y: a.Y - dd - h},     // lower right
-				{X: a.X - dd - w, Y: a.Y + dd},     // upper left
-				{X: a.X - dd - w, Y: a.Y - dd - h}, // lower left
-			}
-			for _, ll := range cands {
+			for _, ll := range candidates(a, w, h, d) {
 				rect := vg.Rectangle{Min: ll, Max: vg.Point{X: ll.X + w, Y: ll.Y + h}}
-				cost := 100 * outside(rect, bounds)
+				// Labels, markers and the bounds are hard limits; error
+				// bars (obstacles) come next: a label crosses one only
+				// where every other place is worse.
+				hard := outside(rect, bounds)
 				for j := range n {
 					if done[j] {
-						cost += 10 * overlap(rect, placed[j])
+						hard += overlap(rect, placed[j])
 					}
-					cost += 10 * overlap(rect, markers[j])
+					hard += overlap(rect, markers[j])
 				}
+				cost := 1e6 * hard
 				for _, o := range obstacles {
-					cost += overlap(rect, o)
+					cost += 1e3 * overlap(rect, o)
 				}
 				cost += float64(r) * 1e-3 // prefer the nearer ring among equals
 				if cost < bestCost {
@@ -89,6 +82,31 @@ func placeLabels(anchors []vg.Point, sizes []vg.Point, radius vg.Length, bounds 
 		placed[i], ring[i], done[i] = best, bestRing, true
 	}
 	return placed, ring
+}
+
+// candidates returns the lower-left corners of the positions a label of
+// size w x h tries at distance d from its anchor a: right, left, above,
+// below, the four diagonals and the eight directions between them.
+func candidates(a vg.Point, w, h, d vg.Length) []vg.Point {
+	dd, dh := d*0.8, d*0.45
+	return []vg.Point{
+		{X: a.X + d, Y: a.Y - h/2},         // right
+		{X: a.X - d - w, Y: a.Y - h/2},     // left
+		{X: a.X - w/2, Y: a.Y + d},         // above
+		{X: a.X - w/2, Y: a.Y - d - h},     // below
+		{X: a.X + dd, Y: a.Y + dd},         // upper right
+		{X: a.X + dd, Y: a.Y - dd - h},     // lower right
+		{X: a.X - dd - w, Y: a.Y + dd},     // upper left
+		{X: a.X - dd - w, Y: a.Y - dd - h}, // lower left
+		{X: a.X + d, Y: a.Y + dh},          // right, a little up
+		{X: a.X + d, Y: a.Y - dh - h},      // right, a little down
+		{X: a.X - d - w, Y: a.Y + dh},      // left, a little up
+		{X: a.X - d - w, Y: a.Y - dh - h},  // left, a little down
+		{X: a.X + dh, Y: a.Y + d},          // above, a little right
+		{X: a.X - dh - w, Y: a.Y + d},      // above, a little left
+		{X: a.X + dh, Y: a.Y - d - h},      // below, a little right
+		{X: a.X - dh - w, Y: a.Y - d - h},  // below, a little left
+	}
 }
 
 // overlap is the area of the intersection of two rectangles.
@@ -121,6 +139,10 @@ type pointLabels struct {
 	// Obstacles returns, for the canvas and plot the labels are drawn on,
 	// rectangles labels should avoid (error bars).
 	Obstacles func(c draw.Canvas, p *plot.Plot) []vg.Rectangle
+
+	// placed, markers and obstacles record, after Plot, the labels'
+	// rectangles, the markers' and the obstacles', for tests.
+	placed, markers, obstacles []vg.Rectangle
 }
 
 // Plot implements plot.Plotter.
@@ -137,6 +159,10 @@ func (l *pointLabels) Plot(c draw.Canvas, p *plot.Plot) {
 		obstacles = l.Obstacles(c, p)
 	}
 	rects, rings := placeLabels(anchors, sizes, l.Radius, c.Rectangle, obstacles)
+	l.placed, l.markers, l.obstacles = rects, nil, obstacles
+	for _, a := range anchors {
+		l.markers = append(l.markers, vg.Rectangle{Min: vg.Point{X: a.X - l.Radius, Y: a.Y - l.Radius}, Max: vg.Point{X: a.X + l.Radius, Y: a.Y + l.Radius}})
+	}
 	sty := l.Style
 	sty.XAlign, sty.YAlign = draw.XLeft, draw.YBottom
 	desc := sty.FontExtents().Descent

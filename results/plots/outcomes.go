@@ -134,6 +134,14 @@ func withHint(label, hint string) string {
 	return label + " (" + hint + ")"
 }
 
+// metricLabel names a metric in words, from the folder's definitions.
+func (st *study) metricLabel(key string) string {
+	if m, ok := st.metricDef(key); ok && m.Label != "" {
+		return m.Label
+	}
+	return key
+}
+
 func (st *study) metricUnit(key string) string {
 	if m, ok := st.metricDef(key); ok {
 		return m.Unit
@@ -174,7 +182,7 @@ func (st *study) outcomes() (figure, bool) {
 
 	var panels []*plot.Plot
 	for _, key := range outcomeMetrics {
-		title := key
+		title := st.metricLabel(key)
 		if hint := st.betterHint(key); hint != "" {
 			title += " (" + hint + ")"
 		}
@@ -185,8 +193,8 @@ func (st *study) outcomes() (figure, bool) {
 			if !ok {
 				continue
 			}
-			i := st.index[policies[j]]
-			pl.Add(&percentileBox{X: float64(j), Stats: st0, Color: Color(i), Dashes: Dashes(i), Width: 0.6})
+			sty := st.style[policies[j]]
+			pl.Add(&percentileBox{X: float64(j), Stats: st0, Color: sty.colour(), Dashes: sty.dashes(), Width: 0.6})
 		}
 		pl.X.Min, pl.X.Max = -0.6, float64(n)-0.4
 		pl.X.Tick.Marker = fixedTicks(ticks, policies)

@@ -5,24 +5,31 @@
 // and JSON files) and never re-runs the model.
 //
 // Every policy keeps one colour in every figure: policy i, in the order of
-// the manifest, gets Color(i) from the Okabe-Ito palette, which colour-blind
+// the manifest, gets st.style[p].colour() from the Okabe-Ito palette, which colour-blind
 // readers can tell apart; from the ninth policy on the colours repeat with a
 // different glyph shape and dash pattern.
 package plots // import "github.com/tranche-sim/tranche/results/plots"
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 
+	"git.sr.ht/~sbinet/gg"
 	xfont "golang.org/x/image/font"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 
 	"github.com/tranche-sim/tranche/internal/atomicfile"
 	"github.com/tranche-sim/tranche/results"
@@ -49,11 +56,14 @@ type figure struct {
 
 // All draws every figure of a results folder into dir (created if needed) in
 // the given format and returns them in a stable order. It reads only run
-// (which comes from the CSV/JSON files), never re-runs anything. Each file is
-// written atomically (temporary file in dir, then rename). An unknown format
-// is an error naming the allowed ones. Cancelling ctx stops it between
-// figures, with ctx's error.
-func All(ctx context.Context, run *results.Run, dir, format string) ([]Figure, error) {
+// (which comes from the CSV/JSON files), never re-runs anything. Figures
+// are drawn in parallel, on as many goroutines as GOMAXPROCS, each written
+// atomically (temporary file in dir, then rename); a figure's bytes depend
+// only on run. An unknown format is an error naming the allowed ones.
+// Cancelling ctx stops it between figures, with ctx's error. done, if not
+// nil, is called (from one goroutine at a time) as each figure is written,
+// with the number written and the total.
+func All(ctx context.Context, run *results.Run, dir, format string, done ...func(n, total int)) ([]Figure, error) {
 	if err := checkFormat(format); err != nil {
 		return nil, err
 	}
@@ -64,16 +74,48 @@ func All(ctx context.Context, run *results.Run, dir, format string) ([]Figure, e
 		return nil, fmt.Errorf("plots: %w", err)
 	}
 	figs := newStudy(run).figures()
-	out := make([]Figure, 0, len(figs))
-	for _, f := range figs {
-		if err := ctx.Err(); err != nil {
-			return out, err
+	out := make([]Figure, len(figs))
+	errs := make([]error, len(figs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	written := 0
+	for range min(runtime.GOMAXPROCS(0), len(figs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var buf pixels // reused from figure to figure
+			for i := range next {
+				f := figs[i]
+				path := filepath.Join(dir, f.name+"."+format)
+				if errs[i] = buf.render(path, format, f.w, f.h, f.draw); errs[i] == nil {
+					out[i] = Figure{Name: f.name, Title: f.title, Caption: f.caption, Path: path}
+				}
+				mu.Lock()
+				written++
+				for _, d := range done {
+					d(written, len(figs))
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	var err error
+	for i := range figs {
+		if err = ctx.Err(); err != nil {
+			break
 		}
-		path := filepath.Join(dir, f.name+"."+format)
-		if err := render(path, format, f.w, f.h, f.draw); err != nil {
-			return out, err
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range errs {
+		if e != nil {
+			return nil, e
 		}
-		out = append(out, Figure{Name: f.name, Title: f.title, Caption: f.caption, Path: path})
 	}
 	return out, nil
 }
@@ -81,13 +123,13 @@ func All(ctx context.Context, run *results.Run, dir, format string) ([]Figure, e
 // figures are the figures of a study, in the order All returns them.
 func (st *study) figures() []figure {
 	var figs []figure
-	for _, s := range fanSeries {
-		if f, ok := st.fan(s); ok {
+	for _, build := range []func() (figure, bool){st.tradeoff, st.differences, st.means, st.outcomes} {
+		if f, ok := build(); ok {
 			figs = append(figs, f)
 		}
 	}
-	for _, build := range []func() (figure, bool){st.outcomes, st.tradeoff, st.differences} {
-		if f, ok := build(); ok {
+	for _, s := range keySeries() {
+		if f, ok := st.levels(s); ok {
 			figs = append(figs, f)
 		}
 	}
@@ -106,13 +148,61 @@ func checkFormat(format string) error {
 // render draws a figure of size w x h in the given format and writes it to
 // path atomically. A panic while drawing (gonum/plot panics on some invalid
 // input) is returned as an error.
-func render(path, format string, w, h vg.Length, fn func(draw.Canvas)) (err error) {
+func render(path, format string, w, h vg.Length, fn func(draw.Canvas)) error {
+	var buf pixels
+	return buf.render(path, format, w, h, fn)
+}
+
+// pixels holds the pixels of PNG figures, reused from one figure to the
+// next: a figure is megabytes of pixels, and allocating them afresh (twice,
+// as vgimg.New does) cost more than drawing many figures.
+type pixels struct{ img *image.RGBA }
+
+// canvas returns a white image canvas of size w x h at vgimg.DefaultDPI on
+// the buffer's pixels.
+func (b *pixels) canvas(w, h vg.Length) *vgimg.Canvas {
+	dpi := vg.Length(vgimg.DefaultDPI)
+	pw, ph := int(w/vg.Inch*dpi+0.5), int(h/vg.Inch*dpi+0.5)
+	if b.img == nil || b.img.Rect.Dx() < pw || b.img.Rect.Dy() < ph {
+		b.img = image.NewRGBA(image.Rect(0, 0, max(pw, b.width()), max(ph, b.height())))
+	}
+	sub := b.img.SubImage(image.Rect(0, 0, pw, ph)).(*image.RGBA)
+	ctx := gg.NewContextForRGBA(sub)
+	ctx.SetLineCapButt() // as vgimg.New sets up its own context
+	ctx.InvertY()
+	return vgimg.NewWith(vgimg.UseImageWithContext(sub, ctx)) // white, the default background
+}
+
+func (b *pixels) width() int {
+	if b.img == nil {
+		return 0
+	}
+	return b.img.Rect.Dx()
+}
+
+func (b *pixels) height() int {
+	if b.img == nil {
+		return 0
+	}
+	return b.img.Rect.Dy()
+}
+
+// render is the package's render, drawing PNG figures on b's pixels.
+func (b *pixels) render(path, format string, w, h vg.Length, fn func(draw.Canvas)) (err error) {
 	if err := checkFormat(format); err != nil {
 		return err
 	}
-	cw, err := draw.NewFormattedCanvas(w, h, format)
-	if err != nil {
-		return fmt.Errorf("plots: %w", err)
+	var cw vg.CanvasWriterTo
+	if format == "png" {
+		cw = fastPNG{b.canvas(w, h)}
+	} else {
+		var err error
+		if cw, err = draw.NewFormattedCanvas(w, h, format); err != nil {
+			return fmt.Errorf("plots: %w", err)
+		}
+		if format == "svg" {
+			cw = svgFallback{cw}
+		}
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -124,10 +214,53 @@ func render(path, format string, w, h vg.Length, fn func(draw.Canvas)) (err erro
 		c = pdfBold{cw}
 	}
 	dc := draw.New(c)
-	dc.SetColor(white)
-	dc.Fill(dc.Rectangle.Path())
+	if format != "png" { // a PNG canvas starts white
+		dc.SetColor(white)
+		dc.Fill(dc.Rectangle.Path())
+	}
 	fn(dc)
 	return writeAtomic(path, cw)
+}
+
+// svgFallback is an SVG canvas whose text names generic fallback fonts
+// after the one it was measured with: a reader without Liberation Sans gets
+// Arial, Helvetica or the system's sans-serif, not a serif default.
+type svgFallback struct{ vg.CanvasWriterTo }
+
+// WriteTo writes the SVG with the fallback fonts.
+func (c svgFallback) WriteTo(w io.Writer) (int64, error) {
+	var b bytes.Buffer
+	if _, err := c.CanvasWriterTo.WriteTo(&b); err != nil {
+		return 0, err
+	}
+	out := bytes.ReplaceAll(b.Bytes(), []byte("font-family:Liberation Sans;"), []byte("font-family:'Liberation Sans',Arial,Helvetica,sans-serif;"))
+	n, err := w.Write(out)
+	return int64(n), err
+}
+
+// fastPNG is a PNG canvas encoded at zlib's best speed: PNG is lossless at
+// any level, and the default level made encoding most of the time spent on
+// figures for files a third smaller.
+type fastPNG struct{ *vgimg.Canvas }
+
+// WriteTo writes the canvas as PNG.
+func (c fastPNG) WriteTo(w io.Writer) (int64, error) {
+	cw := &countingWriter{w: w}
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	err := enc.Encode(cw, c.Image())
+	return cw.n, err
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // pdfBold works around two limits of gonum/plot's PDF backend: it selects a
@@ -163,11 +296,12 @@ func writeAtomic(path string, wt io.WriterTo) error {
 	return nil
 }
 
-// study is a run with its policies in colour order.
+// study is a run with its policies in order and their styles.
 type study struct {
 	run      *results.Run
-	policies []string       // manifest order, then any others of the summary and rounds
-	index    map[string]int // colour index of each policy
+	policies []string         // manifest order, then any others of the summary and rounds
+	index    map[string]int   // position of each policy in policies
+	style    map[string]Style // how each policy is drawn
 }
 
 func newStudy(run *results.Run) *study {
@@ -187,6 +321,11 @@ func newStudy(run *results.Run) *study {
 	for _, r := range run.Rounds {
 		add(r.Policy)
 	}
+	bases := map[string]string{}
+	for _, p := range run.Definitions.Policies {
+		bases[p.Name] = p.Base
+	}
+	st.style = Styles(st.policies, bases)
 	return st
 }
 

@@ -2,7 +2,7 @@ package plots
 
 import (
 	"context"
-	"image/color"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/tranche-sim/tranche/policy"
 	"github.com/tranche-sim/tranche/results"
 )
 
@@ -61,10 +61,8 @@ func syntheticRun() *results.Run {
 	for p, name := range run.Manifest.Policies {
 		for r := 1; r <= 10; r++ {
 			m := 0.1*float64(r)/2 + 0.2*float64(p)
-			row := results.RoundRow{Policy: name, Round: r, Metric: "relief", Mean: m, P05: m - 0.1, P25: m - 0.05, P50: m, P75: m + 0.05, P95: m + 0.1}
-			if r == 3 {
-				row.P05 = math.NaN() // an undefined percentile leaves the round out
-			}
+			row := results.RoundRow{Policy: name, Round: r, Metric: "relief", Mean: m, SD: 0.1, P05: m - 0.1, P25: m - 0.05, P50: m, P75: m + 0.05, P95: m + 0.1,
+				Shares: [results.LevelBands]float64{0.5 - m/2, 0, 0, 0, 0.5 + m/2}}
 			run.Rounds = append(run.Rounds, row)
 		}
 		ps := results.PolicySummary{Policy: name}
@@ -92,24 +90,26 @@ func syntheticHistory() []results.HistoryRow {
 	return rows
 }
 
-func TestFanSynthetic(t *testing.T) {
+// A run with one series draws its levels and means figures, and the
+// figures of what it has.
+func TestRoundFiguresSynthetic(t *testing.T) {
 	run := syntheticRun()
 	st := newStudy(run)
-	f, ok := st.fan(seriesInfo{key: "relief", title: "Relief"})
+	f, ok := st.levels(seriesInfo{key: "relief"})
 	if !ok {
-		t.Fatal("no fan chart for relief")
+		t.Fatal("no levels figure for relief")
 	}
-	if f.name != "fan-relief" || f.w != figWidth {
-		t.Errorf("fan chart %q of width %v", f.name, f.w)
+	if f.name != "levels-relief" || f.w != figWidth {
+		t.Errorf("levels figure %q of width %v", f.name, f.w)
 	}
-	if _, ok := st.fan(seriesInfo{key: "compliance"}); ok {
-		t.Error("fan chart drawn for a series with no rows")
+	if _, ok := st.levels(seriesInfo{key: "compliance"}); ok {
+		t.Error("levels figure drawn for a series with no rows")
 	}
-	path := filepath.Join(t.TempDir(), "fan.png")
+	path := filepath.Join(t.TempDir(), "levels.png")
 	if err := render(path, "png", f.w, f.h, f.draw); err != nil {
 		t.Fatal(err)
 	}
-	// The whole run draws what it has: a fan chart, outcomes and trade-off.
+	// The whole run draws what it has.
 	figs, err := All(context.Background(), run, t.TempDir(), "svg")
 	if err != nil {
 		t.Fatal(err)
@@ -118,7 +118,7 @@ func TestFanSynthetic(t *testing.T) {
 	for _, f := range figs {
 		names = append(names, f.Name)
 	}
-	if got := strings.Join(names, " "); got != "fan-relief outcomes tradeoff" {
+	if got := strings.Join(names, " "); got != "tradeoff means outcomes levels-relief" {
 		t.Errorf("figures %s", got)
 	}
 }
@@ -159,44 +159,86 @@ func TestNiceTicks(t *testing.T) {
 	}
 }
 
-func TestColor(t *testing.T) {
-	rgba := func(c color.Color) [4]uint32 {
-		r, g, b, a := c.RGBA()
-		return [4]uint32{r, g, b, a}
-	}
-	seen := map[[4]uint32]int{}
-	for i := range 8 {
-		c := rgba(Color(i))
-		if j, ok := seen[c]; ok {
-			t.Errorf("policies %d and %d share colour %v", j, i, c)
+// Every built-in policy has its own style, the same in every run whatever
+// the other policies: phased-snapback was black in a 5-policy run and green
+// in a 17-policy run, and max-pressure and reciprocal shared a colour.
+func TestBuiltinStyles(t *testing.T) {
+	names := policy.Names()
+	seen := map[Style]string{}
+	colourMark := map[[2]int]string{}
+	for _, n := range names {
+		s, ok := BuiltinStyle(n)
+		if !ok {
+			t.Fatalf("built-in %s has no style", n)
 		}
-		seen[c] = i
-		if rgba(Color(i+8)) != c || rgba(Color(i-8)) != c {
-			t.Errorf("colour %d does not repeat every 8 policies", i)
+		if o, dup := seen[s]; dup {
+			t.Errorf("%s and %s share a style", o, n)
+		}
+		seen[s] = n
+		colourMark[[2]int{s.Color, s.Mark}] = n
+		if s.glyph(true) == s.glyph(false) {
+			t.Errorf("%s: filled and hollow glyphs are the same", n)
 		}
 	}
-	if rgba(Color(0)) != rgba(color.Black) {
-		t.Error("policy 0 is not black")
+	if len(builtinStyles()) != len(names) {
+		t.Errorf("%d styles for %d built-ins", len(builtinStyles()), len(names))
 	}
-	type style struct {
-		c [4]uint32
-		g draw.GlyphDrawer
-	}
-	styles := map[style]int{}
-	for i := range 17 {
-		for _, filled := range []bool{true, false} {
-			s := style{rgba(Color(i)), Glyph(i, filled)}
-			if j, ok := styles[s]; ok {
-				t.Errorf("policies %d and %d share colour and glyph (filled %v)", j, i, filled)
+	// Two policies of one colour differ in both glyph and dash.
+	for a, na := range seen {
+		for b, nb := range seen {
+			if na < nb && a.Color == b.Color && (a.glyph(true) == b.glyph(true) || equalDashes(a.dashes(), b.dashes())) {
+				t.Errorf("%s and %s share a colour and a glyph or a dash", na, nb)
 			}
-			styles[s] = i
 		}
-		if Glyph(i, true) == Glyph(i, false) {
-			t.Errorf("policy %d: filled and hollow glyphs are the same", i)
+	}
+	// The same in any subset, in any order.
+	all := Styles(names, nil)
+	five := Styles([]string{"max-pressure", "phased-snapback", "phased", "big-bang", "reciprocal"}, nil)
+	for n, s := range five {
+		if all[n] != s {
+			t.Errorf("%s is drawn differently in 5- and 17-policy runs", n)
 		}
-		if i >= 8 && equalDashes(Dashes(i), Dashes(i-8)) {
-			t.Errorf("policies %d and %d share colour and dash pattern", i-8, i)
+	}
+	// Core policies have distinct colours.
+	core := map[int]string{}
+	for _, n := range []string{"phased-snapback", "phased", "big-bang", "reciprocal", "max-pressure"} {
+		c := all[n].Color
+		if o, dup := core[c]; dup {
+			t.Errorf("core policies %s and %s share a colour", o, n)
 		}
+		core[c] = n
+	}
+}
+
+// Policies a scenario defines take styles no built-in has, of their base's
+// colour where it has one free, the same whatever order they come in.
+func TestCustomStyles(t *testing.T) {
+	bases := map[string]string{"cautious": "phased", "mine": "reciprocal", "x": "", "y": ""}
+	a := Styles([]string{"cautious", "phased", "mine", "x", "y"}, bases)
+	b := Styles([]string{"y", "x", "mine", "cautious"}, bases)
+	used := map[Style]string{}
+	for _, n := range policy.Names() {
+		s, _ := BuiltinStyle(n)
+		used[s] = n
+	}
+	for _, n := range []string{"cautious", "mine", "x", "y"} {
+		if a[n] != b[n] {
+			t.Errorf("%s's style depends on the order of the policies", n)
+		}
+		if o, dup := used[a[n]]; dup {
+			t.Errorf("%s has %s's style", n, o)
+		}
+		used[a[n]] = n
+	}
+	if a["cautious"].Color != cOrange || a["mine"].Color != cGreen {
+		t.Errorf("variants do not take their base's colour: %+v, %+v", a["cautious"], a["mine"])
+	}
+	many := make([]string, 40)
+	for i := range many {
+		many[i] = fmt.Sprintf("p%02d", i)
+	}
+	if got := Styles(many, nil); len(got) != 40 {
+		t.Errorf("%d styles for 40 policies", len(got))
 	}
 }
 
@@ -298,5 +340,77 @@ func TestFileNamesUnique(t *testing.T) {
 func TestFileSafe(t *testing.T) {
 	if got := fileSafe("my policy/v2"); got != "my_policy_v2" {
 		t.Errorf("fileSafe = %q", got)
+	}
+}
+
+// With all 17 built-in policies, crowded as a real study crowds them, no
+// label of the trade-off figure overlaps another label, any policy's marker
+// or any error bar: grim-trigger's label once sat on its own error bar
+// (the means and intervals are those of a 17-policy study of the default
+// scenario, 2,000 replications, seed 1).
+func TestTradeoffLabelsDoNotOverlap(t *testing.T) {
+	study17 := []struct {
+		name                     string
+		x, xlo, xhi, y, ylo, yhi float64
+	}{
+		{"big-bang", 0.2695, 0.2505, 0.2894, 3.682, 3.511, 3.854},
+		{"generous-reciprocal", 0.5000, 0.4781, 0.5219, 5.003, 4.872, 5.134},
+		{"grim-trigger", 0.0205, 0.0151, 0.0277, 11.827, 11.690, 11.964},
+		{"grit", 0.2775, 0.2583, 0.2975, 3.040, 2.975, 3.105},
+		{"humanitarian-only", 0.0000, 0.0000, 0.0019, 7.401, 7.330, 7.473},
+		{"ladder", 0.2680, 0.2490, 0.2878, 6.844, 6.743, 6.945},
+		{"max-pressure", 0.2920, 0.2725, 0.3123, 10.458, 10.268, 10.647},
+		{"more-for-more", 0.3595, 0.3388, 0.3808, 6.109, 5.996, 6.223},
+		{"patient-snapback", 0.3435, 0.3230, 0.3646, 6.675, 6.528, 6.823},
+		{"phased", 0.2785, 0.2593, 0.2986, 4.815, 4.673, 4.958},
+		{"phased-proportionate", 0.4125, 0.3911, 0.4342, 7.405, 7.239, 7.571},
+		{"phased-snapback", 0.3225, 0.3024, 0.3433, 8.914, 8.768, 9.059},
+		{"phased-sunset", 0.4145, 0.3931, 0.4362, 5.927, 5.789, 6.066},
+		{"proportional", 0.4740, 0.4522, 0.4959, 4.784, 4.638, 4.930},
+		{"reciprocal", 0.5195, 0.4976, 0.5413, 5.211, 5.080, 5.342},
+		{"sender-fatigue", 0.2655, 0.2466, 0.2853, 4.848, 4.707, 4.988},
+		{"tit-for-two-tats", 0.5415, 0.5196, 0.5632, 4.349, 4.223, 4.475},
+	}
+	for _, squeeze := range []float64{1, 0.5} { // and the same, crowded closer
+		run := &results.Run{}
+		run.Manifest.Replications = 2000
+		for _, p := range study17 {
+			sq := func(v, c float64) float64 { return c + (v-c)*squeeze }
+			run.Manifest.Policies = append(run.Manifest.Policies, p.name)
+			ps := results.PolicySummary{Policy: p.name}
+			ps.Metrics = append(ps.Metrics,
+				results.KeyedStats{Key: tradeX, Stats: results.Stats{N: 2000, Mean: sq(p.x, 0.3), CI95: [2]float64{sq(p.xlo, 0.3), sq(p.xhi, 0.3)}}},
+				results.KeyedStats{Key: tradeY, Stats: results.Stats{N: 2000, Mean: sq(p.y, 6), CI95: [2]float64{sq(p.ylo, 6), sq(p.yhi, 6)}}})
+			run.Summary.Policies = append(run.Summary.Policies, ps)
+		}
+		f, lab, ok := newStudy(run).tradeoffLabelled()
+		if !ok {
+			t.Fatal("no trade-off figure")
+		}
+		if err := render(filepath.Join(t.TempDir(), "t.png"), "png", f.w, f.h, f.draw); err != nil {
+			t.Fatal(err)
+		}
+		names := run.Manifest.Policies
+		if len(lab.placed) != len(names) {
+			t.Fatalf("%d labels placed for %d policies", len(lab.placed), len(names))
+		}
+		for i, r := range lab.placed {
+			for j := range i {
+				if overlap(r, lab.placed[j]) > 0 {
+					t.Errorf("squeeze %v: the labels of %s and %s overlap", squeeze, names[j], names[i])
+				}
+			}
+			for j, m := range lab.markers {
+				if overlap(r, m) > 0 {
+					t.Errorf("squeeze %v: the label of %s covers the marker of %s", squeeze, names[i], names[j])
+				}
+			}
+			for _, o := range lab.obstacles {
+				if overlap(r, o) > 0 {
+					t.Errorf("squeeze %v: the label of %s crosses an error bar", squeeze, names[i])
+					break
+				}
+			}
+		}
 	}
 }

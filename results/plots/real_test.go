@@ -6,6 +6,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"testing"
 
@@ -26,7 +27,7 @@ var studyRun struct {
 
 // realRun runs the default scenario with few replications into a results
 // folder and loads it.
-func realRun(t *testing.T) *results.Run {
+func realRun(t testing.TB) *results.Run {
 	t.Helper()
 	studyRun.once.Do(func() {
 		s, err := scenarios.Get("default")
@@ -62,10 +63,11 @@ func TestMain(m *testing.M) {
 
 // expectedNames are the figures All must draw for a run.
 func expectedNames(run *results.Run) []string {
-	names := []string{"fan-compliance", "fan-relief", "fan-humanitarian_index", "fan-stability_index", "fan-leverage", "fan-coalition_cohesion", "outcomes", "tradeoff"}
+	names := []string{"tradeoff"}
 	if run.Comparison != nil && len(run.Manifest.Policies) >= 2 {
 		names = append(names, "differences")
 	}
+	names = append(names, "means", "outcomes", "levels-compliance", "levels-relief", "levels-humanitarian_index", "levels-stability_index", "levels-leverage", "levels-coalition_cohesion")
 	seen := map[string]bool{}
 	for _, r := range run.Histories {
 		seen[r.Policy] = true
@@ -130,6 +132,10 @@ func TestAll(t *testing.T) {
 					if !bytes.HasPrefix(b, []byte("<?xml")) && !bytes.HasPrefix(b, []byte("<svg")) {
 						t.Errorf("%s does not start as SVG: %q", f.Path, b[:min(len(b), 20)])
 					}
+					// Every font names generic fallbacks.
+					if bytes.Contains(b, []byte("font-family:Liberation Sans;")) || !bytes.Contains(b, []byte("sans-serif;")) {
+						t.Errorf("%s names a font without a generic fallback", f.Path)
+					}
 				case "pdf":
 					if !bytes.HasPrefix(b, []byte("%PDF")) {
 						t.Errorf("%s does not start as PDF: %q", f.Path, b[:min(len(b), 20)])
@@ -170,5 +176,46 @@ func TestHistoryOfRun(t *testing.T) {
 	defer f.Close()
 	if _, err := png.Decode(f); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Figures are the same bytes whatever the number of workers drawing them
+// and from one drawing to the next.
+func TestFiguresDeterministic(t *testing.T) {
+	run := realRun(t)
+	draw := func(procs int) map[string][]byte {
+		old := runtime.GOMAXPROCS(procs)
+		defer runtime.GOMAXPROCS(old)
+		dir := t.TempDir()
+		figs, err := plots.All(context.Background(), run, dir, "png")
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string][]byte{}
+		for _, f := range figs {
+			b, err := os.ReadFile(f.Path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[f.Name] = b
+		}
+		return out
+	}
+	a, b, c := draw(1), draw(2), draw(4)
+	for name, x := range a {
+		if !bytes.Equal(x, b[name]) || !bytes.Equal(x, c[name]) {
+			t.Errorf("%s differs with the number of workers", name)
+		}
+	}
+}
+
+// BenchmarkFigures draws every figure of a 5-policy, 64-replication run as
+// PNG: the largest fixed cost of a run (docs/performance.md).
+func BenchmarkFigures(b *testing.B) {
+	run := realRun(b)
+	for b.Loop() {
+		if _, err := plots.All(context.Background(), run, b.TempDir(), "png"); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -3,6 +3,8 @@ package plots
 import (
 	"image/color"
 	"math"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -42,42 +44,148 @@ var (
 	grey       = color.NRGBA{0x80, 0x80, 0x80, 0xff}
 )
 
-// Color is the colour of policy i (in the order of the manifest's
-// policies): the i mod 8-th colour of the Okabe-Ito palette. Policies 8 and
-// on repeat the colours with another glyph shape and dash pattern (see
-// Glyph and Dashes).
-func Color(i int) color.Color {
-	return palette[mod(i, len(palette))]
+// Style is how a policy is drawn in every figure: a colour of the
+// Okabe-Ito palette, a glyph shape and a dash pattern. Each built-in
+// policy has its own style, the same in every figure of every run (see
+// BuiltinStyle); policies a scenario defines take styles no built-in has
+// (see Styles).
+type Style struct {
+	// Color is the index of the colour in the palette.
+	Color int
+	// Mark is the glyph shape and dash pattern: 0 circles and solid lines,
+	// 1 squares and dashes, 2 triangles and dash-dots, 3 diamonds and dots.
+	Mark int
 }
 
-// Glyph is the glyph shape of policy i, filled or hollow: circles for
-// policies 0-7, squares for 8-15, triangles for 16-23, then again.
-func Glyph(i int, filled bool) draw.GlyphDrawer {
-	kinds := [...]int{circle, square, triangle}
-	return shape{kind: kinds[mod(i/len(palette), len(kinds))], filled: filled}
+// Marks is the number of glyph and dash combinations.
+const Marks = 4
+
+// colour returns the style's colour.
+func (s Style) colour() color.Color { return palette[mod(s.Color, len(palette))] }
+
+// glyph returns the style's glyph, filled or hollow.
+func (s Style) glyph(filled bool) draw.GlyphDrawer {
+	kinds := [Marks]int{circle, square, triangle, diamond}
+	return shape{kind: kinds[mod(s.Mark, Marks)], filled: filled}
 }
 
-// Dashes is the dash pattern of policy i's lines: solid for policies 0-7,
-// dashed for 8-15, dash-dotted for 16-23, then again.
-func Dashes(i int) []vg.Length {
-	switch mod(i/len(palette), 3) {
+// dashes returns the style's dash pattern (nil for solid).
+func (s Style) dashes() []vg.Length {
+	switch mod(s.Mark, Marks) {
 	case 1:
 		return []vg.Length{vg.Points(5), vg.Points(2.5)}
 	case 2:
 		return []vg.Length{vg.Points(6), vg.Points(2), vg.Points(1.5), vg.Points(2)}
+	case 3:
+		return []vg.Length{vg.Points(1.5), vg.Points(2)}
 	}
 	return nil
 }
 
-// textColor is the colour of policy i's text labels: its colour, darkened
+// text returns the colour of the style's text labels: its colour, darkened
 // where the colour is too light for small text on white.
-func textColor(i int) color.Color {
-	c := palette[mod(i, len(palette))]
+func (s Style) text() color.Color {
+	c := palette[mod(s.Color, len(palette))]
 	if c == skyBlue || c == orange || c == palette[7] {
 		d := func(v uint8) uint8 { return uint8(int(v) * 3 / 4) }
 		return color.NRGBA{d(c.R), d(c.G), d(c.B), 0xff}
 	}
 	return c
+}
+
+// Palette indexes, for the style table.
+const (
+	cBlack = iota
+	cOrange
+	cSkyBlue
+	cGreen
+	cBlue
+	cVermillion
+	cPurple
+	cYellow
+)
+
+// builtinStyles are the styles of the built-in policies. The five core
+// policies and three others have a colour each, with circles and solid
+// lines; the variants of a family take the family's colour with another
+// glyph and dash (phased variants orange, snapback variants black,
+// reciprocal variants green); the rest take the colours left.
+func builtinStyles() map[string]Style {
+	return map[string]Style{
+		"phased-snapback":      {cBlack, 0},
+		"phased":               {cOrange, 0},
+		"big-bang":             {cSkyBlue, 0},
+		"reciprocal":           {cGreen, 0},
+		"max-pressure":         {cVermillion, 0},
+		"grit":                 {cBlue, 0},
+		"humanitarian-only":    {cPurple, 0},
+		"ladder":               {cYellow, 0},
+		"patient-snapback":     {cBlack, 1},
+		"phased-proportionate": {cOrange, 1},
+		"phased-sunset":        {cOrange, 2},
+		"generous-reciprocal":  {cGreen, 1},
+		"tit-for-two-tats":     {cGreen, 2},
+		"grim-trigger":         {cVermillion, 1},
+		"proportional":         {cBlue, 1},
+		"more-for-more":        {cPurple, 1},
+		"sender-fatigue":       {cYellow, 1},
+	}
+}
+
+// BuiltinStyle returns the style of a built-in policy.
+func BuiltinStyle(name string) (Style, bool) {
+	s, ok := builtinStyles()[name]
+	return s, ok
+}
+
+// Styles returns the style of each of the given policies. A built-in
+// policy has its own style. Every other policy takes, in the order of
+// their names (so the same policies get the same styles in every run), the
+// first style no built-in and no earlier policy has: of its base's colour
+// where bases names one (a policy defined from phased is orange), of any
+// colour otherwise. Beyond the 32 styles, styles repeat.
+func Styles(policies []string, bases map[string]string) map[string]Style {
+	out := map[string]Style{}
+	used := map[Style]bool{}
+	for _, s := range builtinStyles() {
+		used[s] = true
+	}
+	var others []string
+	for _, p := range policies {
+		if s, ok := BuiltinStyle(p); ok {
+			out[p] = s
+		} else if _, seen := out[p]; !seen && !slices.Contains(others, p) {
+			others = append(others, p)
+		}
+	}
+	sort.Strings(others)
+	free := func(colour int) (Style, bool) {
+		for m := range Marks {
+			for c := range len(palette) {
+				s := Style{c, m}
+				if (colour < 0 || c == colour) && !used[s] {
+					return s, true
+				}
+			}
+		}
+		return Style{}, false
+	}
+	for i, p := range others {
+		colour := -1
+		if b, ok := BuiltinStyle(bases[p]); ok {
+			colour = b.Color
+		}
+		s, ok := free(colour)
+		if !ok {
+			s, ok = free(-1)
+		}
+		if !ok { // every style taken: repeat
+			s = Style{i % len(palette), (i / len(palette)) % Marks}
+		}
+		used[s] = true
+		out[p] = s
+	}
+	return out
 }
 
 func mod(i, n int) int {

@@ -65,7 +65,17 @@ const (
 	tradeY = "humanitarian_shortfall"
 )
 
+// capWidth is the width of the caps of the trade-off's error bars.
+var capWidth = vg.Points(5)
+
 func (st *study) tradeoff() (figure, bool) {
+	f, _, ok := st.tradeoffLabelled()
+	return f, ok
+}
+
+// tradeoffLabelled is tradeoff, with its labels (for tests of their
+// placement).
+func (st *study) tradeoffLabelled() (figure, *pointLabels, bool) {
 	pareto := st.paretoSet()
 	pl := newPanel("")
 	pl.Add(grid(true, true))
@@ -82,38 +92,36 @@ func (st *study) tradeoff() (figure, bool) {
 		if !okx || !oky || math.IsNaN(xs.Mean) || math.IsNaN(ys.Mean) || math.IsInf(xs.Mean, 0) || math.IsInf(ys.Mean, 0) {
 			continue
 		}
-		i := st.index[p]
 		pt := ciPoints{{x: xs.Mean, y: ys.Mean, xci: xs.CI95, yci: ys.CI95}}
-		bar := draw.LineStyle{Color: Color(i), Width: vg.Points(1.1)}
+		bar := draw.LineStyle{Color: st.style[p].colour(), Width: vg.Points(1.1)}
 		if xb, err := plotter.NewXErrorBars(pt); err == nil {
 			xb.LineStyle = bar
-			xb.CapWidth = vg.Points(5)
+			xb.CapWidth = capWidth
 			pl.Add(xb)
 		}
 		if yb, err := plotter.NewYErrorBars(pt); err == nil {
 			yb.LineStyle = bar
-			yb.CapWidth = vg.Points(5)
+			yb.CapWidth = capWidth
 			pl.Add(yb)
 		}
 		pts = append(pts, pt[0])
 		names = append(names, p)
 	}
 	if len(pts) == 0 {
-		return figure{}, false
+		return figure{}, nil, false
 	}
 	// Markers above the error bars of every policy.
 	for k, p := range names {
-		i := st.index[p]
 		sc, err := plotter.NewScatter(ciPoints{pts[k]})
 		if err != nil {
 			continue
 		}
-		sc.GlyphStyle = draw.GlyphStyle{Color: Color(i), Radius: glyphR, Shape: Glyph(i, pareto[p])}
+		sc.GlyphStyle = draw.GlyphStyle{Color: st.style[p].colour(), Radius: glyphR, Shape: st.style[p].glyph(pareto[p])}
 		pl.Add(sc)
 	}
 	lab := &pointLabels{Labels: names, Style: textStyle(markSize, false), Radius: glyphR + vg.Points(1)}
 	for _, p := range names {
-		lab.Colors = append(lab.Colors, textColor(st.index[p]))
+		lab.Colors = append(lab.Colors, st.style[p].text())
 	}
 	for _, p := range pts {
 		lab.XYs = append(lab.XYs, struct{ X, Y float64 }{p.x, p.y})
@@ -121,14 +129,19 @@ func (st *study) tradeoff() (figure, bool) {
 	lab.Obstacles = func(c draw.Canvas, p *plot.Plot) []vg.Rectangle {
 		trX, trY := p.Transforms(&c)
 		var out []vg.Rectangle
-		thick := vg.Points(1.5)
+		thick, cap := vg.Points(1.5), capWidth/2+vg.Points(1)
 		for _, pt := range pts {
 			xl, xh := ciPoints{pt}.XError(0)
 			yl, yh := ciPoints{pt}.YError(0)
 			x, y := trX(pt.x), trY(pt.y)
+			x0, x1, y0, y1 := trX(pt.x-xl), trX(pt.x+xh), trY(pt.y-yl), trY(pt.y+yh)
 			out = append(out,
-				vg.Rectangle{Min: vg.Point{X: trX(pt.x - xl), Y: y - thick}, Max: vg.Point{X: trX(pt.x + xh), Y: y + thick}},
-				vg.Rectangle{Min: vg.Point{X: x - thick, Y: trY(pt.y - yl)}, Max: vg.Point{X: x + thick, Y: trY(pt.y + yh)}})
+				vg.Rectangle{Min: vg.Point{X: x0, Y: y - thick}, Max: vg.Point{X: x1, Y: y + thick}}, // the bars
+				vg.Rectangle{Min: vg.Point{X: x - thick, Y: y0}, Max: vg.Point{X: x + thick, Y: y1}},
+				vg.Rectangle{Min: vg.Point{X: x0 - thick, Y: y - cap}, Max: vg.Point{X: x0 + thick, Y: y + cap}}, // their caps
+				vg.Rectangle{Min: vg.Point{X: x1 - thick, Y: y - cap}, Max: vg.Point{X: x1 + thick, Y: y + cap}},
+				vg.Rectangle{Min: vg.Point{X: x - cap, Y: y0 - thick}, Max: vg.Point{X: x + cap, Y: y0 + thick}},
+				vg.Rectangle{Min: vg.Point{X: x - cap, Y: y1 - thick}, Max: vg.Point{X: x + cap, Y: y1 + thick}})
 		}
 		return out
 	}
@@ -140,8 +153,8 @@ func (st *study) tradeoff() (figure, bool) {
 	if pl.X.Min < 0 && pl.X.Min > -0.1 {
 		pl.X.Min = math.Max(pl.X.Min, -0.02)
 	}
-	pl.X.Label.Text = fmt.Sprintf("%s (%s, higher is better)", tradeX, st.metricUnit(tradeX))
-	pl.Y.Label.Text = fmt.Sprintf("%s (%s, lower is better)", tradeY, st.metricUnit(tradeY))
+	pl.X.Label.Text = fmt.Sprintf("%s (%s, higher is better)", st.metricLabel(tradeX), st.metricUnit(tradeX))
+	pl.Y.Label.Text = fmt.Sprintf("%s (%s, lower is better)", st.metricLabel(tradeY), st.metricUnit(tradeY))
 
 	legend := []legendEntry{
 		entry("Pareto-efficient", glyphThumb(draw.GlyphStyle{Color: grey, Radius: glyphR, Shape: shape{circle, true}})),
@@ -169,7 +182,7 @@ func (st *study) tradeoff() (figure, bool) {
 		draw: func(c draw.Canvas) {
 			pl.Draw(h.draw(c))
 		},
-	}, true
+	}, lab, true
 }
 
 // paretoCriteria names the criteria of the Pareto set.

@@ -12,15 +12,26 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/tranche-sim/tranche/internal/shell"
 	"github.com/tranche-sim/tranche/results"
 )
 
-// Figure is a figure to embed: a PNG or SVG file and how to read it.
+// Figure is a figure to embed: a PNG or SVG file and how to read it. Name
+// is the figure's name (plots.Figure's): the trade-off and the paired
+// differences open the report, after its headline.
 type Figure struct {
-	Title, Caption, Path string
+	Name, Title, Caption, Path string
+}
+
+// leadFigures are the figures shown right after the headline.
+func leadFigures() []string { return []string{"tradeoff", "differences"} }
+
+// headlineMetrics are the metrics the headline names a leader for.
+func headlineMetrics() []string {
+	return []string{"durable_agreement", "collapse", "stability_index", "humanitarian_shortfall", "leverage_retained"}
 }
 
 // KeyMetrics returns the metrics of the main summary table; the full table is
@@ -33,6 +44,7 @@ func KeyMetrics() []string {
 func Write(w io.Writer, run *results.Run, figures []Figure) error {
 	page := struct {
 		Run      *results.Run
+		Headline []template.HTML
 		Words    []string
 		Policies [][2]string
 		Manifest [][2]string
@@ -41,9 +53,10 @@ func Write(w io.Writer, run *results.Run, figures []Figure) error {
 		Compare  table
 		Ranking  table
 		Pareto   string
+		Lead     []figure
 		Figures  []figure
 		TOML     string
-	}{Run: run, Words: describe(run), Manifest: manifest(run), TOML: string(run.Scenario)}
+	}{Run: run, Headline: headline(run), Words: describe(run), Manifest: manifest(run), TOML: string(run.Scenario)}
 	for _, name := range run.Manifest.Policies {
 		summary := "a policy of this study"
 		if p, ok := run.Definitions.Policy(name); ok {
@@ -69,9 +82,70 @@ func Write(w io.Writer, run *results.Run, figures []Figure) error {
 		if err != nil {
 			return fmt.Errorf("report: figure %s: %w", f.Title, err)
 		}
-		page.Figures = append(page.Figures, figure{f.Title, f.Caption, src})
+		if slices.Contains(leadFigures(), f.Name) {
+			page.Lead = append(page.Lead, figure{f.Title, f.Caption, src})
+		} else {
+			page.Figures = append(page.Figures, figure{f.Title, f.Caption, src})
+		}
 	}
 	return tmpl.Execute(w, page)
+}
+
+// label names a metric in words, from the folder's definitions.
+func label(run *results.Run, key string) string {
+	if m, ok := run.Definitions.Metric(key); ok && m.Label != "" {
+		return m.Label
+	}
+	return key
+}
+
+// headline says which policies are best on the key metrics, with their
+// intervals, and which cannot be told apart from the best.
+func headline(run *results.Run) []template.HTML {
+	c := run.Comparison
+	if c == nil {
+		return nil
+	}
+	esc := template.HTMLEscapeString
+	var out []template.HTML
+	for _, key := range headlineMetrics() {
+		for _, l := range c.Leaders {
+			if l.Metric != key {
+				continue
+			}
+			dir := "lower is better"
+			if l.Higher {
+				dir = "higher is better"
+			}
+			line := fmt.Sprintf("<strong>%s</strong> (%s): best <strong>%s</strong>, %s (%s, %s).", esc(label(run, key)), dir, esc(l.Best), num(l.Stats.Mean), num(l.Stats.CI95[0]), num(l.Stats.CI95[1]))
+			switch {
+			case len(l.Tied) == 0:
+				line += " Every other policy is told apart from it."
+			case len(l.Tied) == len(l.VsBest):
+				line += " No policy can be told apart from it."
+			default:
+				var tied []string
+				for _, p := range l.Tied {
+					for _, v := range l.VsBest {
+						if v.Policy == p {
+							tied = append(tied, fmt.Sprintf("%s (%+.3f)", esc(p), v.MeanDiff))
+						}
+					}
+				}
+				line += " Cannot be told apart from it: " + strings.Join(tied, ", ") + "."
+			}
+			out = append(out, template.HTML(line))
+		}
+	}
+	if len(c.Ranking) > 0 {
+		r := c.Ranking[0]
+		out = append(out, template.HTML(fmt.Sprintf("<strong>Objective</strong> (%s): best <strong>%s</strong>, %s (%s, %s).",
+			esc(c.Objective), esc(r.Policy), num(r.Objective.Mean), num(r.Objective.CI95[0]), num(r.Objective.CI95[1]))))
+	}
+	if len(c.ParetoEfficient) > 0 {
+		out = append(out, template.HTML("<strong>Pareto-efficient</strong> (no other policy is at least as good on more durable agreements, less humanitarian shortfall and more leverage kept, on means): "+esc(strings.Join(c.ParetoEfficient, ", "))+"."))
+	}
+	return out
 }
 
 type figure struct {
@@ -80,9 +154,19 @@ type figure struct {
 }
 
 type table struct {
-	Head []string
+	Head []cell
 	Rows [][]cell
 	Note string
+}
+
+// heads returns a table's header: the first column's name, then each
+// metric in words with its key below it.
+func heads(run *results.Run, first string, keys []string) []cell {
+	out := []cell{text(first)}
+	for _, k := range keys {
+		out = append(out, cell{Main: label(run, k), Sub: k})
+	}
+	return out
 }
 
 // cell is a table cell: a main value and, below it, a smaller one (the
@@ -149,7 +233,7 @@ func manifest(run *results.Run) [][2]string {
 }
 
 func summaryTable(run *results.Run, keys []string) table {
-	t := table{Head: append([]string{"policy"}, keys...), Note: "mean over replications, and below it the 95% confidence interval (and n, the replications that define the metric, where not all do)"}
+	t := table{Head: heads(run, "policy", keys), Note: "mean over replications, and below it the 95% confidence interval (and n, the replications that define the metric, where not all do)"}
 	for _, p := range run.Summary.Policies {
 		row := []cell{text(p.Policy)}
 		for _, k := range keys {
@@ -174,7 +258,7 @@ func compareTable(run *results.Run, c *results.ComparisonReport) table {
 	if c.Objective != "" {
 		keys = append(keys, "objective")
 	}
-	t := table{Head: append([]string{"policy"}, keys...),
+	t := table{Head: heads(run, "policy", keys),
 		Note: "paired difference from " + c.Baseline + " on the same replications (policy minus baseline), with its 95% confidence interval below; * Holm-adjusted p < 0.05"}
 	for _, name := range run.Manifest.Policies {
 		if name == c.Baseline {
@@ -199,7 +283,7 @@ func rankingTable(c *results.ComparisonReport) table {
 	if len(c.Ranking) == 0 {
 		return table{}
 	}
-	t := table{Head: []string{"rank", "policy", "objective", "difference from the best"}, Note: "objective: " + c.Objective + "; 95% confidence intervals below the values; * p < 0.05 Holm-adjusted across all pairs of policies (the best is chosen by the same data); without *, a policy cannot be told apart from the best"}
+	t := table{Head: []cell{text("rank"), text("policy"), text("objective"), text("difference from the best")}, Note: "objective: " + c.Objective + "; 95% confidence intervals below the values; * p < 0.05 Holm-adjusted across all pairs of policies (the best is chosen by the same data); without *, a policy cannot be told apart from the best"}
 	for i, r := range c.Ranking {
 		vs := cell{Main: "best"}
 		if r.VsBest != nil {
@@ -254,8 +338,39 @@ details summary { cursor: pointer; margin: 0.5rem 0; }
 </head>
 <body>
 <h1>tranche report: {{.Run.Manifest.Scenario}}</h1>
-<p class="note">Sanctions-relief sequencing study. Everything on this page comes from the results folder; the page needs no network and no scripts.</p>
+<p class="note">Sanctions-relief sequencing study: {{len .Run.Manifest.Policies}} policies, {{.Run.Manifest.Replications}} replications each, on the same random histories. Everything on this page comes from the results folder; the page needs no network and no scripts.</p>
 
+{{if .Headline}}<h2>The answer in brief</h2>
+<ul>
+{{range .Headline}}<li>{{.}}</li>
+{{end}}</ul>
+<p class="note">Means with 95% confidence intervals (Monte Carlo error only: they do not say whether the scenario's assumptions are right). "Cannot be told apart" means a paired difference from the best with Holm-adjusted p of 0.05 or more, across every pair of policies; the number in brackets is that policy minus the best.</p>
+{{end}}
+{{range .Lead}}<figure>
+<img src="{{.Src}}" alt="{{.Title}}">
+<figcaption><strong>{{.Title}}.</strong> {{.Caption}}</figcaption>
+</figure>
+{{end}}
+{{if .Compare.Rows}}<h2>Comparison with the baseline</h2>
+{{template "table" .Compare}}
+{{end}}{{if .Pareto}}<p>Pareto-efficient on more durable agreements, less humanitarian shortfall and more leverage kept (on means): <strong>{{.Pareto}}</strong>.</p>
+{{end}}{{if .Ranking.Rows}}<h2>Ranking by the objective</h2>
+{{template "table" .Ranking}}
+{{end}}
+<h2>Summary</h2>
+{{template "table" .Key}}
+<details><summary>Every metric</summary>
+{{template "table" .Full}}
+</details>
+<p class="note">docs/model.md in the tranche repository defines every metric.</p>
+
+<h2>Figures</h2>
+{{range .Figures}}<figure>
+<img src="{{.Src}}" alt="{{.Title}}">
+<figcaption><strong>{{.Title}}.</strong> {{.Caption}}</figcaption>
+</figure>
+{{else}}<p>No figures.</p>
+{{end}}
 <h2>The scenario</h2>
 {{range .Words}}<p>{{.}}</p>
 {{end}}<ul>
@@ -265,26 +380,6 @@ details summary { cursor: pointer; margin: 0.5rem 0; }
 <pre>{{.TOML}}</pre>
 </details>
 
-<h2>Summary</h2>
-{{template "table" .Key}}
-<details><summary>Every metric</summary>
-{{template "table" .Full}}
-</details>
-<p class="note">docs/model.md in the tranche repository defines every metric.</p>
-
-{{if .Compare.Rows}}<h2>Comparison with the baseline</h2>
-{{template "table" .Compare}}
-{{end}}{{if .Pareto}}<p>Pareto-efficient on more durable agreements, less humanitarian shortfall and more leverage kept (on means): <strong>{{.Pareto}}</strong>.</p>
-{{end}}{{if .Ranking.Rows}}<h2>Ranking by the objective</h2>
-{{template "table" .Ranking}}
-{{end}}
-<h2>Figures</h2>
-{{range .Figures}}<figure>
-<img src="{{.Src}}" alt="{{.Title}}">
-<figcaption><strong>{{.Title}}.</strong> {{.Caption}}</figcaption>
-</figure>
-{{else}}<p>No figures.</p>
-{{end}}
 <h2>How this was made</h2>
 <table>
 {{range .Manifest}}<tr><th>{{index . 0}}</th><td style="text-align:left; white-space:normal">{{index . 1}}</td></tr>
@@ -292,7 +387,7 @@ details summary { cursor: pointer; margin: 0.5rem 0; }
 </body>
 </html>
 {{define "table"}}<div class="scroll"><table>
-<tr>{{range .Head}}<th>{{.}}</th>{{end}}</tr>
+<tr>{{range .Head}}<th>{{.Main}}{{if .Sub}}<br><span class="sub">{{.Sub}}</span>{{end}}</th>{{end}}</tr>
 {{range .Rows}}<tr>{{range .}}<td{{if .Text}} class="text"{{end}}>{{.Main}}{{if .Sub}}<br><span class="sub">{{.Sub}}</span>{{end}}</td>{{end}}</tr>
 {{end}}</table></div>
 {{if .Note}}<p class="note">{{.Note}}</p>{{end}}

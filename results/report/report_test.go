@@ -58,6 +58,37 @@ func testFigure(t *testing.T) string {
 	return path
 }
 
+// The report opens with its answer: a headline naming the best policy on
+// each key metric in words, with its interval and the policies that cannot
+// be told apart from it, before the trade-off figure and the tables.
+func TestReportHeadlineFirst(t *testing.T) {
+	run := resultsFolder(t)
+	var b bytes.Buffer
+	figs := []report.Figure{
+		{Name: "levels-relief", Title: "Relief levels", Caption: "c", Path: testFigure(t)},
+		{Name: "tradeoff", Title: "The trade-off", Caption: "c", Path: testFigure(t)},
+	}
+	if err := report.Write(&b, run, figs); err != nil {
+		t.Fatal(err)
+	}
+	html := b.String()
+	order := []string{"The answer in brief", "<strong>Durable agreement</strong> (higher is better): best", "The trade-off", "Comparison with the baseline", "<h2>Summary</h2>", "Relief levels", "<h2>The scenario</h2>"}
+	at := -1
+	for _, w := range order {
+		i := strings.Index(html, w)
+		if i < 0 {
+			t.Fatalf("report lacks %q", w)
+		}
+		if i < at {
+			t.Errorf("%q comes too early", w)
+		}
+		at = i
+	}
+	if !strings.Contains(html, "Humanitarian shortfall<br><span class=\"sub\">humanitarian_shortfall</span>") {
+		t.Error("table headers do not name metrics in words with their keys")
+	}
+}
+
 func TestReportContents(t *testing.T) {
 	run := resultsFolder(t)
 	var b bytes.Buffer

@@ -71,6 +71,9 @@ func (m *Moments) Variance() float64 {
 	if m.n < 2 {
 		return math.NaN()
 	}
+	if v, ok := m.fastVariance(); ok {
+		return v
+	}
 	n := big.NewInt(m.n)
 	s := m.sum.big()
 	num := new(big.Int).Mul(n, m.sumSq.big())
@@ -165,4 +168,98 @@ func twos(w []uint64) *big.Int {
 		z.Sub(z, new(big.Int).Lsh(big.NewInt(1), uint(64*len(w))))
 	}
 	return z
+}
+
+// fastVariance is Variance without big numbers, for the usual case: the
+// sums of fewer than 2³² values whose products fit in 128 bits. It returns
+// false when they do not. The numerator n·Σk² − (Σk)² and the divisor
+// n(n−1) are exact integers, and their quotient is rounded once, so the
+// result has the same bits as the exact rational's.
+func (m *Moments) fastVariance() (float64, bool) {
+	n := uint64(m.n)
+	if m.n < 2 || n >= 1<<32 || m.sumSq.w[2] != 0 {
+		return 0, false
+	}
+	// n·Σk², 192 bits; its top word must be 0.
+	h0, l0 := bits.Mul64(m.sumSq.w[0], n)
+	h1, l1 := bits.Mul64(m.sumSq.w[1], n)
+	mid, c := bits.Add64(h0, l1, 0)
+	if h1 != 0 || c != 0 {
+		return 0, false
+	}
+	// (Σk)², with |Σk| < 2⁶⁴.
+	s := m.sum
+	if s.hi>>63 == 1 { // negative: negate
+		s.lo, s.hi = ^s.lo, ^s.hi
+		var c uint64
+		s.lo, c = bits.Add64(s.lo, 1, 0)
+		s.hi += c
+	}
+	if s.hi != 0 {
+		return 0, false
+	}
+	sh, sl := bits.Mul64(s.lo, s.lo)
+	lo, b := bits.Sub64(l0, sl, 0)
+	hi, b := bits.Sub64(mid, sh, b)
+	if b != 0 { // cannot happen: n·Σk² ≥ (Σk)² for integers
+		return 0, false
+	}
+	return ldexpQuo(hi, lo, n*(n-1), -2*fracBits), true
+}
+
+// ldexpQuo returns (hi·2⁶⁴ + lo) / d · 2^e, correctly rounded (to nearest,
+// ties to even), for d ≥ 1 and a result well within float64's normal
+// range.
+func ldexpQuo(hi, lo, d uint64, e int) float64 {
+	if hi == 0 && lo == 0 {
+		return 0
+	}
+	// Shift the dividend so that the quotient has at least 56 bits: 53, a
+	// rounding bit and more, with the remainder as a sticky bit.
+	ln := 128 - bits.LeadingZeros64(hi)
+	if hi == 0 {
+		ln = 64 - bits.LeadingZeros64(lo)
+	}
+	ld := 64 - bits.LeadingZeros64(d)
+	shift := max(0, 56-(ln-ld)) // ln+shift ≤ 56+ld ≤ 120: no overflow
+	hi, lo = shl128(hi, lo, uint(shift))
+	qh, r := hi/d, hi%d
+	ql, rem := bits.Div64(r, lo, d)
+	// Round the quotient qh·2⁶⁴ + ql to 53 bits.
+	lq := 128 - bits.LeadingZeros64(qh)
+	if qh == 0 {
+		lq = 64 - bits.LeadingZeros64(ql)
+	}
+	drop := uint(lq - 53)
+	_, mant := shr128(qh, ql, drop) // 53 bits
+	// The dropped bits, compared with half of their unit.
+	dh, dl := shl128(qh, ql, 128-drop) // the dropped bits at the top
+	half := dh == 1<<63 && dl == 0
+	above := dh > 1<<63 || (dh == 1<<63 && dl != 0)
+	if above || (half && (rem != 0 || mant&1 == 1)) {
+		mant++
+	}
+	return math.Ldexp(float64(mant), int(drop)-shift+e)
+}
+
+// shl128 shifts a 128-bit value left by k < 128 bits.
+func shl128(hi, lo uint64, k uint) (uint64, uint64) {
+	switch {
+	case k == 0:
+		return hi, lo
+	case k >= 64:
+		return lo << (k - 64), 0
+	}
+	return hi<<k | lo>>(64-k), lo << k
+}
+
+// shr128 shifts a 128-bit value right by k < 128 bits.
+func shr128(hi, lo uint64, k uint) (uint64, uint64) {
+	switch {
+	case k == 0:
+		return hi, lo
+	case k >= 64:
+		return 0, hi >> (k - 64)
+	}
+	return hi >> k, lo>>k | hi<<(64-k)
 }

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"github.com/tranche-sim/tranche/internal/tomltext"
 	"math"
 	"reflect"
 	"sort"
@@ -35,7 +36,7 @@ const (
 // Range checks are the scenario's own (Scenario.check).
 type decoder struct {
 	text     string
-	lines    lineIndex
+	lines    tomltext.Lines
 	probs    []problem
 	policies map[string]sim.PolicyParams // for suggestions of policy keys
 	refused  map[string]bool             // [policy.NAME] tables refused
@@ -58,7 +59,7 @@ func (d *decoder) sortedKeys(prefix string, m map[string]any) []string {
 	for k := range m {
 		keys = append(keys, k)
 	}
-	line := func(k string) int { return d.lines.line(join(prefix, k)) }
+	line := func(k string) int { return d.lines.Line(join(prefix, k)) }
 	sort.Slice(keys, func(i, j int) bool {
 		a, b := line(keys[i]), line(keys[j])
 		if a != b {
@@ -261,8 +262,8 @@ func (d *decoder) scalar(key string, fv reflect.Value, sf reflect.StructField, v
 // file writes it, what the key takes, and what it means. what overrides
 // the description of what the key takes.
 func (d *decoder) wrongType(key string, fv reflect.Value, sf reflect.StructField, what string) {
-	value := valueText(d.text, d.lines.line(key))
-	if value == "" || d.lines.line(key) == 0 {
+	value := valueText(d.text, d.lines.Line(key))
+	if value == "" || d.lines.Line(key) == 0 {
 		value = "…"
 	}
 	if len(value) > maxEcho {
@@ -285,7 +286,7 @@ func (d *decoder) policyTables(val any) map[string]sim.PolicyParams {
 	out := map[string]sim.PolicyParams{}
 	m, ok := val.(map[string]any)
 	if !ok {
-		d.add("policy", "policy = %s: must be tables of policies' parameters, written [policy.NAME]", clipValue(valueText(d.text, d.lines.line("policy"))))
+		d.add("policy", "policy = %s: must be tables of policies' parameters, written [policy.NAME]", clipValue(valueText(d.text, d.lines.Line("policy"))))
 		return out
 	}
 	d.policies = map[string]sim.PolicyParams{}
@@ -326,7 +327,7 @@ func (d *decoder) policyTable(name string, val any) (sim.PolicyParams, bool) {
 	key := "policy." + name
 	t, ok := val.(map[string]any)
 	if !ok {
-		d.add(key, "%s = %s: must be a table of the policy's parameters, written [%s]", key, clipValue(valueText(d.text, d.lines.line(key))), key)
+		d.add(key, "%s = %s: must be a table of the policy's parameters, written [%s]", key, clipValue(valueText(d.text, d.lines.Line(key))), key)
 		return nil, false
 	}
 	base := name
@@ -335,7 +336,7 @@ func (d *decoder) policyTable(name string, val any) (sim.PolicyParams, bool) {
 	baseName, isString := head.(string)
 	switch {
 	case hasBase && !isString:
-		d.add(key+".base", "%s.base = %s: must be a string, the name of a built-in policy", key, clipValue(valueText(d.text, d.lines.line(key+".base"))))
+		d.add(key+".base", "%s.base = %s: must be a string, the name of a built-in policy", key, clipValue(valueText(d.text, d.lines.Line(key+".base"))))
 		return nil, false
 	case builtin && hasBase && baseName != name:
 		d.add(key+".base", "%s.base: %s is a built-in policy; define a new policy under a new name to start from %q", key, name, baseName)
@@ -387,7 +388,7 @@ func (d *decoder) modifiers(key string, val any) ([]policy.Modifier, bool) {
 		if !ok {
 			_, present := m["kind"]
 			if present {
-				d.add(mkey+".kind", "%s.kind = %s: must be a string, the modifier's kind", mkey, clipValue(valueText(d.text, d.lines.line(mkey+".kind"))))
+				d.add(mkey+".kind", "%s.kind = %s: must be a string, the modifier's kind", mkey, clipValue(valueText(d.text, d.lines.Line(mkey+".kind"))))
 			} else {
 				d.add(mkey+".kind", "%s.kind: %v", mkey, policyKindError(""))
 			}

@@ -8,6 +8,7 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"github.com/tranche-sim/tranche/internal/tomltext"
 	"math"
 	"path/filepath"
 	"reflect"
@@ -139,14 +140,14 @@ func Parse(file string, data []byte) (*Scenario, error) {
 		return nil, &Error{File: file, Problems: []Problem{{Msg: fmt.Sprintf("the file has %d bytes; scenario files may have at most %d (%d MiB)", len(data), MaxFileBytes, MaxFileBytes>>20)}}}
 	}
 	text := string(data)
-	if depth, line := nesting(text); depth > MaxNesting {
+	if depth, line := tomltext.Nesting(text, MaxNesting); depth > MaxNesting {
 		return nil, &Error{File: file, Problems: []Problem{{Line: line, Msg: fmt.Sprintf("values nested %d deep or more; scenario files nest lists and inline tables at most %d deep", depth, MaxNesting)}}}
 	}
 	var raw map[string]any
 	if _, err := toml.Decode(text, &raw); err != nil {
 		return nil, tomlError(file, err)
 	}
-	lines := indexLines(text)
+	lines := tomltext.Index(text)
 	s := Default()
 	s.PolicyParams = map[string]sim.PolicyParams{}
 	s.refused = map[string]bool{}
@@ -165,58 +166,6 @@ func Parse(file string, data []byte) (*Scenario, error) {
 		return nil, newError(file, lines, probs)
 	}
 	return s, nil
-}
-
-// nesting returns the deepest nesting of brackets and braces in a TOML
-// text, outside strings and comments, and the line where it is first
-// reached; it stops counting at MaxNesting+1. Table headers count too: a
-// header is one or two brackets deep.
-func nesting(text string) (depth, line int) {
-	d, ln := 0, 1
-	var quote byte // the quote of the string the scan is in, 0 outside
-	multi := false // a multi-line string
-	for i := 0; i < len(text); i++ {
-		c := text[i]
-		if c == '\n' {
-			ln++
-		}
-		switch {
-		case quote != 0:
-			switch {
-			case c == '\\' && quote == '"':
-				i++
-			case c == quote && multi && strings.HasPrefix(text[i:], strings.Repeat(string(quote), 3)):
-				quote, multi = 0, false
-				i += 2
-			case c == quote && !multi:
-				quote = 0
-			case c == '\n' && !multi:
-				quote = 0 // an unterminated string: the parser reports it
-			}
-		case c == '#':
-			for i < len(text) && text[i] != '\n' {
-				i++
-			}
-			i--
-		case c == '"' || c == '\'':
-			quote = c
-			if strings.HasPrefix(text[i:], strings.Repeat(string(c), 3)) {
-				multi = true
-				i += 2
-			}
-		case c == '[' || c == '{':
-			d++
-			if d > depth {
-				depth, line = d, ln
-				if depth > MaxNesting {
-					return depth, line
-				}
-			}
-		case c == ']' || c == '}':
-			d = max(d-1, 0)
-		}
-	}
-	return depth, line
 }
 
 // Check checks every value of s against its allowed range and the
@@ -336,13 +285,13 @@ func (s *Scenario) consistency(bad map[string]bool) []problem {
 	return probs
 }
 
-func newError(file string, lines lineIndex, probs []problem) *Error {
+func newError(file string, lines tomltext.Lines, probs []problem) *Error {
 	e := &Error{File: file}
 	for _, p := range probs {
 		ln := 0
 		for _, k := range strings.Split(p.key, "|") { // alternatives, best first
 			if ln == 0 && lines != nil {
-				ln = lines.line(k)
+				ln = lines.Line(k)
 			}
 		}
 		key, _, _ := strings.Cut(p.key, "|")

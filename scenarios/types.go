@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"github.com/tranche-sim/tranche/internal/tomltext"
 	"reflect"
 	"strings"
 )
@@ -56,7 +57,7 @@ func valueText(text string, ln int) string {
 	if i := strings.IndexByte(v, '#'); i >= 0 {
 		v = strings.TrimSpace(v[:i])
 	}
-	if bracketBalance(v) > 0 { // a list or table continued on later lines
+	if tomltext.BracketBalance(v) > 0 { // a list or table continued on later lines
 		return v + " …"
 	}
 	return v

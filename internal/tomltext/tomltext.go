@@ -1,20 +1,28 @@
-package scenarios
+// Package tomltext reads what a TOML decoder does not report about a
+// file written by hand: the line of each key, and how deeply its values
+// nest, so that messages about values can name their line and deeply
+// nested input can be refused before it is parsed.
+package tomltext
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 )
 
-// lineIndex maps key paths such as "coalition.members[2].resolve" to the
+var index = regexp.MustCompile(`\[\d+\]`)
+
+// Lines maps key paths such as "coalition.members[2].resolve" to the
 // line on which they are defined, so that errors about values (which the
 // TOML decoder does not place) can name the line. It understands the TOML
 // that people write by hand: tables, arrays of tables, dotted and quoted
 // keys, and multi-line strings and arrays; a key it cannot place falls back
 // to its table's line.
-type lineIndex map[string]int
+type Lines map[string]int
 
-func indexLines(text string) lineIndex {
-	idx := lineIndex{}
+// Index indexes the keys of a TOML text by line.
+func Index(text string) Lines {
+	idx := Lines{}
 	arrays := map[string]int{} // array-of-tables path -> element count
 	prefix := ""
 	inString := false // inside a multi-line string
@@ -29,7 +37,7 @@ func indexLines(text string) lineIndex {
 			continue
 		}
 		if depth > 0 {
-			depth += bracketBalance(t)
+			depth += BracketBalance(t)
 			continue
 		}
 		if t == "" || t[0] == '#' {
@@ -66,15 +74,15 @@ func indexLines(text string) lineIndex {
 			inString = true
 		}
 		if strings.HasPrefix(val, "[") {
-			depth = bracketBalance(val)
+			depth = BracketBalance(val)
 		}
 	}
 	return idx
 }
 
-// line returns the line of key, or of the nearest enclosing table; 0 when
+// Line returns the line of key, or of the nearest enclosing table; 0 when
 // nothing encloses it.
-func (idx lineIndex) line(key string) int {
+func (idx Lines) Line(key string) int {
 	for key != "" {
 		if n, ok := idx[key]; ok {
 			return n
@@ -90,7 +98,7 @@ func (idx lineIndex) line(key string) int {
 
 // setOnce records the first line of key, and of key without array indices
 // (the decoder names unknown keys in arrays of tables without them).
-func setOnce(idx lineIndex, key string, ln int) {
+func setOnce(idx Lines, key string, ln int) {
 	for _, k := range []string{key, index.ReplaceAllString(key, "")} {
 		if _, ok := idx[k]; !ok {
 			idx[k] = ln
@@ -145,8 +153,8 @@ func resolve(arrays map[string]int, path string) string {
 	return out
 }
 
-// bracketBalance counts '[' minus ']' outside strings and comments.
-func bracketBalance(s string) int {
+// BracketBalance counts '[' minus ']' outside strings and comments.
+func BracketBalance(s string) int {
 	d := 0
 	var quote byte
 	for i := 0; i < len(s); i++ {
@@ -169,4 +177,56 @@ func bracketBalance(s string) int {
 		}
 	}
 	return d
+}
+
+// Nesting returns the deepest nesting of brackets and braces in a TOML
+// text, outside strings and comments, and the line where it is first
+// reached; it stops counting beyond limit. Table headers count too: a
+// header is one or two brackets deep.
+func Nesting(text string, limit int) (depth, line int) {
+	d, ln := 0, 1
+	var quote byte // the quote of the string the scan is in, 0 outside
+	multi := false // a multi-line string
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c == '\n' {
+			ln++
+		}
+		switch {
+		case quote != 0:
+			switch {
+			case c == '\\' && quote == '"':
+				i++
+			case c == quote && multi && strings.HasPrefix(text[i:], strings.Repeat(string(quote), 3)):
+				quote, multi = 0, false
+				i += 2
+			case c == quote && !multi:
+				quote = 0
+			case c == '\n' && !multi:
+				quote = 0 // an unterminated string: the parser reports it
+			}
+		case c == '#':
+			for i < len(text) && text[i] != '\n' {
+				i++
+			}
+			i--
+		case c == '"' || c == '\'':
+			quote = c
+			if strings.HasPrefix(text[i:], strings.Repeat(string(c), 3)) {
+				multi = true
+				i += 2
+			}
+		case c == '[' || c == '{':
+			d++
+			if d > depth {
+				depth, line = d, ln
+				if depth > limit {
+					return depth, line
+				}
+			}
+		case c == ']' || c == '}':
+			d = max(d-1, 0)
+		}
+	}
+	return depth, line
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -28,6 +29,7 @@ var ErrExists = errors.New("already exists; choose another --out or remove it")
 type Folder struct {
 	final, tmp string
 	committed  bool
+	kept       bool
 	sums       map[string]FileSum // of the files written by WriteFile and Create
 }
 
@@ -155,6 +157,9 @@ func (w *File) Write(p []byte) (int, error) {
 	}
 	return n, nil
 }
+
+// Size returns the number of bytes written so far.
+func (w *File) Size() int64 { return w.n }
 
 // Close closes the file and records its size and SHA-256. It may be
 // called more than once.
@@ -322,8 +327,134 @@ func syncDir(path string) {
 // reservation is removed only while it is empty: Abort never deletes
 // anything it did not make.
 func (f *Folder) Abort() {
-	if !f.committed {
+	if !f.committed && !f.kept {
 		os.RemoveAll(f.tmp)
 		os.Remove(f.final) // fails, harmlessly, unless empty
 	}
+}
+
+// PartialName returns the name of the temporary folder of a resumable
+// results folder at path: fixed, so that a later run can find it.
+func PartialName(path string) string {
+	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".partial")
+}
+
+// CreateResumable starts a results folder at path, like CreateFolder, whose
+// temporary folder has a fixed name (PartialName), so that when the run is
+// interrupted and the folder kept (Keep), ResumeFolder can continue it.
+func CreateResumable(path string) (*Folder, error) {
+	tmp := PartialName(path)
+	partial := fmt.Errorf("%w, in %s: continue it with --resume, or remove %s and %s", ErrPartial, tmp, tmp, path)
+	if _, err := os.Lstat(tmp); err == nil {
+		return nil, &PathError{path, partial}
+	}
+	if err := CheckNew(path); err != nil {
+		return nil, err
+	}
+	f, err := CreateFolder(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Mkdir(tmp, 0o755); err != nil {
+		f.Abort()
+		if errors.Is(err, fs.ErrExist) {
+			return nil, &PathError{path, partial}
+		}
+		return nil, fmt.Errorf("results folder %s: %w", path, atomicfile.Cause(err, ""))
+	}
+	os.RemoveAll(f.tmp)
+	f.tmp = tmp
+	return f, nil
+}
+
+// ErrPartial is returned when an interrupted run's folder is in the way of
+// a new one.
+var ErrPartial = errors.New("an interrupted run's work is there")
+
+// ErrNoPartial is returned by ResumeFolder when there is nothing to resume.
+var ErrNoPartial = errors.New("there is no interrupted run to resume there")
+
+// ResumeFolder reopens the temporary folder of a resumable results folder
+// at path, which an interrupted run kept: path must not hold a complete
+// folder. The files in it are not recorded until the caller writes them
+// again (Append, Create, WriteFile).
+func ResumeFolder(path string) (*Folder, error) {
+	tmp := PartialName(path)
+	st, err := os.Lstat(tmp)
+	if err != nil || !st.IsDir() {
+		if entries, err := os.ReadDir(path); err == nil && len(entries) > 0 {
+			return nil, &PathError{path, errors.New("already holds a results folder; there is nothing to resume")}
+		}
+		return nil, &PathError{path, ErrNoPartial}
+	}
+	switch entries, err := os.ReadDir(path); {
+	case errors.Is(err, fs.ErrNotExist):
+		if err := os.Mkdir(path, 0o755); err != nil { // the reservation again
+			return nil, &PathError{path, atomicfile.Cause(err, "")}
+		}
+	case err != nil:
+		return nil, &PathError{path, atomicfile.Cause(err, "")}
+	case len(entries) > 0:
+		return nil, &PathError{path, errors.New("already holds a results folder beside the interrupted run's; remove one of them")}
+	}
+	return &Folder{final: path, tmp: tmp, sums: map[string]FileSum{}}, nil
+}
+
+// Keep makes Abort leave the folder as it is, for a later ResumeFolder.
+func (f *Folder) Keep() { f.kept = true }
+
+// Append opens file name of the folder, cuts it to size bytes (what an
+// earlier run had finished writing of it) and returns it for writing on:
+// its size and SHA-256 cover the first size bytes too.
+func (f *Folder) Append(name string, size int64) (*File, error) {
+	p := f.Path(name)
+	fh, err := os.OpenFile(p, os.O_RDWR, 0)
+	if err != nil {
+		return nil, f.wrap(err)
+	}
+	st, err := fh.Stat()
+	if err != nil || st.Size() < size {
+		fh.Close()
+		if err == nil {
+			err = fmt.Errorf("%s has %d bytes, fewer than the %d the interrupted run recorded", name, st.Size(), size)
+		}
+		return nil, f.wrap(err)
+	}
+	if err := fh.Truncate(size); err != nil {
+		fh.Close()
+		return nil, f.wrap(err)
+	}
+	h := sha256.New()
+	if _, err := io.CopyN(h, fh, size); err != nil {
+		fh.Close()
+		return nil, f.wrap(err)
+	}
+	return &File{f: fh, h: h, n: size, name: filepath.ToSlash(name), folder: f}, nil
+}
+
+// Remove removes file name from the folder and from what the manifest
+// will record (a scratch file no longer needed).
+func (f *Folder) Remove(name string) error {
+	delete(f.sums, filepath.ToSlash(name))
+	if err := os.Remove(f.Path(name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return f.wrap(err)
+	}
+	return nil
+}
+
+// Record records the size and SHA-256 of file name, already in the folder
+// (written by other means, such as WriteAt), for the manifest.
+func (f *Folder) Record(name string) error {
+	fh, err := os.Open(f.Path(name))
+	if err != nil {
+		return f.wrap(err)
+	}
+	defer fh.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, fh)
+	if err != nil {
+		return f.wrap(err)
+	}
+	f.sums[filepath.ToSlash(name)] = FileSum{Bytes: n, SHA256: hex.EncodeToString(h.Sum(nil))}
+	return nil
 }

@@ -19,6 +19,11 @@ const FormatVersion = 2
 type Manifest struct {
 	// FormatVersion is the version of the folder's format.
 	FormatVersion int `json:"format_version"`
+	// Kind is KindExperiment for the folder of an experiment (tranche
+	// explore), empty for a study's.
+	Kind string `json:"kind,omitempty"`
+	// Experiment describes an experiment's folder (nil for a study's).
+	Experiment *ExperimentInfo `json:"experiment,omitempty"`
 	// Tool is the tool's name and Version its version.
 	Tool    string `json:"tool"`
 	Version string `json:"version"`
@@ -90,6 +95,36 @@ type Shard struct {
 	First             int `json:"first"`
 	Replications      int `json:"replications"`
 	TotalReplications int `json:"total_replications"`
+}
+
+// KindExperiment is the Kind of an experiment's results folder.
+const KindExperiment = "experiment"
+
+// ExperimentInfo is what an experiment's manifest records beyond a
+// study's: its name, design and points, and which points the folder holds.
+type ExperimentInfo struct {
+	// Name is the experiment's name; Design its design ("factorial",
+	// "lhs" or "sobol"), Streams its replication streams ("common" or
+	// "independent").
+	Name    string `json:"name"`
+	Design  string `json:"design"`
+	Streams string `json:"streams"`
+	// Parameters are the columns of the parameters varied, and Keys their
+	// keys in the scenario, in the same order.
+	Parameters []string `json:"parameters"`
+	Keys       []string `json:"keys"`
+	// Points is the number of design points of the whole experiment;
+	// FirstPoint and PointsHere the points this folder holds (all of them
+	// but in a shard).
+	Points     int `json:"points"`
+	FirstPoint int `json:"first_point"`
+	PointsHere int `json:"points_here"`
+	// ShardIndex and ShardCount mark one shard of an experiment (ShardCount
+	// is 0 otherwise); MergedShards counts the shards a merged folder was
+	// made from.
+	ShardIndex   int `json:"shard_index,omitempty"`
+	ShardCount   int `json:"shard_count,omitempty"`
+	MergedShards int `json:"merged_shards,omitempty"`
 }
 
 // ShardRange returns the replications of shard index of count shards of a

@@ -31,7 +31,13 @@ const (
 // interrupted, or one still writing it), a folder of another format
 // version, and a file whose size or SHA-256 differs from what the manifest
 // records (changed after the run), before parsing it.
-func Load(dir string) (*Run, error) { return load(dir, dir, true) }
+func Load(dir string) (*Run, error) {
+	m, err := ReadManifest(dir)
+	if err == nil && m.Kind == KindExperiment {
+		return nil, fmt.Errorf("results folder %s holds an experiment (tranche explore), not a study: tranche report and tranche plot read it", dir)
+	}
+	return load(dir, dir, true)
+}
 
 // Load reads the folder being written, to draw its figures before it is
 // complete: it checks neither the completeness marker nor the files'

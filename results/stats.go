@@ -35,8 +35,17 @@ func Describe(d *Dist, kind sim.Kind) Stats {
 // describe is Describe with a table of t quantiles shared by the calls of
 // one summary (nil for none).
 func describe(d *Dist, kind sim.Kind, t *tTable) Stats {
-	n := d.N()
-	s := Stats{N: n, Mean: d.Mean(), SD: math.Sqrt(d.Variance())}
+	s := describeMoments(&d.Moments, kind, t)
+	q := d.Hist.Quantiles(0.05, 0.25, 0.5, 0.75, 0.95)
+	s.P05, s.P25, s.P50, s.P75, s.P95 = q[0], q[1], q[2], q[3], q[4]
+	return s
+}
+
+// describeMoments is describe without the percentiles, which need a
+// histogram.
+func describeMoments(m *Moments, kind sim.Kind, t *tTable) Stats {
+	n := m.N()
+	s := Stats{N: n, Mean: m.Mean(), SD: math.Sqrt(m.Variance())}
 	if kind == sim.Proportion {
 		s.CI95 = Wilson(s.Mean, n, 0.95)
 	} else {
@@ -44,8 +53,6 @@ func describe(d *Dist, kind sim.Kind, t *tTable) Stats {
 	}
 	s.Mean, s.SD = roundDecimals(s.Mean, MeanDecimals), roundDecimals(s.SD, MeanDecimals)
 	s.CI95 = [2]float64{roundDecimals(s.CI95[0], MeanDecimals), roundDecimals(s.CI95[1], MeanDecimals)}
-	q := d.Hist.Quantiles(0.05, 0.25, 0.5, 0.75, 0.95)
-	s.P05, s.P25, s.P50, s.P75, s.P95 = q[0], q[1], q[2], q[3], q[4]
 	return s
 }
 
@@ -59,8 +66,12 @@ func TInterval(mean, sd float64, n int, level float64) [2]float64 {
 	return tAround(mean, sd, n, tQuantile(n, level))
 }
 
-func tQuantile(n int, level float64) float64 {
-	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(1 - (1-level)/2)
+func tQuantile(n int, level float64) float64 { return tQuantileDF(float64(n-1), level) }
+
+// tQuantileDF returns the quantile of Student's t with df degrees of
+// freedom for a two-sided interval at the given level.
+func tQuantileDF(df, level float64) float64 {
+	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Quantile(1 - (1-level)/2)
 }
 
 func tAround(mean, sd float64, n int, t float64) [2]float64 {

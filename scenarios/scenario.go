@@ -227,6 +227,40 @@ func (s *Scenario) check() []problem {
 	return probs
 }
 
+// CheckRules checks the rules between values of s (weights that sum to 0,
+// durable_rounds beyond the rounds, a ladder's stages against the sectors
+// and the rounds), not each value's range; label names the source in
+// messages. For a scenario that passed Check and was then changed only
+// with Set, which checks each value's range, CheckRules finds what Check
+// would, at a small part of the cost: experiments check every design point
+// with it.
+func (s *Scenario) CheckRules(label string) error {
+	var probs []problem
+	for _, name := range s.Policies {
+		if c, ok := policyPart(s.PolicyParams[name]).(sectorChecker); ok {
+			var sectors []string
+			for _, sec := range s.Sectors {
+				sectors = append(sectors, sec.Name)
+			}
+			for _, pr := range c.Check(sectors, s.Rounds) {
+				key := "policy." + name
+				probs = append(probs, problem{key + "." + pr.Field, key + "." + pr.Msg})
+			}
+		}
+	}
+	probs = append(probs, s.consistency(map[string]bool{})...)
+	if len(probs) > 0 {
+		return newError(label, nil, probs)
+	}
+	return nil
+}
+
+// policyPart returns a policy's base parameters, without its modifiers.
+func policyPart(p sim.PolicyParams) sim.PolicyParams {
+	base, _ := policyParts(p)
+	return base
+}
+
 // consistency checks rules that involve more than one value. bad holds the
 // keys already reported (out of range, say): a rule that reads one of them
 // is skipped, since it would only repeat the problem.

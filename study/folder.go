@@ -20,6 +20,7 @@ import (
 	"github.com/tranche-sim/tranche/results"
 	"github.com/tranche-sim/tranche/results/plots"
 	"github.com/tranche-sim/tranche/scenarios"
+	"github.com/tranche-sim/tranche/sim"
 )
 
 // module is tranche's module path.
@@ -213,11 +214,20 @@ func (p *plan) shardDone(dir, objective string) bool {
 // scenario in words, the policies, and the metrics and series of the
 // aggregate.
 func Describe(s *scenarios.Scenario, agg *results.Aggregate) *results.Definitions {
+	d := DescribeMetrics(s, agg.Policies, agg.Metrics)
+	d.Series = agg.Series
+	return d
+}
+
+// DescribeMetrics returns the definitions of a results folder that has
+// metrics but no per-round series (an experiment's): the scenario in
+// words, the policies and the metrics.
+func DescribeMetrics(s *scenarios.Scenario, policies []string, metrics []sim.Metric) *results.Definitions {
 	d := &results.Definitions{
 		Scenario: results.ScenarioInfo{Name: s.Name, Description: s.Description, Overview: overview(s)},
-		Metrics:  agg.Metrics, Series: agg.Series,
+		Metrics:  metrics,
 	}
-	for _, name := range agg.Policies {
+	for _, name := range policies {
 		info := results.PolicyInfo{Name: name, Summary: policySummary(name, s)}
 		if v, ok := s.PolicyParams[name].(*policy.Variant); ok && v.Base != name {
 			info.Base = v.Base

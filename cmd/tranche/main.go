@@ -6,10 +6,12 @@
 // Usage:
 //
 //	tranche run [SCENARIO.toml] [flags]   run a study (default: the bundled default scenario)
+//	tranche explore EXPERIMENT [flags]    run an experiment over the scenario's assumptions
 //	tranche play [SCENARIO] [flags]       play the coalition in one history (classroom mode)
 //	tranche params [SCENARIO] [--json]    list the parameters, their ranges and meaning
 //	tranche scenarios                     list the bundled scenarios
 //	tranche scenarios show NAME           print a scenario as complete TOML
+//	tranche experiments [show NAME]       list the bundled experiments, or print one
 //	tranche policies                      list the sequencing policies
 //	tranche version                       print the version (also --version)
 //	tranche help [COMMAND]                describe tranche or one command
@@ -24,6 +26,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/tranche-sim/tranche/experiment"
 	"github.com/tranche-sim/tranche/internal/textdist"
 	"github.com/tranche-sim/tranche/scenarios"
 )
@@ -40,13 +43,15 @@ const usage = `tranche simulates sequencing strategies for sanctions relief.
 
 Usage:
   tranche run [SCENARIO] [flags]   run a study and write a results folder
+  tranche explore EXPERIMENT       run an experiment: a design over the scenario's assumptions
   tranche play [SCENARIO] [flags]  play the coalition yourself in one history (classroom)
   tranche plot RESULTS_DIR         redraw a results folder's figures (--format png|svg|pdf)
   tranche report RESULTS_DIR       write a self-contained report.html
-  tranche merge SHARD_DIR... --out DIR   merge the shards of a study (run --shard I/N)
+  tranche merge SHARD_DIR... --out DIR   merge the shards of a study or experiment (--shard I/N)
   tranche params [SCENARIO]        list the parameters a run can --set, with their ranges
   tranche scenarios                list the bundled scenarios
   tranche scenarios show NAME      print a scenario as complete, commented TOML
+  tranche experiments [show NAME]  list the bundled experiments, or print one
   tranche policies                 list the sequencing policies
   tranche version                  print the version (also tranche --version)
   tranche help [COMMAND]           describe tranche, or one command (also COMMAND --help)
@@ -72,6 +77,8 @@ func commands() []command {
 	return []command{
 		{"run", func(a []string, w io.Writer) error { _, err := parseRun(a, w); return err },
 			func(a []string, _ io.Reader, stdout, stderr io.Writer) error { return runStudy(a, stdout, stderr) }},
+		{"explore", func(a []string, w io.Writer) error { _, err := parseExplore(a, w); return err },
+			func(a []string, _ io.Reader, stdout, stderr io.Writer) error { return runExplore(a, stdout, stderr) }},
 		{"play", func(a []string, w io.Writer) error { _, err := parsePlay(a, w); return err }, playGame},
 		{"plot", func(a []string, w io.Writer) error { _, _, err := parsePlot(a, w); return err },
 			func(a []string, _ io.Reader, stdout, stderr io.Writer) error { return drawFigures(a, stdout, stderr) }},
@@ -83,6 +90,10 @@ func commands() []command {
 			func(a []string, _ io.Reader, stdout, stderr io.Writer) error { return listParams(a, stdout, stderr) }},
 		{"scenarios", func(a []string, w io.Writer) error { _, err := parseScenarios(a, w); return err },
 			func(a []string, _ io.Reader, stdout, stderr io.Writer) error { return listScenarios(a, stdout, stderr) }},
+		{"experiments", func(a []string, w io.Writer) error { _, err := parseExperiments(a, w); return err },
+			func(a []string, _ io.Reader, stdout, stderr io.Writer) error {
+				return listExperiments(a, stdout, stderr)
+			}},
 		{"policies", parsePolicies,
 			func(a []string, _ io.Reader, stdout, stderr io.Writer) error { return listPolicies(a, stdout, stderr) }},
 		{"version", parseVersion,
@@ -117,6 +128,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if errors.As(err, &se) {
 		fmt.Fprintln(stderr, "tranche: the scenario has problems:")
 		fmt.Fprintln(stderr, se)
+		return 2
+	}
+	var ee *experiment.Error
+	if errors.As(err, &ee) {
+		fmt.Fprintln(stderr, "tranche: the experiment has problems:")
+		fmt.Fprintln(stderr, ee)
 		return 2
 	}
 	fmt.Fprintln(stderr, "tranche:", err)

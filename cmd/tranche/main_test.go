@@ -338,6 +338,41 @@ func TestInterruptLeavesNothing(t *testing.T) {
 			t.Errorf("interrupted run left %s", e.Name())
 		}
 	}
+
+	// An interrupted experiment keeps its finished points, says how to
+	// resume, and --resume finishes it as an uninterrupted run would.
+	exp := filepath.Join(tmp, "sweep.toml")
+	os.WriteFile(exp, []byte("replications = 10\ndesign = \"lhs\"\nsamples = 3000\n[[parameters]]\nkey = \"verifier.quality\"\n"), 0o644)
+	out := filepath.Join(tmp, "sweep")
+	cmd = exec.Command(bin, "explore", exp, "--quiet", "--no-plots", "--workers", "1", "--out", out)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(700 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGINT)
+	err = cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Fatalf("interrupted experiment: %v, want exit status 1 (stderr %q)", err, stderr.String())
+	}
+	if want := "explore " + exp + " --out " + out + " --resume"; !strings.Contains(stderr.String(), want) {
+		t.Errorf("interrupted experiment said %q; want the command to resume it, %q", stderr.String(), want)
+	}
+	if code, _, e := tranche(t, "explore", exp, "--quiet", "--no-plots", "--out", out, "--resume"); code != 0 {
+		t.Fatalf("resume: exit %d: %s", code, e)
+	}
+	whole := filepath.Join(tmp, "whole")
+	if code, _, e := tranche(t, "explore", exp, "--quiet", "--no-plots", "--out", whole); code != 0 {
+		t.Fatalf("whole run: exit %d: %s", code, e)
+	}
+	for _, f := range []string{"points.csv", "best.csv", "design.csv"} {
+		a, _ := os.ReadFile(filepath.Join(out, f))
+		b, _ := os.ReadFile(filepath.Join(whole, f))
+		if !bytes.Equal(a, b) || len(a) == 0 {
+			t.Errorf("%s of the resumed experiment differs from an uninterrupted run's", f)
+		}
+	}
 }
 
 func TestComparisonFiles(t *testing.T) {

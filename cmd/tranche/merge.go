@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/tranche-sim/tranche/experiment"
 	"github.com/tranche-sim/tranche/study"
 )
 
@@ -29,7 +30,7 @@ func parseMerge(args []string, w io.Writer) (*mergeOptions, error) {
 	fs.StringVar(&o.out, "out", "", "results folder to write (must not exist)")
 	fs.BoolVar(&o.noPlots, "no-plots", false, "do not draw the figures")
 	fs.Usage = func() {
-		fmt.Fprintln(w, "Usage: tranche merge SHARD_DIR... --out DIR\n\nMerges the shard folders of one study (made by tranche run --shard I/N, or by a\nSlurm or Kubernetes job array) into one results folder, identical to a single run.\n\nFlags:")
+		fmt.Fprintln(w, "Usage: tranche merge SHARD_DIR... --out DIR\n\nMerges the shard folders of one study or experiment (made by tranche run or\ntranche explore with --shard I/N, or by a Slurm or Kubernetes job array) into\none results folder, identical to a single run.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	var err error
@@ -56,6 +57,9 @@ func mergeShards(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if experiment.IsExperimentFolder(o.dirs[0]) {
+		return mergeExperiment(ctx, o, args, stdout)
+	}
 	res, err := study.Merge(ctx, o.dirs, study.MergeOptions{Out: o.out, Plots: !o.noPlots, Command: append([]string{"tranche", "merge"}, args...)})
 	if err != nil {
 		if ctx.Err() != nil {
@@ -68,5 +72,19 @@ func mergeShards(args []string, stdout, stderr io.Writer) error {
 	printSummary(stdout, res)
 	printComparison(stdout, res.Comparison, res.Aggregate)
 	fmt.Fprintf(stdout, "\nresults: %s\n", res.Dir)
+	return nil
+}
+
+// mergeExperiment merges the shards of an experiment.
+func mergeExperiment(ctx context.Context, o *mergeOptions, args []string, stdout io.Writer) error {
+	res, err := experiment.Merge(ctx, o.dirs, experiment.MergeOptions{Out: o.out, Plots: !o.noPlots, Command: append([]string{"tranche", "merge"}, args...)})
+	if err != nil {
+		if ctx.Err() != nil {
+			return errors.New("interrupted; no results written")
+		}
+		return exploreUsage(err)
+	}
+	x := res.Manifest.Experiment
+	fmt.Fprintf(stdout, "merged %d shards of experiment %s (%d design points)\nresults: %s\n", x.MergedShards, x.Name, x.Points, res.Dir)
 	return nil
 }

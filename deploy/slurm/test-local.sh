@@ -16,7 +16,9 @@
 #   4. resubmits one array task (SHARDS=4) and checks it reports "already complete";
 #   5. submits the same study with deploy/slurm/submit.sh (array + dependent merge, 2 shards);
 #   6. runs the study in one process and compares every results file of both merges with cmp;
-#   7. always shuts the cluster down (scontrol shutdown, munged if it started it) and removes its
+#   7. runs a factorial experiment (tranche explore) as a 3-task array, merges it, and compares it
+#      with the experiment run in one process;
+#   8. always shuts the cluster down (scontrol shutdown, munged if it started it) and removes its
 #      files and /etc/slurm/slurm.conf.
 # Prints "PASS: merged Slurm shards identical to a single run (N files)" or what differs (exit 1).
 set -euo pipefail
@@ -301,4 +303,47 @@ if [ ${#differ[@]} -gt 0 ]; then
   exit 1
 fi
 say "compared ${FILES[*]} of both merges (4-shard array + merge.sbatch, 2-shard submit.sh) with the single run"
-echo "PASS: merged Slurm shards identical to a single run (${#FILES[@]} files)"
+
+# --- 7. an experiment: its design points split between array tasks -----------------------------
+cat >"$WORK/sweep.toml" <<'EOF'
+policies = ["phased-snapback", "reciprocal", "max-pressure"]
+replications = 100
+seed = 3
+design = "factorial"
+[[parameters]]
+key = "verifier.quality"
+levels = [0.3, 0.6, 0.95]
+[[parameters]]
+key = "spoilers.factions[*].strength"
+steps = 2
+EOF
+EFILES=(experiment.toml scenario.toml design.csv definitions.json points.csv best.csv effects.csv)
+t=$SECONDS
+xarray=$(sbatch --parsable --wait --array=0-2 --cpus-per-task=1 \
+  --export="ALL,EXPERIMENT=$WORK/sweep.toml,TRANCHE=$WORK/tranche,OUT=$WORK/xout,WORKERS=1" \
+  --output="$WORK/logs/explore-%A_%a.out" "$REPO/deploy/slurm/study.sbatch") ||
+  fail_job "the experiment array failed (sbatch --wait exit $?)"
+xarray=${xarray%%;*}
+xmerge=$(sbatch --parsable --wait --dependency="afterok:$xarray" --cpus-per-task=1 \
+  --export="ALL,TRANCHE=$WORK/tranche,OUT=$WORK/xout,MERGE_ARGS=--no-plots" \
+  --output="$WORK/logs/xmerge-%j.out" "$REPO/deploy/slurm/merge.sbatch") ||
+  fail_job "the experiment's merge job failed (sbatch --wait exit $?)"
+xmerge=${xmerge%%;*}
+say "experiment array job $xarray (3 shards) and merge job $xmerge done ($((SECONDS - t)) s): $(grep -m1 '^merged' "$WORK/logs/xmerge-$xmerge.out" || true)"
+for i in 0 1 2; do
+  grep -q "^shard $i of 3: design points" "$WORK/logs/explore-${xarray}_$i.out" ||
+    fail_job "experiment array task $i did not run shard $i of 3"
+done
+env -u SLURM_ARRAY_TASK_ID -u JOB_COMPLETION_INDEX \
+  "$WORK/tranche" explore "$WORK/sweep.toml" --quiet --no-plots --out "$WORK/xwhole" >/dev/null
+xdiffer=()
+for f in "${EFILES[@]}"; do
+  cmp -s "$WORK/xwhole/$f" "$WORK/xout/merged/$f" || xdiffer+=("$f")
+done
+if [ ${#xdiffer[@]} -gt 0 ]; then
+  echo "FAIL: the merged experiment differs from a single run in: ${xdiffer[*]}"
+  exit 1
+fi
+say "compared ${EFILES[*]} of the merged experiment with the single run"
+echo "PASS: merged Slurm shards identical to a single run (${#FILES[@]} files of a study, ${#EFILES[@]} of an experiment)"
+

@@ -1,0 +1,525 @@
+package experiment_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/tranche-sim/tranche/experiment"
+	"github.com/tranche-sim/tranche/results"
+	"github.com/tranche-sim/tranche/scenarios"
+	"github.com/tranche-sim/tranche/study"
+)
+
+// parse parses an experiment file given as text.
+func parse(t testing.TB, text string) *experiment.Experiment {
+	t.Helper()
+	e, err := experiment.Parse("test.toml", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// run runs e into a new folder and returns its path.
+func run(t testing.TB, e *experiment.Experiment, opts experiment.Options) string {
+	t.Helper()
+	if opts.Out == "" {
+		opts.Out = filepath.Join(t.TempDir(), "out")
+	}
+	if _, err := experiment.Run(context.Background(), e, opts); err != nil {
+		t.Fatal(err)
+	}
+	return opts.Out
+}
+
+// readCSV reads a CSV file whole.
+func readCSV(t testing.TB, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return recs
+}
+
+// sameFolders checks that two results folders hold the same files with the
+// same bytes, but manifest.json, whose record of how the folder was made
+// may differ only in the fields named.
+func sameFolders(t *testing.T, a, b string, manifestMayDiffer ...string) {
+	t.Helper()
+	names := func(dir string) []string {
+		var out []string
+		filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				rel, _ := filepath.Rel(dir, p)
+				out = append(out, rel)
+			}
+			return nil
+		})
+		return out
+	}
+	na, nb := names(a), names(b)
+	if !slices.Equal(na, nb) {
+		t.Fatalf("the folders hold different files:\n%v\n%v", na, nb)
+	}
+	for _, n := range na {
+		x, _ := os.ReadFile(filepath.Join(a, n))
+		y, _ := os.ReadFile(filepath.Join(b, n))
+		if n == "manifest.json" {
+			var mx, my map[string]any
+			json.Unmarshal(x, &mx)
+			json.Unmarshal(y, &my)
+			for _, k := range append([]string{"start", "elapsed_seconds", "command_line", "workers"}, manifestMayDiffer...) {
+				delete(mx, k)
+				delete(my, k)
+			}
+			x, _ = json.Marshal(mx)
+			y, _ = json.Marshal(my)
+		}
+		if !bytes.Equal(x, y) {
+			t.Errorf("%s differs between %s and %s", n, a, b)
+		}
+	}
+}
+
+const lhsText = `scenario = "default"
+policies = ["phased-snapback", "reciprocal", "max-pressure"]
+replications = 40
+seed = 7
+design = "lhs"
+samples = 6
+
+[[parameters]]
+key = "verifier.quality"
+range = [0.3, 0.95]
+
+[[parameters]]
+key = "target.commitment_alpha"
+range = [0.6, 2.4]
+distribution = "log-uniform"
+
+[[parameters]]
+key = "spoilers.factions[*].strength"
+levels = [0.0, 0.4, 0.8]
+`
+
+// Each point's statistics are those of a study of the point's scenario with
+// the experiment's seed and replications: the same numbers, bit for bit,
+// as tranche run --set gives.
+func TestPointsAreStudies(t *testing.T) {
+	t.Parallel()
+	e := parse(t, lhsText)
+	var points []*experiment.Point
+	_, err := experiment.Run(context.Background(), e, experiment.Options{Workers: 2, OnPoint: func(p *experiment.Point) error {
+		points = append(points, p)
+		return nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(points) != 6 {
+		t.Fatalf("%d points, want 6", len(points))
+	}
+	for i, p := range points {
+		if p.Index != i {
+			t.Fatalf("point %d delivered as %d: out of order", i, p.Index)
+		}
+		s := e.Base.Clone()
+		for j, par := range e.Parameters {
+			if err := s.Set(par.Key, p.Values[j]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s.Replications, s.Seed = e.Replications, e.Seed
+		res, err := study.Run(context.Background(), s, study.Options{Workers: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The best policy and the ties are the study's leaders.
+		if len(p.Best) != len(res.Comparison.Leaders) {
+			t.Errorf("point %d: %d best policies, the study has %d leaders", i, len(p.Best), len(res.Comparison.Leaders))
+		}
+		for j, b := range p.Best {
+			if j >= len(res.Comparison.Leaders) {
+				break
+			}
+			l := res.Comparison.Leaders[j]
+			if b.Metric != l.Metric || b.Policy != l.Best || !slices.Equal(b.Tied, l.Tied) {
+				t.Errorf("point %d: best on %s is %s tied with %v; the study's leader on %s is %s tied with %v", i, b.Metric, b.Policy, b.Tied, l.Metric, l.Best, l.Tied)
+			}
+		}
+		for _, r := range p.Rows {
+			st, err := res.Stats(r.Policy, r.Metric)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := []float64{float64(r.N), r.Mean, r.SD, r.CI95[0], r.CI95[1]}
+			want := []float64{float64(st.N), st.Mean, st.SD, st.CI95[0], st.CI95[1]}
+			if !sameFloats(got, want) {
+				t.Errorf("point %d, %s %s: %v, the study gives %v", i, r.Policy, r.Metric, got, want)
+			}
+			if r.Policy == e.Baseline {
+				if !math.IsNaN(r.Diff) {
+					t.Errorf("point %d: the baseline has a difference from itself", i)
+				}
+				continue
+			}
+			for _, c := range res.Comparison.Comparisons {
+				if c.Policy == r.Policy && c.Metric == r.Metric {
+					got := []float64{r.Diff, r.DiffCI95[0], r.DiffCI95[1]}
+					want := []float64{c.MeanDiff, c.CI95[0], c.CI95[1]}
+					if !sameFloats(got, want) {
+						t.Errorf("point %d, %s %s: difference %v, the study's comparison %v", i, r.Policy, r.Metric, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// sameFloats compares bit for bit, NaN equal to NaN.
+func sameFloats(a, b []float64) bool {
+	for i := range a {
+		if math.Float64bits(a[i]) != math.Float64bits(b[i]) && !(math.IsNaN(a[i]) && math.IsNaN(b[i])) {
+			return false
+		}
+	}
+	return len(a) == len(b)
+}
+
+const factorialText = `scenario = "default"
+policies = ["phased-snapback", "reciprocal"]
+replications = 30
+design = "factorial"
+metrics = ["durable_agreement", "humanitarian_shortfall", "rounds_to_durable"]
+
+[[parameters]]
+key = "verifier.quality"
+levels = [0.3, 0.6, 0.95]
+
+[[parameters]]
+key = "spoilers.factions[*].strength"
+steps = 2
+
+[[parameters]]
+key = "target.noise"
+levels = [0.5]
+`
+
+// Results do not depend on the number of workers, and shards merged give
+// the folder of one run.
+func TestWorkersAndShards(t *testing.T) {
+	t.Parallel()
+	for _, text := range []string{lhsText, factorialText} {
+		e := parse(t, text)
+		one := run(t, e, experiment.Options{Workers: 1})
+		three := run(t, e, experiment.Options{Workers: 3})
+		sameFolders(t, one, three)
+		dir := t.TempDir()
+		var shards []string
+		for i := range 3 {
+			out := filepath.Join(dir, "shard-"+strconv.Itoa(i))
+			run(t, e, experiment.Options{Workers: 2, Out: out, Shard: &study.Shard{Index: 2 - i, Count: 3}})
+			shards = append(shards, out)
+		}
+		merged := filepath.Join(dir, "merged")
+		if _, err := experiment.Merge(context.Background(), shards, experiment.MergeOptions{Out: merged}); err != nil {
+			t.Fatal(err)
+		}
+		sameFolders(t, one, merged, "experiment")
+		m, err := results.ReadManifest(merged)
+		if err != nil || m.Experiment.MergedShards != 3 || m.Experiment.PointsHere != m.Experiment.Points {
+			t.Errorf("merged manifest: %+v, %v", m.Experiment, err)
+		}
+	}
+}
+
+// An interrupted experiment keeps its finished points, and --resume
+// finishes it with a folder identical to an uninterrupted run's.
+func TestResume(t *testing.T) {
+	t.Parallel()
+	for _, text := range []string{lhsText, factorialText} {
+		e := parse(t, text)
+		whole := run(t, e, experiment.Options{Workers: 2})
+		out := filepath.Join(t.TempDir(), "out")
+		stop := errors.New("stopped by the test")
+		n := 0
+		_, err := experiment.Run(context.Background(), e, experiment.Options{Workers: 2, Out: out, OnPoint: func(*experiment.Point) error {
+			if n++; n == 4 {
+				return stop
+			}
+			return nil
+		}})
+		var ie *experiment.InterruptedError
+		if !errors.As(err, &ie) || !errors.Is(err, stop) || ie.Done != 3 {
+			t.Fatalf("interrupted run: %v, want an InterruptedError after 3 points", err)
+		}
+		if _, err := results.ReadManifest(out); err == nil {
+			t.Fatal("the interrupted folder has a manifest: it looks complete")
+		}
+		if _, err := experiment.Run(context.Background(), e, experiment.Options{Workers: 2, Out: out}); !errors.Is(err, results.ErrPartial) {
+			t.Fatalf("a new run over the interrupted one: %v, want ErrPartial", err)
+		}
+		res, err := experiment.Run(context.Background(), e, experiment.Options{Workers: 1, Out: out, Resume: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Resumed != 3 {
+			t.Errorf("resumed %d points, want 3", res.Resumed)
+		}
+		sameFolders(t, whole, out)
+		if _, err := os.Stat(results.PartialName(out)); err == nil {
+			t.Error("the partial folder is left behind")
+		}
+	}
+}
+
+// A --resume of another experiment, or of nothing, is refused as input.
+func TestResumeRefused(t *testing.T) {
+	t.Parallel()
+	e := parse(t, lhsText)
+	out := filepath.Join(t.TempDir(), "out")
+	_, err := experiment.Run(context.Background(), e, experiment.Options{Out: out, Resume: true})
+	if !study.IsInput(err) || !errors.Is(err, results.ErrNoPartial) {
+		t.Errorf("resume of nothing: %v", err)
+	}
+	n := 0
+	experiment.Run(context.Background(), e, experiment.Options{Out: out, OnPoint: func(*experiment.Point) error {
+		if n++; n == 2 {
+			return errors.New("stop")
+		}
+		return nil
+	}})
+	other := parse(t, strings.Replace(lhsText, "seed = 7", "seed = 8", 1))
+	_, err = experiment.Run(context.Background(), other, experiment.Options{Out: out, Resume: true})
+	if !study.IsInput(err) || !strings.Contains(err.Error(), "holds another experiment") {
+		t.Errorf("resume of another experiment: %v", err)
+	}
+}
+
+// Each effect is the difference of the two points' means, and its interval
+// is the paired one: narrower than the points' own intervals.
+func TestEffects(t *testing.T) {
+	t.Parallel()
+	e := parse(t, factorialText)
+	dir := run(t, e, experiment.Options{})
+	mean := map[[3]string]float64{} // point, policy, metric
+	points := readCSV(t, filepath.Join(dir, "points.csv"))
+	pc := func(name string) int { return slices.Index(points[0], name) }
+	for _, r := range points[1:] {
+		x, _ := strconv.ParseFloat(r[pc("mean")], 64)
+		mean[[3]string{r[0], r[pc("policy")], r[pc("metric")]}] = x
+	}
+	effects := readCSV(t, filepath.Join(dir, "effects.csv"))
+	head := effects[0]
+	col := func(name string) int { return slices.Index(head, name) }
+	if len(effects) < 2 {
+		t.Fatal("no effects")
+	}
+	for _, r := range effects[1:] {
+		diff, _ := strconv.ParseFloat(r[col("diff")], 64)
+		lo, _ := strconv.ParseFloat(r[col("ci95_lo")], 64)
+		hi, _ := strconv.ParseFloat(r[col("ci95_hi")], 64)
+		a := mean[[3]string{r[0], r[col("policy")], r[col("metric")]}]
+		b := mean[[3]string{r[col("reference_point")], r[col("policy")], r[col("metric")]}]
+		if r[col("metric")] == "rounds_to_durable" { // defined on different replications: not a paired difference of the means
+			continue
+		}
+		if math.Abs(diff-(a-b)) > 2e-9 {
+			t.Errorf("effect at point %s of %s: %v, the means differ by %v", r[0], r[col("parameter")], diff, a-b)
+		}
+		if !(lo <= diff && diff <= hi) {
+			t.Errorf("effect %v outside its interval [%v, %v]", diff, lo, hi)
+		}
+	}
+	// 3 x 2 x 1 points; effects of quality (2 levels beyond the first, at 2
+	// strengths) and of strength (1 level beyond, at 3 qualities), for 2
+	// policies and 3 metrics.
+	if want := (2*2 + 1*3) * 2 * 3; len(effects)-1 != want {
+		t.Errorf("%d effects, want %d", len(effects)-1, want)
+	}
+}
+
+// The designs: a factorial has every cell once; a Latin hypercube has one
+// point in each stratum of each sampled parameter; a Sobol' design maps
+// the sequence's points onto the ranges.
+func TestDesigns(t *testing.T) {
+	t.Parallel()
+	e := parse(t, factorialText)
+	dir := run(t, e, experiment.Options{})
+	seen := map[string]bool{}
+	for _, r := range readCSV(t, filepath.Join(dir, "design.csv"))[1:] {
+		seen[strings.Join(r[1:], ",")] = true
+	}
+	if len(seen) != 6 {
+		t.Errorf("factorial design: %d distinct points, want 6", len(seen))
+	}
+	lhs := parse(t, strings.Replace(lhsText, "samples = 6", "samples = 50", 1))
+	var qs []float64
+	experiment.Run(context.Background(), lhs, experiment.Options{OnPoint: func(p *experiment.Point) error {
+		qs = append(qs, p.Values[0].(float64))
+		return nil
+	}})
+	strata := make([]int, 50)
+	for _, q := range qs {
+		strata[min(int((q-0.3)/0.65*50), 49)]++
+	}
+	for i, n := range strata {
+		if n != 1 {
+			t.Errorf("lhs: stratum %d of verifier.quality holds %d points, want 1", i, n)
+		}
+	}
+	sob := parse(t, strings.Replace(strings.Replace(lhsText, `"lhs"`, `"sobol"`, 1), "samples = 6", "samples = 4", 1))
+	var got [][]any
+	experiment.Run(context.Background(), sob, experiment.Options{OnPoint: func(p *experiment.Point) error {
+		got = append(got, p.Values)
+		return nil
+	}})
+	// The first four points of the 3-dimensional Sobol' sequence are (0,0,0),
+	// (1/2,1/2,1/2), (3/4,1/4,1/4) and (1/4,3/4,3/4).
+	want := [][]any{
+		{0.3, 0.6, 0.0},
+		{0.625, 1.2, 0.4}, // sqrt(0.6*2.4) = 1.2
+		{0.7875, 0.848528, 0.0},
+		{0.4625, 1.69706, 0.8},
+	}
+	for i := range want {
+		for j := range want[i] {
+			if got[i][j] != want[i][j] {
+				t.Errorf("sobol point %d, parameter %d: %v, want %v", i, j, got[i][j], want[i][j])
+			}
+		}
+	}
+}
+
+// Independent streams give each point its own replications; with common
+// streams two points that set the same values are the same.
+func TestStreams(t *testing.T) {
+	t.Parallel()
+	text := strings.Replace(factorialText, "levels = [0.3, 0.6, 0.95]", "levels = [0.6]", 1)
+	first := func(text string) [2]float64 {
+		var out [2]float64
+		i := 0
+		experiment.Run(context.Background(), parse(t, text), experiment.Options{OnPoint: func(p *experiment.Point) error {
+			out[i] = p.Rows[0].Mean
+			i++
+			return nil
+		}})
+		return out
+	}
+	// Two strengths: the points differ only there. With a parameter whose
+	// two levels are equal in effect we cannot test; compare a common and an
+	// independent run of the same point instead.
+	common := first(text)
+	indep := first(`streams = "independent"` + "\n" + text)
+	if common == indep {
+		t.Errorf("independent streams gave the same means as common ones: %v", common)
+	}
+}
+
+// Bad input: every problem named with its line, key, value and what is
+// allowed.
+func TestBadInput(t *testing.T) {
+	t.Parallel()
+	base := "scenario = \"default\"\ndesign = \"lhs\"\nsamples = 10\n"
+	cases := []struct {
+		name, text string
+		want       []string
+	}{
+		{"unknown top key", base + "replicatons = 10\n[[parameters]]\nkey = \"verifier.quality\"\n", []string{"test.toml:4: unknown key replicatons (did you mean replications?)"}},
+		{"unknown parameter", base + "[[parameters]]\nkey = \"verifier.qualty\"\n", []string{"test.toml:5:", "verifier.qualty", "did you mean verifier.quality"}},
+		{"range outside allowed", base + "[[parameters]]\nkey = \"verifier.quality\"\nrange = [0.5, 1.5]\n", []string{"test.toml:6:", "range = [0.5, 1.5]", "allowed [0,1]"}},
+		{"empty range", base + "[[parameters]]\nkey = \"verifier.quality\"\nrange = [0.7, 0.7]\n", []string{"is empty"}},
+		{"log-uniform through zero", base + "[[parameters]]\nkey = \"verifier.quality\"\nrange = [0.0, 0.9]\ndistribution = \"log-uniform\"\n", []string{"test.toml:7:", "log-uniform", "above 0"}},
+		{"distribution unknown", base + "[[parameters]]\nkey = \"verifier.quality\"\ndistribution = \"normal\"\n", []string{"allowed are uniform and log-uniform"}},
+		{"absurd samples", "design = \"lhs\"\nsamples = 100000000\n[[parameters]]\nkey = \"verifier.quality\"\n", []string{"test.toml:2:", "samples = 100000000", "from 1 to 1000000"}},
+		{"absurd factorial", "design = \"factorial\"\n" + strings.Repeat("[[parameters]]\nkey = \"verifier.quality\"\nsteps = 1000\n", 1) + "[[parameters]]\nkey = \"target.noise\"\nsteps = 1000\n[[parameters]]\nkey = \"target.diversion\"\nsteps = 1000\n", []string{"more than 1000000 points"}},
+		{"no design", "[[parameters]]\nkey = \"verifier.quality\"\n", []string{"design is missing"}},
+		{"unknown design", "design = \"morris\"\n[[parameters]]\nkey = \"verifier.quality\"\n", []string{"allowed designs are factorial, lhs and sobol"}},
+		{"lhs without samples", "design = \"lhs\"\n[[parameters]]\nkey = \"verifier.quality\"\n", []string{"needs samples"}},
+		{"steps on lhs", base + "[[parameters]]\nkey = \"verifier.quality\"\nsteps = 3\n", []string{"steps applies to factorial designs"}},
+		{"no parameters", base, []string{"no parameters to vary"}},
+		{"twice", base + "[[parameters]]\nkey = \"verifier.quality\"\n[[parameters]]\nkey = \"verifier.quality\"\n", []string{"varied twice"}},
+		{"choice levels", "scenario = \"ladder\"\ndesign = \"lhs\"\nsamples = 3\n[[parameters]]\nkey = \"policy.ladder.stages[*].on_backsliding\"\nlevels = [\"hold\", \"snap-back\"]\n", []string{"test.toml:6:", "\"snap-back\" is not a value of policy.ladder.stages[*].on_backsliding", "did you mean snapback"}},
+		{"choice with range", "scenario = \"ladder\"\ndesign = \"lhs\"\nsamples = 3\n[[parameters]]\nkey = \"policy.ladder.stages[*].on_backsliding\"\nrange = [0, 1]\n", []string{"takes levels, not range"}},
+		{"string parameter", base + "[[parameters]]\nkey = \"name\"\n", []string{"an experiment varies numbers"}},
+		{"unknown policy", "policies = [\"reciprocl\"]\n" + base + "[[parameters]]\nkey = \"verifier.quality\"\n", []string{"did you mean reciprocal"}},
+		{"unknown scenario", "scenario = \"defualt\"\ndesign = \"lhs\"\nsamples = 3\n[[parameters]]\nkey = \"verifier.quality\"\n", []string{"did you mean default"}},
+		{"bad set", base + "[set]\n\"verifier.quality\" = 2.0\n[[parameters]]\nkey = \"target.noise\"\n", []string{"test.toml:5:", "verifier.quality"}},
+		{"set and varied", base + "[set]\n\"verifier.quality\" = 0.5\n[[parameters]]\nkey = \"verifier.quality\"\n", []string{"both set in [set] and varied"}},
+		{"too many runs", "design = \"lhs\"\nsamples = 1000000\nreplications = 100000\n[[parameters]]\nkey = \"verifier.quality\"\n", []string{"policy-replications"}},
+		{"integer steps", "design = \"factorial\"\n[[parameters]]\nkey = \"verifier.lag\"\nrange = [0, 1]\nsteps = 5\n", []string{"repeat values"}},
+		{"malformed", "design = \n", []string{"test.toml:1:", "malformed TOML"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := experiment.Parse("test.toml", []byte(c.text))
+			var ee *experiment.Error
+			if !errors.As(err, &ee) {
+				t.Fatalf("error %v, want an *experiment.Error", err)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error\n%v\nlacks %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+// The resolved experiment.toml, parsed with its scenario.toml beside it,
+// gives the same experiment: a results folder repeats itself.
+func TestResolvedRoundTrip(t *testing.T) {
+	t.Parallel()
+	for _, text := range []string{lhsText, factorialText} {
+		e := parse(t, text)
+		dir := run(t, e, experiment.Options{})
+		again, err := experiment.Load(filepath.Join(dir, "experiment.toml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(experiment.Format(e, "scenario.toml"), experiment.Format(again, "scenario.toml")) {
+			t.Error("the resolved file does not read back as the same experiment")
+		}
+		dir2 := run(t, again, experiment.Options{})
+		for _, f := range []string{"points.csv", "best.csv", "design.csv"} {
+			a, _ := os.ReadFile(filepath.Join(dir, f))
+			b, _ := os.ReadFile(filepath.Join(dir2, f))
+			if !bytes.Equal(a, b) {
+				t.Errorf("%s differs when the folder's own experiment.toml is run", f)
+			}
+		}
+	}
+}
+
+// The bundled experiments parse.
+func TestBundled(t *testing.T) {
+	t.Parallel()
+	if len(experiment.Names()) == 0 {
+		t.Fatal("no bundled experiments")
+	}
+	for _, n := range experiment.Names() {
+		if _, err := experiment.Get(n); err != nil {
+			t.Errorf("%s: %v", n, err)
+		}
+	}
+	if _, err := scenarios.Get("default"); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,54 @@
+package results
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/tranche-sim/tranche/sim"
+)
+
+// Holm's step-down test by critical values decides every pair as
+// Holm-adjusted p-values do, on data with effects of every size.
+func TestHolmByCriticalValues(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(5, 6))
+	metrics := []sim.Metric{{Key: "a", Better: 1}, {Key: "b", Better: -1}, {Key: "c", Better: 1}}
+	agree, significant := 0, 0
+	for trial := range 300 {
+		policies := 2 + trial%6
+		s := NewPointStats(policies, metrics)
+		effect := make([]float64, policies*len(metrics))
+		for i := range effect {
+			effect[i] = r.NormFloat64() * 0.3 * float64(trial%4)
+		}
+		reps := 5 + r.IntN(60)
+		for range reps {
+			common := r.NormFloat64()
+			for p := range policies {
+				v := s.Values(p)
+				for j := range v {
+					v[j] = effect[p*len(metrics)+j] + common + r.NormFloat64()*0.5
+				}
+			}
+			s.Add()
+		}
+		for j := range metrics {
+			crit := slices.Clone(s.holmSignificant(j))
+			byP := slices.Clone(s.holmByP(j))
+			if !slices.Equal(crit, byP) {
+				t.Fatalf("trial %d, metric %d: by critical values %v, by p-values %v", trial, j, crit, byP)
+			}
+			agree++
+			for _, x := range crit {
+				if x {
+					significant++
+				}
+			}
+		}
+	}
+	if significant == 0 {
+		t.Error("no pair was significant: the test compared nothing of interest")
+	}
+	t.Logf("%d families agree; %d significant pairs", agree, significant)
+}

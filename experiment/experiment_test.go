@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/parquet-go/parquet-go"
+
 	"github.com/tranche-sim/tranche/experiment"
 	"github.com/tranche-sim/tranche/results"
 	"github.com/tranche-sim/tranche/scenarios"
@@ -521,5 +523,67 @@ func TestBundled(t *testing.T) {
 	}
 	if _, err := scenarios.Get("default"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// --format parquet writes points.parquet with the rows of points.csv and
+// typed columns: the parameters as numbers, the statistics nullable.
+func TestPointsParquet(t *testing.T) {
+	t.Parallel()
+	e := parse(t, factorialText)
+	dir := run(t, e, experiment.Options{Format: "parquet"})
+	data, err := os.ReadFile(filepath.Join(dir, "points.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := readCSV(t, filepath.Join(dir, "points.csv"))
+	if f.NumRows() != int64(len(rows)-1) {
+		t.Errorf("points.parquet has %d rows, points.csv %d", f.NumRows(), len(rows)-1)
+	}
+	var names []string
+	for _, c := range f.Schema().Fields() {
+		names = append(names, c.Name())
+	}
+	if !slices.Equal(names, rows[0]) {
+		t.Errorf("columns %v, want those of points.csv %v", names, rows[0])
+	}
+	for _, c := range f.Schema().Fields() {
+		switch c.Name() {
+		case "verifier_quality":
+			if c.Type().Kind() != parquet.Double || c.Optional() {
+				t.Errorf("%s: %v optional %v, want a required double", c.Name(), c.Type(), c.Optional())
+			}
+		case "diff":
+			if !c.Optional() {
+				t.Errorf("diff is not nullable: the baseline has none")
+			}
+		}
+	}
+}
+
+// A design that breaks a rule between values at some point is refused
+// before anything runs, naming the first such point; nothing is written.
+func TestDesignBreaksRule(t *testing.T) {
+	t.Parallel()
+	e := parse(t, `design = "factorial"
+replications = 10
+[[parameters]]
+key = "rounds"
+levels = [40, 5, 3]
+[[parameters]]
+key = "outcomes.durable_rounds"
+levels = [2, 4]
+`)
+	out := filepath.Join(t.TempDir(), "out")
+	_, err := experiment.Run(context.Background(), e, experiment.Options{Out: out})
+	if !study.IsInput(err) || !strings.Contains(err.Error(), "durable_rounds = 4 exceeds rounds = 3") || !strings.Contains(err.Error(), "design point") {
+		t.Fatalf("error %v, want the design point whose durable_rounds exceeds its rounds", err)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("a refused experiment left its folder")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/tranche-sim/tranche/results"
+	"github.com/tranche-sim/tranche/results/plots"
 	"github.com/tranche-sim/tranche/scenarios"
 	"github.com/tranche-sim/tranche/study"
 )
@@ -59,7 +60,17 @@ func pointsParquet(folder *results.Folder, e *Experiment) error {
 	return dst.Close()
 }
 
-// drawFigures draws the experiment's figures into the folder.
+// drawFigures draws the experiment's figures into the folder's plots/,
+// from the tables written.
 func drawFigures(ctx context.Context, folder *results.Folder, progress func(study.Progress)) error {
-	return nil
+	run, err := folder.LoadExperiment(results.ExperimentHeadline())
+	if err != nil {
+		return err
+	}
+	_, err = plots.Experiment(ctx, run, folder.Path("plots"), "png", func(n, total int) {
+		if progress != nil {
+			progress(study.Progress{Phase: study.PhaseDrawing, Done: n, Total: total, Unit: "figures"})
+		}
+	})
+	return folder.Hide(err)
 }

@@ -213,7 +213,68 @@ func newRunner(e *Experiment, opts Options) (*runner, error) {
 		w = runtime.GOMAXPROCS(0)
 	}
 	r.workers = max(1, min(w, r.n))
+	if err := r.validate(); err != nil {
+		return nil, err
+	}
 	return r, nil
+}
+
+// validate checks every design point's scenario against the rules between
+// values (Set has checked each value's range when the file was read), in
+// parallel, before anything runs or is written: a design that crosses a
+// rule at any point is refused whole, naming the first such point.
+func (r *runner) validate() error {
+	errs := make([]error, r.workers)
+	var wg sync.WaitGroup
+	for w := range r.workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := r.e.Base.Clone()
+			var sc scratch
+			var vals []any
+			for k := r.first + w; k < r.first+r.n; k += r.workers {
+				vals = r.pts.values(k, vals, &sc)
+				if err := r.setPoint(s, k, vals); err != nil {
+					errs[w] = err // the first of this worker's points: each worker stops at its first
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	var first error
+	at := -1
+	for _, err := range errs {
+		var pe *pointError
+		if errors.As(err, &pe) && (at < 0 || pe.point < at) {
+			first, at = err, pe.point
+		}
+	}
+	return first
+}
+
+// pointError is a design point whose scenario breaks a rule.
+type pointError struct {
+	point int
+	err   error
+}
+
+func (e *pointError) Error() string { return e.err.Error() }
+func (e *pointError) Unwrap() error { return e.err }
+
+// setPoint sets point k's values into s and checks the rules between
+// values.
+func (r *runner) setPoint(s *scenarios.Scenario, k int, vals []any) error {
+	for i, p := range r.e.Parameters {
+		if err := s.Set(p.Key, vals[i]); err != nil {
+			return &pointError{k, &study.InputError{Err: fmt.Errorf("experiment %s: design point %d: %w", r.e.Name, k, err)}}
+		}
+	}
+	if err := s.CheckRules(fmt.Sprintf("experiment %s, design point %d (%s)", r.e.Name, k, r.describe(vals))); err != nil {
+		return &pointError{k, &study.InputError{Err: err}}
+	}
+	return nil
 }
 
 // seed returns the seed of point k's replications.
@@ -418,13 +479,8 @@ func (r *runner) newWorker() *worker {
 func (r *runner) point(ctx context.Context, w *worker, k int) (*finished, error) {
 	idx := r.first + k
 	w.vals = r.pts.values(idx, w.vals, &w.sc)
-	for i, p := range r.e.Parameters {
-		if err := w.s.Set(p.Key, w.vals[i]); err != nil {
-			return nil, &study.InputError{Err: fmt.Errorf("design point %d: %w", idx, err)}
-		}
-	}
-	if err := w.s.CheckRules(fmt.Sprintf("design point %d (%s)", idx, r.describe(w.vals))); err != nil {
-		return nil, &study.InputError{Err: err}
+	if err := r.setPoint(w.s, idx, w.vals); err != nil {
+		return nil, err
 	}
 	m, err := w.s.Model()
 	if err != nil {

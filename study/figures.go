@@ -27,7 +27,7 @@ func Plot(ctx context.Context, dir, format string) ([]plots.Figure, error) {
 	if !slices.Contains(plots.Formats(), format) {
 		return nil, optionf("Format", "%s: allowed formats are %s", format, strings.Join(plots.Formats(), ", "))
 	}
-	run, err := LoadFolder(dir)
+	draw, err := figuresOf(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +36,7 @@ func Plot(ctx context.Context, dir, format string) ([]plots.Figure, error) {
 		return nil, &InputError{Err: fmt.Errorf("results folder %s: %w", dir, atomicfile.Cause(err, ""))}
 	}
 	defer os.RemoveAll(tmp)
-	figs, err := plots.All(ctx, run, tmp, format)
+	figs, err := draw.draw(ctx, tmp, format)
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("interrupted; the figures were left as they were: %w", ctx.Err())
 	}
@@ -81,7 +81,7 @@ func Plot(ctx context.Context, dir, format string) ([]plots.Figure, error) {
 // Report never replaces a file it was not asked to (dir/report.html, the
 // folder's own report, it replaces). It returns the report's path.
 func Report(ctx context.Context, dir, out string) (string, error) {
-	run, err := LoadFolder(dir)
+	draw, err := figuresOf(dir)
 	if err != nil {
 		return "", err
 	}
@@ -104,7 +104,7 @@ func Report(ctx context.Context, dir, out string) (string, error) {
 			return err
 		}
 		defer os.RemoveAll(scratch)
-		figs, err := plots.All(ctx, run, scratch, "png")
+		figs, err := draw.draw(ctx, scratch, "png")
 		if err != nil {
 			return err
 		}
@@ -112,7 +112,7 @@ func Report(ctx context.Context, dir, out string) (string, error) {
 		for _, f := range figs {
 			embed = append(embed, report.Figure{Name: f.Name, Title: f.Title, Caption: f.Caption, Path: f.Path})
 		}
-		return report.Write(w, run, embed)
+		return draw.write(w, embed)
 	})
 	if ctx.Err() != nil {
 		return "", fmt.Errorf("interrupted; no report written: %w", ctx.Err())
@@ -125,6 +125,43 @@ func Report(ctx context.Context, dir, out string) (string, error) {
 		return "", fmt.Errorf("report: %w", err)
 	}
 	return path, nil
+}
+
+// folderFigures draws the figures of a results folder and writes its
+// report: a study's or an experiment's.
+type folderFigures struct {
+	draw  func(ctx context.Context, dir, format string) ([]plots.Figure, error)
+	write func(w io.Writer, figs []report.Figure) error
+}
+
+// figuresOf reads the complete results folder in dir, a study's or an
+// experiment's, for its figures and report.
+func figuresOf(dir string) (*folderFigures, error) {
+	if err := checkFolder(dir); err != nil {
+		return nil, err
+	}
+	if IsExperiment(dir) {
+		run, err := LoadExperimentFolder(dir)
+		if err != nil {
+			return nil, err
+		}
+		return &folderFigures{
+			draw: func(ctx context.Context, into, format string) ([]plots.Figure, error) {
+				return plots.Experiment(ctx, run, into, format)
+			},
+			write: func(w io.Writer, figs []report.Figure) error { return report.WriteExperiment(w, run, figs) },
+		}, nil
+	}
+	run, err := LoadFolder(dir)
+	if err != nil {
+		return nil, err
+	}
+	return &folderFigures{
+		draw: func(ctx context.Context, into, format string) ([]plots.Figure, error) {
+			return plots.All(ctx, run, into, format)
+		},
+		write: func(w io.Writer, figs []report.Figure) error { return report.Write(w, run, figs) },
+	}, nil
 }
 
 // keepOthers links (or copies) into tmp the files of from whose names do

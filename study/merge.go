@@ -203,21 +203,52 @@ func readState(sh shardFolder, want *results.Aggregate) (*results.Aggregate, err
 // folder, or one that is incomplete or was changed. Its errors are input
 // errors.
 func LoadFolder(dir string) (*results.Run, error) {
+	if err := checkFolder(dir); err != nil {
+		return nil, err
+	}
+	run, err := results.Load(dir)
+	if err != nil {
+		return nil, inputf("%s cannot be read: %w", dir, err)
+	}
+	return run, nil
+}
+
+// checkFolder says plainly when a results folder named by a user is
+// missing, a file, or a folder that is not a results folder.
+func checkFolder(dir string) error {
 	st, err := os.Stat(dir)
 	switch {
 	case err != nil:
-		return nil, inputf("%s: no such folder (make a results folder with tranche run)", dir)
+		return inputf("%s: no such folder (make a results folder with tranche run or tranche explore)", dir)
 	case !st.IsDir():
-		return nil, inputf("%s is a file, not a results folder (make one with tranche run)", dir)
+		return inputf("%s is a file, not a results folder (make one with tranche run or tranche explore)", dir)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err != nil {
 		entries, _ := os.ReadDir(dir)
 		if len(entries) == 0 {
-			return nil, inputf("%s is an empty folder, not a results folder: a run may be writing it (it reserves its folder first), or was stopped before it finished", dir)
+			return inputf("%s is an empty folder, not a results folder: a run may be writing it (it reserves its folder first), or was stopped before it finished", dir)
 		}
-		return nil, inputf("%s is not a results folder: it has no manifest.json (make one with tranche run)", dir)
+		return inputf("%s is not a results folder: it has no manifest.json (make one with tranche run or tranche explore)", dir)
 	}
-	run, err := results.Load(dir)
+	return nil
+}
+
+// IsExperiment reports whether the results folder in dir holds an
+// experiment (tranche explore) rather than a study.
+func IsExperiment(dir string) bool {
+	m, err := results.ReadManifest(dir)
+	return err == nil && m.Kind == results.KindExperiment
+}
+
+// LoadExperimentFolder reads a complete experiment results folder named by
+// a user, with the rows of the headline metrics (results.ExperimentHeadline),
+// saying plainly what is wrong as LoadFolder does. Its errors are input
+// errors.
+func LoadExperimentFolder(dir string) (*results.ExperimentRun, error) {
+	if err := checkFolder(dir); err != nil {
+		return nil, err
+	}
+	run, err := results.LoadExperiment(dir, results.ExperimentHeadline())
 	if err != nil {
 		return nil, inputf("%s cannot be read: %w", dir, err)
 	}

@@ -146,9 +146,13 @@ func runExplore(args []string, stdout, stderr io.Writer) error {
 		e.Name, e.Design, res.Points, len(e.Policies), e.Replications, res.Manifest.ElapsedSeconds)
 	if res.Resumed > 0 {
 		fmt.Fprintf(stdout, "(%d of the points were finished by the interrupted run and reused)\n", res.Resumed)
-	} else {
-		printTally(stdout, tally, e)
+		run, err := results.LoadExperiment(res.Dir, headlineMetrics(e))
+		if err != nil {
+			return err
+		}
+		tally = run.Tally
 	}
+	printTally(stdout, tally, e.Parameters)
 	fmt.Fprintf(stdout, "\nresults: %s\n", res.Dir)
 	return nil
 }
@@ -170,9 +174,9 @@ func headlineMetrics(e *experiment.Experiment) []string {
 
 // printTally prints how often each policy is best on the headline
 // metrics.
-func printTally(w io.Writer, t *results.Tally, e *experiment.Experiment) {
+func printTally(w io.Writer, t *results.Tally, params []experiment.Parameter) {
 	var names []string
-	for _, p := range e.Parameters {
+	for _, p := range params {
 		names = append(names, p.Name)
 	}
 	fmt.Fprintf(w, "over %s; share of design points where each policy is best:\n", strings.Join(names, ", "))

@@ -66,4 +66,20 @@ func TestExploreCommand(t *testing.T) {
 			t.Errorf("the results folder lacks %s", f)
 		}
 	}
+	// tranche plot and tranche report read an experiment's folder too.
+	if code, _, stderr := tranche(t, "plot", out); code != 0 {
+		t.Errorf("plot of an experiment: exit %d: %s", code, stderr)
+	}
+	for _, f := range []string{"plots/wins.png", "plots/sweep-durable_agreement.png"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("tranche plot drew no %s", f)
+		}
+	}
+	if code, stdout, stderr := tranche(t, "report", out); code != 0 || !strings.Contains(stdout, "report.html") {
+		t.Errorf("report of an experiment: exit %d: %s%s", code, stdout, stderr)
+	}
+	b, _ := os.ReadFile(filepath.Join(out, "report.html"))
+	if !strings.Contains(string(b), "The answer in brief") {
+		t.Error("the experiment's report has no answer in brief")
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/tranche-sim/tranche/experiment"
+	"github.com/tranche-sim/tranche/results"
 	"github.com/tranche-sim/tranche/study"
 )
 
@@ -85,6 +86,14 @@ func mergeExperiment(ctx context.Context, o *mergeOptions, args []string, stdout
 		return exploreUsage(err)
 	}
 	x := res.Manifest.Experiment
-	fmt.Fprintf(stdout, "merged %d shards of experiment %s (%d design points)\nresults: %s\n", x.MergedShards, x.Name, x.Points, res.Dir)
+	e := res.Experiment
+	fmt.Fprintf(stdout, "merged %d shards of experiment %s: %s design, %d points x %d policies x %d replications\n",
+		x.MergedShards, x.Name, e.Design, x.Points, len(e.Policies), e.Replications)
+	run, err := results.LoadExperiment(res.Dir, headlineMetrics(e))
+	if err != nil {
+		return err
+	}
+	printTally(stdout, run.Tally, e.Parameters)
+	fmt.Fprintf(stdout, "\nresults: %s\n", res.Dir)
 	return nil
 }

@@ -73,7 +73,12 @@ func All(ctx context.Context, run *results.Run, dir, format string, done ...func
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("plots: %w", err)
 	}
-	figs := newStudy(run).figures()
+	return drawFigures(ctx, newStudy(run).figures(), dir, format, done)
+}
+
+// drawFigures draws figures into dir on as many goroutines as GOMAXPROCS,
+// each into a pixel buffer it reuses, and returns them in the order given.
+func drawFigures(ctx context.Context, figs []figure, dir, format string, done []func(n, total int)) ([]Figure, error) {
 	out := make([]Figure, len(figs))
 	errs := make([]error, len(figs))
 	next := make(chan int)

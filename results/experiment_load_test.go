@@ -1,0 +1,585 @@
+package results_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/tranche-sim/tranche/experiment"
+	"github.com/tranche-sim/tranche/results"
+	"github.com/tranche-sim/tranche/scenarios"
+	"github.com/tranche-sim/tranche/study"
+)
+
+// A small factorial experiment: 3 × 2 points, 3 policies, an objective.
+const smallFactorial = `
+scenario = "default"
+policies = ["phased-snapback", "reciprocal", "max-pressure"]
+replications = 10
+design = "factorial"
+objective = "durable_agreement - 0.05*humanitarian_shortfall"
+[[parameters]]
+key = "verifier.quality"
+steps = 3
+[[parameters]]
+key = "target.commitment_alpha"
+levels = [2.4, 0.6]
+`
+
+// runExperiment runs an experiment into a new results folder.
+func runExperiment(t testing.TB, src string) string {
+	t.Helper()
+	e, err := experiment.Parse("test.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "experiment")
+	if _, err := experiment.Run(context.Background(), e, experiment.Options{Out: dir}); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// readTableByHand reads a table of a folder by hand: column indexes and records.
+func readTableByHand(t testing.TB, path string) (map[string]int, [][]string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, h := range recs[0] {
+		col[h] = i
+	}
+	return col, recs[1:]
+}
+
+func parse(t testing.TB, s string) float64 {
+	if s == "" {
+		return math.NaN()
+	}
+	x, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x
+}
+
+func same(a, b float64) bool { return a == b || math.IsNaN(a) && math.IsNaN(b) }
+
+// The loader keeps exactly the rows of the metrics asked for, as the
+// tables have them: every cell of points.csv, every row of best.csv and
+// effects.csv, and a tally of best.csv.
+func TestLoadExperiment(t *testing.T) {
+	t.Parallel()
+	dir := runExperiment(t, smallFactorial)
+	keep := []string{"humanitarian_shortfall", "no_such_metric", "durable_agreement", "objective", "durable_agreement"}
+	run, err := results.LoadExperiment(dir, keep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []string
+	for _, m := range run.Metrics {
+		kept = append(kept, m.Def.Key)
+	}
+	if want := []string{"humanitarian_shortfall", "durable_agreement", "objective"}; !slices.Equal(kept, want) {
+		t.Fatalf("kept %v, want %v", kept, want)
+	}
+	if run.Points != 6 || len(run.Here) != 6 || run.Name != "test" || run.Dir != dir || len(run.Source) == 0 || len(run.Scenario) == 0 {
+		t.Errorf("points %d, here %v, name %q, dir %s", run.Points, run.Here, run.Name, run.Dir)
+	}
+	// Parameters: levels in the experiment's order, as text and numbers.
+	q, a := run.Parameters[0], run.Parameters[1]
+	if q.Name != "verifier_quality" || q.Key != "verifier.quality" || !slices.Equal(q.Levels, []string{"0.3", "0.625", "0.95"}) || q.Type != results.ParamNumber {
+		t.Errorf("first parameter %+v", q)
+	}
+	if !slices.Equal(a.Levels, []string{"2.4", "0.6"}) || a.Range != [2]float64{0.6, 2.4} {
+		t.Errorf("second parameter: levels %v, range %v", a.Levels, a.Range)
+	}
+	dcol, design := readTableByHand(t, filepath.Join(dir, "design.csv"))
+	for k, r := range design {
+		for _, p := range run.Parameters {
+			s := r[dcol[p.Name]]
+			if p.Text[k] != s || p.Number[k] != parse(t, s) || p.Levels[p.Level[k]] != s {
+				t.Errorf("point %d, %s: %q %g level %d; design.csv %q", k, p.Name, p.Text[k], p.Number[k], p.Level[k], s)
+			}
+		}
+	}
+	// points.csv, cell by cell.
+	col, recs := readTableByHand(t, filepath.Join(dir, "points.csv"))
+	seen := 0
+	np := len(run.Policies())
+	base := run.Baseline()
+	for _, r := range recs {
+		m, ok := run.Metric(r[col["metric"]])
+		if !ok {
+			continue
+		}
+		seen++
+		k, _ := strconv.Atoi(r[col["point"]])
+		p := slices.Index(run.Policies(), r[col["policy"]])
+		c := m.Cells[k*np+p]
+		n, _ := strconv.Atoi(r[col["n"]])
+		lo, hi := parse(t, r[col["diff_ci95_lo"]]), parse(t, r[col["diff_ci95_hi"]])
+		versus := int8(0)
+		if lo > 0 {
+			versus = 1
+		} else if hi < 0 {
+			versus = -1
+		}
+		if int(c.N) != n || !same(c.Mean, parse(t, r[col["mean"]])) || !same(c.CI95[0], parse(t, r[col["ci95_lo"]])) ||
+			!same(c.CI95[1], parse(t, r[col["ci95_hi"]])) || c.Versus != versus || (p == base && c.Versus != 0) {
+			t.Errorf("point %d %s %s: %+v; points.csv %v", k, r[col["policy"]], m.Def.Key, c, r)
+		}
+	}
+	if seen != 6*np*3 {
+		t.Errorf("%d rows of the kept metrics, want %d", seen, 6*np*3)
+	}
+	// best.csv, point by point, and its tally.
+	col, recs = readTableByHand(t, filepath.Join(dir, "best.csv"))
+	tally := results.NewTally(run.Policies(), kept)
+	rows := 0
+	for _, r := range recs {
+		m, ok := run.Metric(r[col["metric"]])
+		if !ok {
+			continue
+		}
+		rows++
+		k, _ := strconv.Atoi(r[col["point"]])
+		var tied []string
+		if r[col["tied"]] != "" {
+			tied = strings.Split(r[col["tied"]], ";")
+		}
+		tally.Add([]results.Best{{Metric: m.Def.Key, Policy: r[col["best"]], Tied: tied}})
+		var got []string
+		for _, q := range m.Tied(k) {
+			got = append(got, run.Policies()[q])
+		}
+		slices.Sort(got)
+		slices.Sort(tied)
+		b := m.Best[k]
+		if run.Policies()[b.Policy] != r[col["best"]] || !same(b.Mean, parse(t, r[col["mean"]])) || !slices.Equal(got, tied) || m.TiedCount(k) != len(tied) {
+			t.Errorf("best at point %d on %s: %+v tied %v; best.csv %v", k, m.Def.Key, b, got, r)
+		}
+	}
+	if rows != 6*3 {
+		t.Errorf("%d rows of best.csv kept, want 18", rows)
+	}
+	if !slices.Equal(tally.Points, run.Tally.Points) || !slices.EqualFunc(tally.Clear, run.Tally.Clear, slices.Equal) ||
+		!slices.EqualFunc(tally.Best, run.Tally.Best, slices.Equal) || !slices.EqualFunc(tally.Tied, run.Tally.Tied, slices.Equal) {
+		t.Errorf("tally %+v, want %+v", run.Tally, tally)
+	}
+	// effects.csv: the rows of the kept metrics.
+	col, recs = readTableByHand(t, filepath.Join(dir, "effects.csv"))
+	want := map[string]int{}
+	for _, r := range recs {
+		want[r[col["metric"]]]++
+	}
+	for _, m := range run.Metrics {
+		if len(m.Effects) != want[m.Def.Key] || len(m.Effects) == 0 {
+			t.Errorf("%s: %d effects, effects.csv has %d", m.Def.Key, len(m.Effects), want[m.Def.Key])
+		}
+		for _, e := range m.Effects {
+			p := run.Parameters[e.Parameter]
+			if e.Point == e.ReferencePoint || p.Level[e.ReferencePoint] != 0 || p.Level[e.Point] == 0 {
+				t.Errorf("%s: effect %+v is not against the first level", m.Def.Key, e)
+			}
+		}
+	}
+	// Without metrics, every metric of the folder.
+	all, err := results.LoadExperiment(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all.Metrics) != len(all.Definitions.Metrics) || len(all.Headline()) != 4 {
+		t.Errorf("%d metrics of %d, headline %d", len(all.Metrics), len(all.Definitions.Metrics), len(all.Headline()))
+	}
+}
+
+// copyFolder copies a results folder.
+func copyFolder(t testing.TB, src string) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), "copy")
+	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// rewrite replaces a file of a folder and records it in the manifest as
+// if the run had written it: only the loader's parsing can refuse it.
+func rewrite(t testing.TB, dir, name string, edit func([]byte) []byte) {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = edit(b)
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	editManifest(t, dir, func(m *results.Manifest) {
+		sum := sha256.Sum256(b)
+		m.Files[name] = results.FileSum{Bytes: int64(len(b)), SHA256: hex.EncodeToString(sum[:])}
+	})
+}
+
+func editManifest(t testing.TB, dir string, edit func(*results.Manifest)) {
+	t.Helper()
+	m, err := results.ReadManifest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit(m)
+	var b bytes.Buffer
+	if err := results.WriteManifest(&b, m); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// replaceLine replaces line n (from 1) of a text.
+func replaceLine(n int, with func(string) string) func([]byte) []byte {
+	return func(b []byte) []byte {
+		lines := strings.Split(string(b), "\n")
+		lines[n-1] = with(lines[n-1])
+		return []byte(strings.Join(lines, "\n"))
+	}
+}
+
+// The loader refuses, with a message naming the file (and the line), a
+// folder that is not a complete experiment of this format, a file changed
+// after the run, and a file the run could not have written.
+func TestLoadExperimentRefuses(t *testing.T) {
+	t.Parallel()
+	dir := runExperiment(t, smallFactorial)
+	for _, c := range []struct {
+		name  string
+		edit  func(t *testing.T, dir string)
+		wants []string
+	}{
+		{"incomplete", func(t *testing.T, d string) { editManifest(t, d, func(m *results.Manifest) { m.Complete = false }) }, []string{"incomplete"}},
+		{"other format", func(t *testing.T, d string) { editManifest(t, d, func(m *results.Manifest) { m.FormatVersion++ }) }, []string{"format version"}},
+		{"no manifest", func(t *testing.T, d string) { os.Remove(filepath.Join(d, "manifest.json")) }, []string{"manifest.json"}},
+		{"a study's manifest", func(t *testing.T, d string) { editManifest(t, d, func(m *results.Manifest) { m.Kind = "" }) }, []string{"study"}},
+		{"tampered points.csv", func(t *testing.T, d string) {
+			path := filepath.Join(d, "points.csv")
+			b, _ := os.ReadFile(path)
+			i := bytes.LastIndexByte(b[:len(b)-2], ',') + 1
+			b[i] = '9' + '0' - b[i] // same size, another digit
+			if b[i] < '0' || b[i] > '9' {
+				b[i] = '7'
+			}
+			os.WriteFile(path, b, 0o644)
+		}, []string{"points.csv", "SHA-256", "changed after the run"}},
+		{"points.csv grown", func(t *testing.T, d string) {
+			f, _ := os.OpenFile(filepath.Join(d, "points.csv"), os.O_APPEND|os.O_WRONLY, 0)
+			f.WriteString("\n")
+			f.Close()
+		}, []string{"points.csv", "bytes"}},
+		{"best.csv missing", func(t *testing.T, d string) { os.Remove(filepath.Join(d, "best.csv")) }, []string{"best.csv"}},
+		{"a bad number", func(t *testing.T, d string) {
+			b, _ := os.ReadFile(filepath.Join(d, "points.csv"))
+			at := slices.Index(strings.Split(strings.SplitN(string(b), "\n", 2)[0], ","), "ci95_hi")
+			rewrite(t, d, "points.csv", replaceLine(2, func(l string) string {
+				f := strings.Split(l, ",")
+				f[at] = "x1"
+				return strings.Join(f, ",")
+			}))
+		}, []string{"points.csv:2:", `ci95_hi = "x1"`}},
+		{"a missing field", func(t *testing.T, d string) {
+			rewrite(t, d, "best.csv", replaceLine(3, func(l string) string { return l[:strings.LastIndexByte(l, ',')] }))
+		}, []string{"best.csv", "line 3", "fields, the header has"}},
+		{"another header", func(t *testing.T, d string) {
+			rewrite(t, d, "points.csv", replaceLine(1, func(l string) string { return strings.Replace(l, "mean", "average", 1) }))
+		}, []string{"points.csv", "header"}},
+		{"an unknown policy", func(t *testing.T, d string) {
+			rewrite(t, d, "points.csv", func(b []byte) []byte { return bytes.Replace(b, []byte(",reciprocal,"), []byte(",tit-for-tat,"), 1) })
+		}, []string{"points.csv:", `policy "tit-for-tat"`}},
+		{"a row twice", func(t *testing.T, d string) {
+			rewrite(t, d, "points.csv", func(b []byte) []byte {
+				lines := strings.SplitAfter(string(b), "\n")
+				return []byte(strings.Join(lines[:2], "") + lines[1] + strings.Join(lines[2:], ""))
+			})
+		}, []string{"points.csv:3:", "second row"}},
+		{"a row missing", func(t *testing.T, d string) {
+			rewrite(t, d, "points.csv", func(b []byte) []byte {
+				lines := strings.SplitAfter(string(b), "\n")
+				return []byte(strings.Join(lines[:1], "") + strings.Join(lines[2:], ""))
+			})
+		}, []string{"points.csv", "no row for point 0, policy phased-snapback, metric durable_agreement"}},
+		{"values unlike design.csv", func(t *testing.T, d string) {
+			rewrite(t, d, "best.csv", replaceLine(2, func(l string) string {
+				f := strings.Split(l, ",")
+				f[1] = "0.31"
+				return strings.Join(f, ",")
+			}))
+		}, []string{"best.csv:2:", "design.csv"}},
+		{"a point out of range", func(t *testing.T, d string) {
+			rewrite(t, d, "effects.csv", replaceLine(2, func(l string) string { return "99" + l[strings.IndexByte(l, ','):] }))
+		}, []string{"effects.csv:2:", `point "99"`}},
+		{"a level not the design's", func(t *testing.T, d string) {
+			rewrite(t, d, "design.csv", replaceLine(3, func(l string) string { return strings.Replace(l, "0.95", "0.96", 1) }))
+		}, []string{"design.csv:3:", "levels"}},
+		{"experiment.toml unlike the manifest", func(t *testing.T, d string) {
+			rewrite(t, d, "experiment.toml", func(b []byte) []byte { return bytes.Replace(b, []byte(`"max-pressure"]`), []byte(`"big-bang"]`), 1) })
+		}, []string{"different policies"}},
+		{"experiment.toml not TOML", func(t *testing.T, d string) {
+			rewrite(t, d, "experiment.toml", func(b []byte) []byte { return append(b, "\n[[[\n"...) })
+		}, []string{"experiment.toml"}},
+		{"a tied policy twice", func(t *testing.T, d string) {
+			rewrite(t, d, "best.csv", func(b []byte) []byte {
+				return bytes.Replace(b, []byte(",phased-snapback;"), []byte(",reciprocal;phased-snapback;"), 1)
+			})
+		}, []string{"best.csv:", "tied"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			d := copyFolder(t, dir)
+			c.edit(t, d)
+			_, err := results.LoadExperiment(d, []string{"durable_agreement", "humanitarian_shortfall"})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range c.wants {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+			if !strings.Contains(err.Error(), d) {
+				t.Errorf("error %q does not name the folder", err)
+			}
+		})
+	}
+}
+
+// A study's folder is refused, naming what it is.
+func TestLoadExperimentRefusesAStudy(t *testing.T) {
+	t.Parallel()
+	s, err := scenarios.Get("default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Replications = 8
+	dir := filepath.Join(t.TempDir(), "study")
+	if _, err := study.Run(context.Background(), s, study.Options{Out: dir}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := results.LoadExperiment(dir, nil); err == nil || !strings.Contains(err.Error(), "holds a study") {
+		t.Errorf("a study's folder: %v", err)
+	}
+}
+
+// A folder being written is read without a manifest (from experiment.toml)
+// and without hashes, and named by its final path.
+func TestFolderLoadExperiment(t *testing.T) {
+	t.Parallel()
+	src := runExperiment(t, smallFactorial)
+	final := filepath.Join(t.TempDir(), "writing")
+	f, err := results.CreateFolder(final)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Abort()
+	for _, name := range []string{"experiment.toml", "scenario.toml", "definitions.json", "design.csv", "points.csv", "best.csv", "effects.csv"} {
+		b, err := os.ReadFile(filepath.Join(src, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.WriteFile(name, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run, err := f.LoadExperiment([]string{"durable_agreement"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := results.LoadExperiment(src, []string{"durable_agreement"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Dir != final || run.Points != want.Points || !slices.Equal(run.Policies(), want.Policies()) || run.Manifest.Baseline != want.Manifest.Baseline ||
+		!slices.Equal(run.Manifest.Experiment.Keys, want.Manifest.Experiment.Keys) || run.Manifest.Experiment.Design != "factorial" ||
+		run.Manifest.Seed != want.Manifest.Seed || run.Manifest.Replications != 10 || run.Manifest.Objective != want.Manifest.Objective {
+		t.Errorf("folder being written: %+v", run.Manifest)
+	}
+	got, exp := run.Metrics[0], want.Metrics[0]
+	if !slices.Equal(got.Cells, exp.Cells) || !slices.Equal(got.Best, exp.Best) || len(got.Effects) != len(exp.Effects) {
+		t.Error("the folder being written reads differently")
+	}
+	// Errors name the final folder, not the temporary one.
+	os.Remove(f.Path("best.csv"))
+	if _, err := f.LoadExperiment(nil); err == nil || !strings.Contains(err.Error(), final) || strings.Contains(err.Error(), f.Path("")) {
+		t.Errorf("error %v", err)
+	}
+}
+
+// No input makes the loader panic: random changes to every file of a
+// folder (read without hashes, as a folder being written is) give a run
+// or an error.
+func TestLoadExperimentNoPanic(t *testing.T) {
+	t.Parallel()
+	src := runExperiment(t, smallFactorial)
+	files := []string{"experiment.toml", "definitions.json", "design.csv", "points.csv", "best.csv", "effects.csv"}
+	orig := map[string][]byte{}
+	for _, name := range files {
+		b, err := os.ReadFile(filepath.Join(src, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		orig[name] = b
+	}
+	f, err := results.CreateFolder(filepath.Join(t.TempDir(), "fuzz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Abort()
+	f.WriteFile("scenario.toml", []byte("x"))
+	r := rand.New(rand.NewPCG(1, 2))
+	junk := []string{",", "\n", `"`, ";", "-1", "1e999", "NaN", "", "0", "99999999999", "x", "]", "{", "true"}
+	errs := 0
+	for _, name := range files {
+		f.WriteFile(name, orig[name])
+	}
+	var changed []string
+	for trial := range 200 {
+		for _, name := range changed {
+			f.WriteFile(name, orig[name])
+		}
+		changed = changed[:0]
+		for range 1 + r.IntN(3) {
+			name := files[r.IntN(len(files))]
+			b := slices.Clone(orig[name])
+			if len(b) == 0 {
+				continue
+			}
+			i := r.IntN(len(b))
+			j := min(len(b), i+r.IntN(12))
+			b = slices.Concat(b[:i], []byte(junk[r.IntN(len(junk))]), b[j:])
+			if trial%50 == 0 {
+				b = b[:r.IntN(len(b))] // cut short
+			}
+			f.WriteFile(name, b)
+			changed = append(changed, name)
+		}
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					t.Fatalf("trial %d: panic %v", trial, p)
+				}
+			}()
+			if _, err := f.LoadExperiment(nil); err != nil {
+				errs++
+			}
+		}()
+	}
+	if errs == 0 {
+		t.Error("no change was refused")
+	}
+}
+
+// A shard's folder holds some of the points: the loader reads those, with
+// the whole design.
+func TestLoadExperimentShard(t *testing.T) {
+	t.Parallel()
+	e, err := experiment.Parse("test.toml", []byte(smallFactorial))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "shard")
+	if _, err := experiment.Run(context.Background(), e, experiment.Options{Out: dir, Shard: &study.Shard{Index: 1, Count: 2}}); err != nil {
+		t.Fatal(err)
+	}
+	run, err := results.LoadExperiment(dir, []string{"durable_agreement"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Points != 6 || !slices.Equal(run.Here, []int{3, 4, 5}) || run.Tally.Points[0] != 3 {
+		t.Errorf("points %d, here %v, tallied %v", run.Points, run.Here, run.Tally.Points)
+	}
+	if m := run.Metrics[0]; m.Cells[0].N != -1 || m.Best[0].Policy != -1 || m.Cells[3*3].N != 10 || len(m.Effects) != 0 {
+		t.Errorf("cells of points not here: %+v %+v; here: %+v", m.Cells[0], m.Best[0], m.Cells[9])
+	}
+}
+
+// Tables read the same however their CSV is written: every field quoted,
+// lines ending in CRLF, empty lines between records (all as encoding/csv
+// reads them).
+func TestLoadExperimentCSVForms(t *testing.T) {
+	t.Parallel()
+	dir := runExperiment(t, smallFactorial)
+	keep := []string{"durable_agreement", "humanitarian_shortfall"}
+	want, err := results.LoadExperiment(dir, keep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	quoteAll := func(b []byte) []byte {
+		recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		for _, r := range recs {
+			for i, f := range r {
+				if i > 0 {
+					out.WriteByte(',')
+				}
+				out.WriteString(`"` + strings.ReplaceAll(f, `"`, `""`) + `"`)
+			}
+			out.WriteByte('\n')
+		}
+		return out.Bytes()
+	}
+	for _, c := range []struct {
+		name string
+		edit func([]byte) []byte
+	}{
+		{"quoted", quoteAll},
+		{"CRLF", func(b []byte) []byte { return bytes.ReplaceAll(b, []byte("\n"), []byte("\r\n")) }},
+		{"empty lines", func(b []byte) []byte { return bytes.ReplaceAll(b, []byte("\n"), []byte("\n\n")) }},
+		{"no final newline", func(b []byte) []byte { return bytes.TrimSuffix(b, []byte("\n")) }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			d := copyFolder(t, dir)
+			for _, name := range []string{"design.csv", "points.csv", "best.csv", "effects.csv"} {
+				rewrite(t, d, name, c.edit)
+			}
+			got, err := results.LoadExperiment(d, keep)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for j := range want.Metrics {
+				g, w := got.Metrics[j], want.Metrics[j]
+				if !slices.Equal(g.Cells, w.Cells) || !slices.Equal(g.Best, w.Best) || !slices.Equal(g.Effects, w.Effects) {
+					t.Errorf("%s reads differently", g.Def.Key)
+				}
+				for k := range got.Points {
+					if !slices.Equal(g.Tied(k), w.Tied(k)) {
+						t.Errorf("%s: tied at point %d", g.Def.Key, k)
+					}
+				}
+			}
+			if !slices.Equal(got.Here, want.Here) || !slices.Equal(got.Parameters[0].Text, want.Parameters[0].Text) {
+				t.Error("points or design read differently")
+			}
+		})
+	}
+}

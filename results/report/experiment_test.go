@@ -1,0 +1,238 @@
+package report_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"html"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/tranche-sim/tranche/experiment"
+	"github.com/tranche-sim/tranche/results"
+	"github.com/tranche-sim/tranche/results/plots"
+	"github.com/tranche-sim/tranche/results/report"
+)
+
+const (
+	factorialExperiment = `
+description = "Does the verifier's quality decide it?"
+scenario = "default"
+policies = ["phased-snapback", "reciprocal", "max-pressure"]
+replications = 30
+design = "factorial"
+[[parameters]]
+key = "verifier.quality"
+steps = 3
+[[parameters]]
+key = "target.commitment_alpha"
+steps = 2
+`
+	lhsExperiment = `
+scenario = "default"
+policies = ["phased-snapback", "max-pressure", "big-bang"]
+replications = 10
+design = "lhs"
+samples = 24
+objective = "durable_agreement - 0.05*humanitarian_shortfall"
+[[parameters]]
+key = "verifier.quality"
+[[parameters]]
+key = "target.commitment_alpha"
+distribution = "log-uniform"
+`
+)
+
+// experimentRun runs an experiment into a new folder and loads it with its
+// headline metrics.
+func experimentRun(t *testing.T, src string) *results.ExperimentRun {
+	t.Helper()
+	e, err := experiment.Parse("test.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "experiment")
+	if _, err := experiment.Run(context.Background(), e, experiment.Options{Out: dir}); err != nil {
+		t.Fatal(err)
+	}
+	run, err := results.LoadExperiment(dir, results.ExperimentHeadline())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return run
+}
+
+// experimentReport draws run's figures and writes its report.
+func experimentReport(t *testing.T, run *results.ExperimentRun) (string, []plots.Figure) {
+	t.Helper()
+	figs, err := plots.Experiment(context.Background(), run, t.TempDir(), "png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rf []report.Figure
+	for _, f := range figs {
+		rf = append(rf, report.Figure{Name: f.Name, Title: f.Title, Caption: f.Caption, Path: f.Path})
+	}
+	var b bytes.Buffer
+	if err := report.WriteExperiment(&b, run, rf); err != nil {
+		t.Fatal(err)
+	}
+	return b.String(), figs
+}
+
+// The report answers first, with the tally's numbers, then shows every
+// figure with its caption (wins, maps, sweeps), the parameters and how to
+// query the tables, with the answer to the query from this folder.
+func TestExperimentReport(t *testing.T) {
+	t.Parallel()
+	run := experimentRun(t, factorialExperiment)
+	page, figs := experimentReport(t, run)
+	order := []string{"tranche experiment: test", "Does the verifier&#39;s quality decide it?", "The answer in brief",
+		"<strong>Durable agreement</strong> (higher is better), 6 points.", "<strong>The design.</strong> 6 design points of a full factorial design",
+		"Against the baseline", "Which policy is best, and how often", "Best policy on durable agreement", "Durable agreement across the parameters",
+		"The parameters", "Work with the tables", "How this was made"}
+	at := -1
+	for _, w := range order {
+		i := strings.Index(page, w)
+		if i < 0 {
+			t.Fatalf("report lacks %q", w)
+		}
+		if i < at {
+			t.Errorf("%q comes too early", w)
+		}
+		at = i
+	}
+	if n := strings.Count(page, "<img src=\"data:image/png;base64,"); n != len(figs) || n != 7 {
+		t.Errorf("%d images for %d figures", n, len(figs))
+	}
+	text := html.UnescapeString(page)
+	for _, f := range figs {
+		for _, s := range []string{f.Title, f.Caption} {
+			if !strings.Contains(text, s) {
+				t.Errorf("report lacks %q", s)
+			}
+		}
+	}
+	// The tally's numbers, policy by policy.
+	tl := run.Tally
+	for j, metric := range tl.Metrics {
+		m, _ := run.Metric(metric)
+		n := tl.Points[j]
+		if n != 6 {
+			t.Fatalf("%s: %d points", metric, n)
+		}
+		for p, name := range tl.Policies {
+			best, either := tl.Clear[j][p]+tl.Best[j][p], tl.Clear[j][p]+tl.Best[j][p]+tl.Tied[j][p]
+			if best > 0 {
+				want := fmt.Sprintf("<strong>%s</strong> at %d (%.0f%%)", name, best, 100*float64(best)/float64(n))
+				if !strings.Contains(page, want) {
+					t.Errorf("%s: report lacks %q", metric, want)
+				}
+			}
+			want := fmt.Sprintf("%s at %d (%.0f%%)", name, either, 100*float64(either)/float64(n))
+			if either == 0 {
+				want = "Never best nor tied with the best: "
+			}
+			if !strings.Contains(page, want) {
+				t.Errorf("%s (%s): report lacks %q", metric, m.Def.Label, want)
+			}
+		}
+	}
+	// The query and its answer, counted here from points.csv.
+	f, err := os.Open(filepath.Join(run.Dir, "points.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, h := range recs[0] {
+		col[h] = i
+	}
+	count := 0
+	for _, r := range recs[1:] {
+		if lo, err := strconv.ParseFloat(r[col["diff_ci95_lo"]], 64); err == nil && lo > 0 && r[col["policy"]] == "reciprocal" && r[col["metric"]] == "durable_agreement" {
+			count++
+		}
+	}
+	for _, want := range []string{
+		`rows = points[(points[&#34;policy&#34;] == &#34;reciprocal&#34;) &amp; (points[&#34;metric&#34;] == &#34;durable_agreement&#34;)]`,
+		`better = rows[rows[&#34;diff_ci95_lo&#34;] &gt; 0]`,
+		`params = [&#34;verifier_quality&#34;, &#34;target_commitment_alpha&#34;]`,
+		fmt.Sprintf("In this folder, at %d of 6 points.", count),
+		"<td class=\"text\">verifier.quality</td>", "at levels 0.3, 0.625, 0.95",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if ext := regexp.MustCompile(`(?i)(src|href)\s*=\s*"(https?:|//)`).FindString(page); ext != "" {
+		t.Errorf("report refers to the network: %s", ext)
+	}
+}
+
+// A sampled design with an objective: the objective is a headline metric,
+// the design names its ranges and distributions, and there is no map.
+func TestExperimentReportSampled(t *testing.T) {
+	t.Parallel()
+	run := experimentRun(t, lhsExperiment)
+	page, figs := experimentReport(t, run)
+	for _, want := range []string{"<strong>Objective</strong> (higher is better), 24 points.", "24 design points of a Latin hypercube sample",
+		"(target.commitment_alpha) from 0.6 to 2.4, log-uniform", "Objective across the parameters",
+		// No reciprocal here: the query asks about the first other policy.
+		`points[&#34;policy&#34;] == &#34;max-pressure&#34;`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "Best policy on") || len(figs) != 5 {
+		t.Errorf("%d figures; a map for a Latin hypercube?", len(figs))
+	}
+}
+
+// Everything from the folder is escaped: a description, a parameter's name
+// and a caption holding markup show as text.
+func TestExperimentReportEscapes(t *testing.T) {
+	t.Parallel()
+	run := experimentRun(t, factorialExperiment)
+	run.Description = `<script>alert("description")</script>`
+	run.Parameters[0].Name = `<b onmouseover="x()">quality</b>`
+	run.Definitions.Scenario.Description = `</p><script>alert(2)</script>`
+	var b bytes.Buffer
+	fig := report.Figure{Name: "wins", Title: "<i>wins</i>", Caption: `<img src=x onerror="alert(3)">`, Path: testFigure(t)}
+	if err := report.WriteExperiment(&b, run, []report.Figure{fig}); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	for _, bad := range []string{"<script", "<b onmouseover", "<i>wins", "<img src=x"} {
+		if strings.Contains(strings.ToLower(page), bad) {
+			t.Errorf("report contains %q unescaped", bad)
+		}
+	}
+	for _, want := range []string{"&lt;script&gt;alert(&#34;description&#34;)&lt;/script&gt;", "&lt;b onmouseover=&#34;x()&#34;&gt;quality&lt;/b&gt;", "&lt;img src=x"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+}
+
+func TestExperimentReportErrors(t *testing.T) {
+	t.Parallel()
+	if err := report.WriteExperiment(&bytes.Buffer{}, nil, nil); err == nil {
+		t.Error("no error for no experiment")
+	}
+	run := experimentRun(t, factorialExperiment)
+	missing := filepath.Join(t.TempDir(), "missing.png")
+	err := report.WriteExperiment(&bytes.Buffer{}, run, []report.Figure{{Name: "wins", Title: "The wins", Path: missing}})
+	if err == nil || !strings.Contains(err.Error(), "The wins") || !strings.Contains(err.Error(), "missing.png") {
+		t.Errorf("a missing figure: %v", err)
+	}
+}

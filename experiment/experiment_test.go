@@ -467,6 +467,13 @@ func TestBadInput(t *testing.T) {
 		{"too many runs", "design = \"lhs\"\nsamples = 1000000\nreplications = 100000\n[[parameters]]\nkey = \"verifier.quality\"\n", []string{"policy-replications"}},
 		{"integer steps", "design = \"factorial\"\n[[parameters]]\nkey = \"verifier.lag\"\nrange = [0, 1]\nsteps = 5\n", []string{"repeat values"}},
 		{"malformed", "design = \n", []string{"test.toml:1:", "malformed TOML"}},
+		{"overlapping keys", base + "[[parameters]]\nkey = \"spoilers.factions[*].strength\"\n[[parameters]]\nkey = \"spoilers.factions[0].strength\"\nname = \"first\"\n", []string{"test.toml:7:", "spoilers.factions[0].strength sets spoilers.factions[armed-group].strength, which spoilers.factions[*].strength sets too"}},
+		{"set overlaps varied", base + "[set]\n\"spoilers.factions[0].strength\" = 0.2\n[[parameters]]\nkey = \"spoilers.factions[*].strength\"\n", []string{"which [set] spoilers.factions[0].strength sets too"}},
+		{"duplicate metrics", "metrics = [\"durable_agreement\", \"durable_agreement\"]\n" + base + "[[parameters]]\nkey = \"verifier.quality\"\n", []string{"test.toml:1:", "\"durable_agreement\" is listed twice"}},
+		{"empty policies", "policies = []\n" + base + "[[parameters]]\nkey = \"verifier.quality\"\n", []string{"test.toml:1:", "policies is empty"}},
+		{"empty metrics", "metrics = []\n" + base + "[[parameters]]\nkey = \"verifier.quality\"\n", []string{"metrics is empty"}},
+		{"float steps repeat", "design = \"factorial\"\n[[parameters]]\nkey = \"verifier.quality\"\nrange = [0.5, 0.5000001]\nsteps = 3\n", []string{"repeat values at 6 significant digits"}},
+		{"lhs too large", "design = \"lhs\"\nsamples = 1000000\nreplications = 2\n" + strings.Repeat("[[parameters]]\nkey = \"verifier.quality\"\n", 1) + "[[parameters]]\nkey = \"target.noise\"\n" + "[[parameters]]\nkey = \"target.step\"\n" + "[[parameters]]\nkey = \"target.reformers\"\n" + "[[parameters]]\nkey = \"target.diversion\"\n" + "[[parameters]]\nkey = \"target.partial_share\"\n" + "[[parameters]]\nkey = \"target.learning_rate\"\n" + "[[parameters]]\nkey = \"target.relief_weight\"\n" + "[[parameters]]\nkey = \"target.pain_weight\"\n" + "[[parameters]]\nkey = \"target.commitment_weight\"\n" + "[[parameters]]\nkey = \"target.reformer_weight\"\n", []string{"test.toml:2:", "a Latin hypercube is held in memory whole", "design = \"sobol\""}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -585,5 +592,158 @@ levels = [2, 4]
 	}
 	if _, err := os.Stat(out); err == nil {
 		t.Error("a refused experiment left its folder")
+	}
+}
+
+// A resume must be of the same points, by the same build, with a record
+// that is intact; and no two runs may write one folder at once.
+func TestResumeChecks(t *testing.T) {
+	t.Parallel()
+	e := parse(t, lhsText)
+	stopAfter := func(n int) func(*experiment.Point) error {
+		i := 0
+		return func(*experiment.Point) error {
+			if i++; i > n {
+				return errors.New("stop")
+			}
+			return nil
+		}
+	}
+	// Another shard.
+	out := filepath.Join(t.TempDir(), "shard")
+	shard0 := &study.Shard{Index: 0, Count: 2}
+	experiment.Run(context.Background(), e, experiment.Options{Out: out, Shard: shard0, OnPoint: stopAfter(1)})
+	_, err := experiment.Run(context.Background(), e, experiment.Options{Out: out, Resume: true, Shard: &study.Shard{Index: 1, Count: 2}})
+	if !study.IsInput(err) || !strings.Contains(err.Error(), "holds shard 0/2 of the experiment: resume it with --shard 0/2") {
+		t.Errorf("resume with another shard: %v", err)
+	}
+	if _, err := experiment.Run(context.Background(), e, experiment.Options{Out: out, Resume: true, Shard: shard0}); err != nil {
+		t.Errorf("resume with its own shard: %v", err)
+	}
+
+	// A record edited by hand.
+	out = filepath.Join(t.TempDir(), "edited")
+	experiment.Run(context.Background(), e, experiment.Options{Out: out, OnPoint: stopAfter(3)})
+	state := filepath.Join(results.StateName(out), "progress.json")
+	b, err := os.ReadFile(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(state, bytes.Replace(b, []byte(`"points_done":3`), []byte(`"points_done":0`), 1), 0o644)
+	_, err = experiment.Run(context.Background(), e, experiment.Options{Out: out, Resume: true})
+	if !study.IsInput(err) || !strings.Contains(err.Error(), "record of its progress is damaged") {
+		t.Errorf("resume from an edited record: %v", err)
+	}
+	os.WriteFile(state, b, 0o644)
+	// A table changed after the record.
+	pts := filepath.Join(results.PartialName(out), "points.csv")
+	data, _ := os.ReadFile(pts)
+	os.WriteFile(pts, bytes.Replace(data, []byte("reciprocal"), []byte("reciprocaL"), 1), 0o644)
+	_, err = experiment.Run(context.Background(), e, experiment.Options{Out: out, Resume: true})
+	if !study.IsInput(err) || !strings.Contains(err.Error(), "not what its points.csv holds") {
+		t.Errorf("resume over a changed table: %v", err)
+	}
+
+	// Two runs at once: the second is refused while the first writes.
+	out = filepath.Join(t.TempDir(), "busy")
+	experiment.Run(context.Background(), e, experiment.Options{Out: out, OnPoint: stopAfter(2)})
+	var second error
+	_, err = experiment.Run(context.Background(), e, experiment.Options{Out: out, Resume: true, OnPoint: func(p *experiment.Point) error {
+		if second == nil {
+			_, second = experiment.Run(context.Background(), e, experiment.Options{Out: out, Resume: true})
+		}
+		return nil
+	}})
+	if err != nil {
+		t.Fatalf("the first resume: %v", err)
+	}
+	if !errors.Is(second, results.ErrBusy) {
+		t.Errorf("a second resume while the first runs: %v, want ErrBusy", second)
+	}
+}
+
+// A shard folder made with another scenario is not "already complete".
+func TestAlreadyDoneNeedsSameScenario(t *testing.T) {
+	t.Parallel()
+	a := parse(t, lhsText+"[set]\n\"target.noise\" = 0.2\n")
+	b := parse(t, lhsText+"[set]\n\"target.noise\" = 0.5\n")
+	out := filepath.Join(t.TempDir(), "s0")
+	sh := &study.Shard{Index: 0, Count: 2}
+	run(t, a, experiment.Options{Out: out, Shard: sh})
+	res, err := experiment.Run(context.Background(), a, experiment.Options{Out: out, Shard: sh})
+	if err != nil || !res.AlreadyDone {
+		t.Errorf("the same shard again: %v, %+v; want already done", err, res)
+	}
+	if _, err := experiment.Run(context.Background(), b, experiment.Options{Out: out, Shard: sh}); !errors.Is(err, results.ErrExists) {
+		t.Errorf("another scenario's shard into the folder: %v, want ErrExists", err)
+	}
+}
+
+// An experiment stopped while it finishes (its figures being drawn), then
+// stopped again just after moving its values out of the folder, resumes
+// with other options to the folder an uninterrupted run with those
+// options makes: nothing stale is left from the first attempt.
+func TestResumeDuringFinish(t *testing.T) {
+	t.Parallel()
+	e := parse(t, factorialText)
+	out := filepath.Join(t.TempDir(), "out")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, err := experiment.Run(ctx, e, experiment.Options{Out: out, Format: "parquet", Plots: true, Progress: func(p study.Progress) {
+		if p.Phase == study.PhaseDrawing {
+			cancel()
+		}
+	}})
+	var ie *experiment.InterruptedError
+	if !errors.As(err, &ie) || ie.Done != ie.Total {
+		t.Fatalf("stopped while drawing: %v, want every point kept", err)
+	}
+	// The moment between parking the values and committing.
+	if err := os.Rename(filepath.Join(results.PartialName(out), "values.bin"), filepath.Join(results.StateName(out), "values.bin")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := experiment.Run(context.Background(), e, experiment.Options{Out: out, Resume: true}); err != nil {
+		t.Fatal(err)
+	}
+	sameFolders(t, run(t, e, experiment.Options{}), out)
+	for _, p := range []string{results.PartialName(out), results.StateName(out)} {
+		if _, err := os.Stat(p); err == nil {
+			t.Errorf("%s is left behind", p)
+		}
+	}
+}
+
+// With independent streams design.csv gives each point's seed, and a
+// study of the point's scenario with that seed gives the point's numbers.
+func TestIndependentSeeds(t *testing.T) {
+	t.Parallel()
+	e := parse(t, "streams = \"independent\"\n"+lhsText)
+	var first *experiment.Point
+	dir := run(t, e, experiment.Options{OnPoint: func(p *experiment.Point) error {
+		if first == nil {
+			first = p
+		}
+		return nil
+	}})
+	design := readCSV(t, filepath.Join(dir, "design.csv"))
+	if design[0][len(design[0])-1] != "seed" {
+		t.Fatalf("design.csv header %v has no seed column", design[0])
+	}
+	seed, err := strconv.ParseUint(design[1][len(design[1])-1], 10, 64)
+	if err != nil || seed == e.Seed {
+		t.Fatalf("point 0's seed %q: %v", design[1][len(design[1])-1], err)
+	}
+	s := e.Base.Clone()
+	for j, par := range e.Parameters {
+		s.Set(par.Key, first.Values[j])
+	}
+	s.Replications, s.Seed = e.Replications, seed
+	res, err := study.Run(context.Background(), s, study.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := res.Stats(first.Rows[0].Policy, first.Rows[0].Metric)
+	if st.Mean != first.Rows[0].Mean {
+		t.Errorf("a study with point 0's seed gives %v, the point %v", st.Mean, first.Rows[0].Mean)
 	}
 }

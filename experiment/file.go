@@ -44,6 +44,9 @@ const (
 	// DefaultReplications is the replications per design point when the
 	// file names none.
 	DefaultReplications = 100
+	// MaxLHSValues bounds a Latin hypercube's samples times parameters: its
+	// points are made, and held, all at once (8 bytes each).
+	MaxLHSValues = 10_000_000
 	// SignificantDigits is how many significant digits a sampled number
 	// keeps: design values are rounded so that tables read well and a
 	// value copied from design.csv sets exactly what ran.
@@ -363,17 +366,27 @@ func (d *parser) stringList(raw map[string]any, key string) []string {
 		return nil
 	}
 	list, ok := v.([]any)
-	var out []string
+	out := []string{}
+	seen := map[string]bool{}
 	for _, x := range list {
 		s, isStr := x.(string)
 		if !isStr {
 			ok = false
 			break
 		}
+		if seen[strings.ToLower(s)] {
+			d.add(key, "%s: %q is listed twice", key, clip(s))
+			continue
+		}
+		seen[strings.ToLower(s)] = true
 		out = append(out, s)
 	}
-	if !ok {
+	switch {
+	case !ok:
 		d.add(key, "%s = %s: must be a list of names in quotes, such as [\"a\", \"b\"]", key, d.shown(key, v))
+		return nil
+	case len(out) == 0 && len(list) == 0:
+		d.add(key, "%s is empty: name at least one, or leave the line out for all of them", key)
 		return nil
 	}
 	return out
@@ -450,18 +463,10 @@ func (d *parser) policies(e *Experiment) {
 	} else {
 		names := slices.Collect(mapKeys(e.Base.PolicyParams))
 		sort.Strings(names)
-		seen := map[string]bool{}
 		for _, p := range e.Policies {
 			if _, ok := e.Base.PolicyParams[p]; !ok {
 				d.add("policies", "policies: %q is not a policy of scenario %s%s; its policies: %s", clip(p), e.Base.Name, suggest(p, names), strings.Join(names, ", "))
 			}
-			if seen[strings.ToLower(p)] {
-				d.add("policies", "policies: %q is listed twice", clip(p))
-			}
-			seen[strings.ToLower(p)] = true
-		}
-		if len(e.Policies) == 0 {
-			d.add("policies", "policies is empty: name at least one policy")
 		}
 		e.Base.Policies = slices.Clone(e.Policies)
 	}
@@ -525,7 +530,11 @@ func (d *parser) parameter(i int, t map[string]any, e *Experiment) (Parameter, b
 	}
 	sp, err := e.Base.Parameter(key)
 	if err != nil {
-		d.add(at+".key", "%s: key = %q: %v", at, clip(key), strings.TrimPrefix(err.Error(), key+": "))
+		msg := strings.TrimPrefix(err.Error(), key+": ")
+		if !strings.Contains(msg, "tranche params") {
+			msg += fmt.Sprintf("; 'tranche params %s' lists the keys", e.Base.Name)
+		}
+		d.add(at+".key", "%s: key = %q: %s", at, clip(key), msg)
 		return Parameter{}, false
 	}
 	p := Parameter{Key: key, Type: sp.Type}
@@ -708,7 +717,11 @@ func (d *parser) numeric(at string, t map[string]any, sp scenarios.Param, p *Par
 		p.Steps = steps
 		p.Levels = spaced(p.Range, steps, p.Distribution == LogUniform, integer)
 		if len(p.Levels) < steps {
-			d.add(at+".steps", "%s: %d steps over the whole numbers [%g, %g] repeat values; use at most %d", at, steps, p.Range[0], p.Range[1], len(p.Levels))
+			what := "the whole numbers"
+			if !integer {
+				what = fmt.Sprintf("%d significant digits", SignificantDigits)
+			}
+			d.add(at+".steps", "%s: %d steps over [%g, %g] repeat values at %s; use at most %d", at, steps, p.Range[0], p.Range[1], what, len(p.Levels))
 			return false
 		}
 		p.Distribution = ""
@@ -731,6 +744,9 @@ func spaced(r [2]float64, n int, log, integer bool) []any {
 			}
 			out = append(out, v)
 		} else {
+			if len(out) > 0 && out[len(out)-1].(float64) == x {
+				continue
+			}
 			out = append(out, x)
 		}
 	}
@@ -834,31 +850,45 @@ func choices(sp scenarios.Param) []string {
 // names checks that parameters are varied once and have distinct column
 // names, none of them a fixed column of the tables.
 func (d *parser) names(e *Experiment) {
-	keys := map[string]bool{}
+	owner := map[string]string{} // a parameter's key as listed -> the key that varies it
+	for _, a := range e.Set {
+		ks, _ := e.Base.Keys(a.Key)
+		for _, k := range ks {
+			owner[k] = "[set] " + a.Key
+		}
+	}
 	names := map[string]bool{}
 	for i, p := range e.Parameters {
 		at := fmt.Sprintf("parameters[%d]", i)
-		k := strings.ToLower(p.Key)
-		if keys[k] {
-			d.add(at+".key", "%s: %s is varied twice", at, p.Key)
+		ks, _ := e.Base.Keys(p.Key)
+		for _, k := range ks {
+			o, ok := owner[k]
+			switch {
+			case !ok:
+				continue
+			case strings.EqualFold(o, p.Key):
+				d.add(at+".key", "%s: %s is varied twice", at, p.Key)
+			case strings.EqualFold(o, "[set] "+p.Key):
+				d.add(at+".key", "%s: %s is both set in [set] and varied", at, p.Key)
+			default:
+				d.add(at+".key", "%s: %s sets %s, which %s sets too: set each parameter in one place", at, p.Key, k, o)
+			}
+			break
 		}
-		keys[k] = true
+		for _, k := range ks {
+			owner[k] = p.Key
+		}
 		n := strings.ToLower(p.Name)
 		if names[n] || slices.Contains(reservedColumns, n) {
 			d.add(at+".name", "%s: the column name %s is taken; give this parameter name = \"...\"", at, p.Name)
 		}
 		names[n] = true
-		for _, a := range e.Set {
-			if strings.EqualFold(a.Key, p.Key) {
-				d.add(at+".key", "%s: %s is both set in [set] and varied", at, p.Key)
-			}
-		}
 	}
 }
 
 // reservedColumns are the fixed columns of an experiment's tables, which
 // no parameter's column may take.
-var reservedColumns = []string{"point", "policy", "metric", "n", "mean", "sd", "ci95_lo", "ci95_hi", "diff", "diff_ci95_lo", "diff_ci95_hi", "best", "tied", "parameter", "level", "reference_point", "reference_level"}
+var reservedColumns = []string{"point", "seed", "policy", "metric", "n", "mean", "sd", "ci95_lo", "ci95_hi", "diff", "diff_ci95_lo", "diff_ci95_hi", "best", "tied", "parameter", "level", "reference_point", "reference_level"}
 
 // size checks the size of the design and of the whole experiment.
 func (d *parser) size(e *Experiment) {
@@ -876,6 +906,9 @@ func (d *parser) size(e *Experiment) {
 	}
 	if e.Design == Sobol && len(e.Parameters) > design.MaxSobolDims {
 		d.add("parameters", "a sobol design varies at most %d parameters", design.MaxSobolDims)
+	}
+	if e.Design == LHS && n*len(e.Parameters) > MaxLHSValues {
+		d.add("samples", "samples = %d over %d parameters: a Latin hypercube is held in memory whole, and at most %d values (samples x parameters, %d MB) are allowed; use fewer samples, or design = \"sobol\", whose points are made as they run", n, len(e.Parameters), MaxLHSValues, MaxLHSValues*8>>20)
 	}
 	if runs := float64(n) * float64(len(e.Policies)) * float64(e.Replications); runs > MaxRuns {
 		d.add("replications", "%d points x %d policies x %d replications = %.3g policy-replications: more than %.0g; use fewer points or replications", n, len(e.Policies), e.Replications, runs, float64(MaxRuns))

@@ -1,15 +1,12 @@
 package experiment
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -183,14 +180,14 @@ func newRunner(e *Experiment, opts Options) (*runner, error) {
 			return nil, &study.InputError{Err: err}
 		}
 	}
-	keys := e.Metrics
+	keys := slices.Clone(e.Metrics)
 	if len(keys) == 0 {
 		for _, d := range all {
 			keys = append(keys, d.Key)
 		}
-		if r.obj != nil {
-			keys = append(keys, "objective")
-		}
+	}
+	if r.obj != nil && !slices.Contains(keys, "objective") {
+		keys = append(keys, "objective") // an objective is always computed
 	}
 	for _, k := range keys {
 		if k == "objective" {
@@ -320,7 +317,7 @@ func Run(ctx context.Context, e *Experiment, opts Options) (*Result, error) {
 	}
 	defer out.folder.Abort() // a no-op once committed, or kept
 	res.Dir = out.folder.Final()
-	res.Resumed = out.done
+	res.Resumed = out.resumed
 	if err := out.run(ctx, start); err != nil {
 		return nil, out.folder.Hide(err)
 	}
@@ -338,9 +335,9 @@ func (r *runner) alreadyDone(dir string) (*Result, bool) {
 		return nil, false
 	}
 	x := m.Experiment
-	text, _ := r.texts()
-	want := fileSum(text)
-	if x.ShardCount != r.opts.Shard.Count || x.ShardIndex != r.opts.Shard.Index || m.Files["experiment.toml"].SHA256 != want || m.Build != study.Build() || m.Format != r.format {
+	et, st := r.texts()
+	if x.ShardCount != r.opts.Shard.Count || x.ShardIndex != r.opts.Shard.Index || m.Files["experiment.toml"].SHA256 != fileSum(et) ||
+		m.Files["scenario.toml"].SHA256 != fileSum(st) || m.Build != study.Build() || m.Format != r.format {
 		return nil, false
 	}
 	return &Result{Experiment: r.e, Points: r.total, PointsHere: r.n, Dir: dir, Manifest: m, AlreadyDone: true}, true
@@ -429,7 +426,7 @@ func (r *runner) simulate(ctx context.Context, write func(*finished) error, skip
 	pending := map[int]*finished{}
 	want := skip
 	for f := range done {
-		if firstErr != nil || ctx.Err() != nil {
+		if ctx.Err() != nil { // fail cancels ctx after setting firstErr
 			continue // drain
 		}
 		pending[f.k] = f
@@ -554,305 +551,6 @@ func (r *runner) describe(vals []any) string {
 // results folder.
 func (r *runner) texts() (experimentText, scenarioText []byte) {
 	return Format(r.e, "scenario.toml"), scenarios.Format(r.e.Base)
-}
-
-// progress is what progress.json records.
-type progress struct {
-	Done  int   `json:"points_done"`
-	Rows  int64 `json:"points_bytes"`
-	Best  int64 `json:"best_bytes"`
-	Total int   `json:"points"`
-}
-
-// output is an experiment being written into a results folder.
-type output struct {
-	r        *runner
-	folder   *results.Folder
-	done     int // points finished before this run (resumed)
-	rowsF    *results.File
-	bestF    *results.File
-	rowsW    *bufio.Writer
-	bestW    *bufio.Writer
-	valuesF  *os.File
-	manifest *results.Manifest
-	last     time.Time
-}
-
-// open creates the folder, or reopens an interrupted one with Resume.
-func (o *output) open(opts Options) error {
-	r := o.r
-	var err error
-	if opts.Resume {
-		if o.folder, err = results.ResumeFolder(opts.Out); err != nil {
-			return &study.InputError{Option: "Resume", Err: err}
-		}
-		return o.resume()
-	}
-	path := opts.Out
-	for i := 2; ; i++ {
-		o.folder, err = results.CreateResumable(path)
-		if err == nil || !opts.UniqueOut || !errors.Is(err, results.ErrExists) || i > 1000 {
-			break
-		}
-		path = fmt.Sprintf("%s-%d", opts.Out, i)
-	}
-	if err != nil {
-		var pe *results.PathError
-		if errors.As(err, &pe) {
-			return &study.InputError{Err: err}
-		}
-		return err
-	}
-	return o.start(r)
-}
-
-// start writes the files known before any point runs.
-func (o *output) start(r *runner) error {
-	if err := o.writeFixed(); err != nil {
-		return err
-	}
-	var err error
-	if o.rowsF, err = o.folder.Create(results.PointsCSV); err != nil {
-		return err
-	}
-	if o.bestF, err = o.folder.Create(results.BestCSV); err != nil {
-		return err
-	}
-	o.rowsW, o.bestW = bufio.NewWriterSize(o.rowsF, 1<<20), bufio.NewWriterSize(o.bestF, 1<<16)
-	if err := writeHeader(o.rowsW, results.PointsHeader(r.params)); err != nil {
-		return err
-	}
-	if err := writeHeader(o.bestW, results.BestHeader(r.params)); err != nil {
-		return err
-	}
-	if r.values {
-		if o.valuesF, err = os.Create(o.folder.Path(valuesFile)); err != nil {
-			return err
-		}
-	}
-	return o.checkpoint()
-}
-
-// writeFixed writes experiment.toml, scenario.toml, design.csv and
-// definitions.json: the same in every run and shard of the experiment.
-func (o *output) writeFixed() error {
-	r := o.r
-	et, st := r.texts()
-	if err := o.folder.WriteFile("experiment.toml", et); err != nil {
-		return err
-	}
-	if err := o.folder.WriteFile("scenario.toml", st); err != nil {
-		return err
-	}
-	var b bytes.Buffer
-	cw := csv.NewWriter(&b)
-	if err := cw.Write(results.DesignHeader(r.params)); err != nil {
-		return err
-	}
-	var sc scratch
-	var vals []any
-	rec := make([]string, 0, len(r.params)+1)
-	for k := range r.total {
-		vals = r.pts.values(k, vals, &sc)
-		rec = append(rec[:0], fmt.Sprint(k))
-		for _, v := range vals {
-			rec = append(rec, formatValue(v))
-		}
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	if err := o.folder.WriteFile(results.DesignCSV, b.Bytes()); err != nil {
-		return err
-	}
-	defs := study.DescribeMetrics(r.e.Base, r.e.Policies, r.metrics)
-	j, err := json.MarshalIndent(defs, "", "  ")
-	if err != nil {
-		return err
-	}
-	return o.folder.WriteFile("definitions.json", append(j, '\n'))
-}
-
-func writeHeader(w *bufio.Writer, header []string) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(header); err != nil {
-		return err
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// resume checks that the interrupted run was of this experiment and
-// reopens its tables after the points it finished.
-func (o *output) resume() error {
-	r := o.r
-	et, st := r.texts()
-	for name, want := range map[string][]byte{"experiment.toml": et, "scenario.toml": st} {
-		got, err := os.ReadFile(o.folder.Path(name))
-		if err != nil {
-			return &study.InputError{Option: "Resume", Err: fmt.Errorf("%s: the interrupted run's %s cannot be read: %v", o.folder.Final(), name, err)}
-		}
-		if !bytes.Equal(got, want) {
-			return &study.InputError{Option: "Resume", Err: fmt.Errorf("%s holds another experiment (its %s differs at line %d): resume it with the experiment that started it, or choose another --out", o.folder.Final(), name, firstDiffLine(got, want))}
-		}
-	}
-	b, err := os.ReadFile(o.folder.Path(progressFile))
-	var p progress
-	if err == nil {
-		err = json.Unmarshal(b, &p)
-	}
-	if err != nil || p.Total != r.n || p.Done < 0 || p.Done > r.n || p.Rows < 0 || p.Best < 0 {
-		return &study.InputError{Option: "Resume", Err: fmt.Errorf("%s: the interrupted run's progress record is missing or damaged; start again without --resume after removing the folder", o.folder.Final())}
-	}
-	if err := o.writeFixed(); err != nil {
-		return err
-	}
-	if o.rowsF, err = o.folder.Append(results.PointsCSV, p.Rows); err != nil {
-		return err
-	}
-	if o.bestF, err = o.folder.Append(results.BestCSV, p.Best); err != nil {
-		return err
-	}
-	o.rowsW, o.bestW = bufio.NewWriterSize(o.rowsF, 1<<20), bufio.NewWriterSize(o.bestF, 1<<16)
-	if r.values {
-		if o.valuesF, err = os.OpenFile(o.folder.Path(valuesFile), os.O_RDWR, 0); err != nil {
-			return fmt.Errorf("results folder %s: the interrupted run's values: %w", o.folder.Final(), err)
-		}
-		if st, err := o.valuesF.Stat(); err != nil || st.Size() < int64(p.Done)*int64(r.record) {
-			return &study.InputError{Option: "Resume", Err: fmt.Errorf("%s: the interrupted run's values are shorter than its progress record says; start again without --resume after removing the folder", o.folder.Final())}
-		}
-	}
-	o.done = p.Done
-	return nil
-}
-
-// firstDiffLine returns the first line at which a and b differ.
-func firstDiffLine(a, b []byte) int {
-	la, lb := strings.Split(string(a), "\n"), strings.Split(string(b), "\n")
-	for i := range min(len(la), len(lb)) {
-		if la[i] != lb[i] {
-			return i + 1
-		}
-	}
-	return min(len(la), len(lb)) + 1
-}
-
-// checkpoint flushes the tables and records how far they go.
-func (o *output) checkpoint() error {
-	if err := o.rowsW.Flush(); err != nil {
-		return err
-	}
-	if err := o.bestW.Flush(); err != nil {
-		return err
-	}
-	p := progress{Done: o.done, Rows: o.rowsF.Size(), Best: o.bestF.Size(), Total: o.r.n}
-	b, _ := json.Marshal(p)
-	tmp := o.folder.Path(progressFile + ".tmp")
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		return err
-	}
-	o.last = time.Now()
-	return os.Rename(tmp, o.folder.Path(progressFile))
-}
-
-// write writes one finished point.
-func (o *output) write(f *finished) error {
-	if f.values != nil {
-		buf := make([]byte, o.r.record)
-		putFloats(buf, f.values)
-		if _, err := o.valuesF.WriteAt(buf, int64(f.k)*int64(o.r.record)); err != nil {
-			return err
-		}
-	}
-	if _, err := o.rowsW.Write(f.rows); err != nil {
-		return err
-	}
-	if _, err := o.bestW.Write(f.best); err != nil {
-		return err
-	}
-	o.done++
-	if time.Since(o.last) > checkpointEvery {
-		return o.checkpoint()
-	}
-	return nil
-}
-
-// run runs the points and completes the folder. Once a point is written,
-// a failure keeps the folder for --resume.
-func (o *output) run(ctx context.Context, start time.Time) error {
-	r := o.r
-	_, err := r.simulate(ctx, o.write, o.done)
-	if err == nil {
-		err = o.finish(ctx, start)
-	}
-	if err == nil || o.done == 0 || study.IsInput(err) {
-		return err
-	}
-	if cerr := o.checkpoint(); cerr != nil {
-		return err
-	}
-	o.folder.Keep()
-	return &InterruptedError{Dir: o.folder.Final(), Done: o.done, Total: r.n, Err: err}
-}
-
-// finish writes what follows the points: the effects of a factorial
-// design, the Parquet table, the figures and the manifest.
-func (o *output) finish(ctx context.Context, start time.Time) error {
-	r := o.r
-	if err := o.checkpoint(); err != nil {
-		return err
-	}
-	if o.valuesF != nil {
-		if err := o.valuesF.Sync(); err != nil {
-			return err
-		}
-	}
-	if r.opts.Shard == nil && r.values {
-		src := &recordFiles{size: r.record, files: []recordFile{{path: o.folder.Path(valuesFile), first: 0, n: r.n}}}
-		if err := writeEffects(ctx, o.folder, r.e, r.pts, r.metrics, src); err != nil {
-			return err
-		}
-	}
-	if r.format == "parquet" {
-		if err := pointsParquet(o.folder, r.e); err != nil {
-			return err
-		}
-	}
-	o.manifest = r.manifest(start)
-	if r.opts.Plots && r.opts.Shard == nil {
-		if err := drawFigures(ctx, o.folder, r.opts.Progress); err != nil {
-			return err
-		}
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	// The tables are complete: close them, drop the scratch files, and
-	// mark the folder complete.
-	for _, f := range []*results.File{o.rowsF, o.bestF} {
-		if err := f.Close(); err != nil {
-			return err
-		}
-	}
-	if o.valuesF != nil {
-		if err := o.valuesF.Close(); err != nil {
-			return err
-		}
-		o.valuesF = nil
-		if r.opts.Shard == nil {
-			if err := o.folder.Remove(valuesFile); err != nil {
-				return err
-			}
-		} else if err := o.folder.Record(valuesFile); err != nil {
-			return err
-		}
-	}
-	if err := o.folder.Remove(progressFile); err != nil {
-		return err
-	}
-	o.manifest.ScenarioSHA256 = o.folder.Sums()["scenario.toml"].SHA256
-	return o.folder.Complete(o.manifest)
 }
 
 // manifest returns the manifest of the run.

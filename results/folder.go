@@ -16,6 +16,7 @@ import (
 	"syscall"
 
 	"github.com/tranche-sim/tranche/internal/atomicfile"
+	"github.com/tranche-sim/tranche/internal/flock"
 )
 
 // ErrExists is returned when a results folder already exists.
@@ -30,6 +31,8 @@ type Folder struct {
 	final, tmp string
 	committed  bool
 	kept       bool
+	state      string             // a resumable folder's state folder ("" for others)
+	lock       *flock.Lock        // its lock, held while the run goes on
 	sums       map[string]FileSum // of the files written by WriteFile and Create
 }
 
@@ -161,6 +164,17 @@ func (w *File) Write(p []byte) (int, error) {
 // Size returns the number of bytes written so far.
 func (w *File) Size() int64 { return w.n }
 
+// Sum returns the SHA-256 of the bytes written so far, in hexadecimal.
+func (w *File) Sum() string { return hex.EncodeToString(w.h.Sum(nil)) }
+
+// Sync flushes the file to disk.
+func (w *File) Sync() error {
+	if err := w.f.Sync(); err != nil {
+		return w.folder.wrap(err)
+	}
+	return nil
+}
+
 // Close closes the file and records its size and SHA-256. It may be
 // called more than once.
 func (w *File) Close() error {
@@ -250,6 +264,10 @@ func (f *Folder) Commit() error {
 	}
 	f.committed = true
 	syncDir(filepath.Dir(f.final)) // the rename itself; best effort
+	if f.state != "" {             // the results are in place: the state is no longer needed
+		os.RemoveAll(f.state)
+		f.Release()
+	}
 	return nil
 }
 
@@ -330,7 +348,11 @@ func (f *Folder) Abort() {
 	if !f.committed && !f.kept {
 		os.RemoveAll(f.tmp)
 		os.Remove(f.final) // fails, harmlessly, unless empty
+		if f.state != "" && f.lock != nil {
+			os.RemoveAll(f.state)
+		}
 	}
+	f.Release()
 }
 
 // PartialName returns the name of the temporary folder of a resumable
@@ -339,12 +361,31 @@ func PartialName(path string) string {
 	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".partial")
 }
 
+// StateName returns the name of the folder that holds a resumable results
+// folder's own state, beside it: its lock, and what a run records to be
+// resumed. Commit removes it.
+func StateName(path string) string {
+	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".resume")
+}
+
+// ErrPartial is returned when an interrupted run's folder is in the way of
+// a new one.
+var ErrPartial = errors.New("an interrupted run's work is there")
+
+// ErrNoPartial is returned by ResumeFolder when there is nothing to resume.
+var ErrNoPartial = errors.New("there is no interrupted run to resume there")
+
+// ErrBusy is returned when another run is writing a resumable folder.
+var ErrBusy = errors.New("another run is writing it now")
+
 // CreateResumable starts a results folder at path, like CreateFolder, whose
-// temporary folder has a fixed name (PartialName), so that when the run is
-// interrupted and the folder kept (Keep), ResumeFolder can continue it.
+// temporary folder has a fixed name (PartialName) and which keeps a state
+// folder beside it (StateName), locked while the run goes on, so that when
+// the run is interrupted and the folder kept (Keep), ResumeFolder can
+// continue it and no two runs write it at once.
 func CreateResumable(path string) (*Folder, error) {
 	tmp := PartialName(path)
-	partial := fmt.Errorf("%w, in %s: continue it with --resume, or remove %s and %s", ErrPartial, tmp, tmp, path)
+	partial := fmt.Errorf("%w, in %s: continue it with --resume, or remove %s, %s and %s", ErrPartial, tmp, tmp, StateName(path), path)
 	if _, err := os.Lstat(tmp); err == nil {
 		return nil, &PathError{path, partial}
 	}
@@ -364,20 +405,36 @@ func CreateResumable(path string) (*Folder, error) {
 	}
 	os.RemoveAll(f.tmp)
 	f.tmp = tmp
+	f.state = StateName(path)
+	if err := f.lockState(); err != nil {
+		os.Remove(tmp)
+		os.Remove(path)
+		return nil, err
+	}
 	return f, nil
 }
 
-// ErrPartial is returned when an interrupted run's folder is in the way of
-// a new one.
-var ErrPartial = errors.New("an interrupted run's work is there")
-
-// ErrNoPartial is returned by ResumeFolder when there is nothing to resume.
-var ErrNoPartial = errors.New("there is no interrupted run to resume there")
+// lockState makes the state folder and takes its lock.
+func (f *Folder) lockState() error {
+	if err := os.MkdirAll(f.state, 0o755); err != nil {
+		return fmt.Errorf("results folder %s: %w", f.final, atomicfile.Cause(err, ""))
+	}
+	l, err := flock.TryLock(filepath.Join(f.state, "lock"))
+	if errors.Is(err, flock.ErrLocked) {
+		return &PathError{f.final, ErrBusy}
+	}
+	if err != nil {
+		return fmt.Errorf("results folder %s: %w", f.final, err)
+	}
+	f.lock = l
+	return nil
+}
 
 // ResumeFolder reopens the temporary folder of a resumable results folder
-// at path, which an interrupted run kept: path must not hold a complete
-// folder. The files in it are not recorded until the caller writes them
-// again (Append, Create, WriteFile).
+// at path, which an interrupted run kept, and takes its lock: path must
+// not hold a complete folder, and no other run may be writing it. The
+// files in it are not recorded until the caller writes them again
+// (Append, Create, WriteFile, Record).
 func ResumeFolder(path string) (*Folder, error) {
 	tmp := PartialName(path)
 	st, err := os.Lstat(tmp)
@@ -387,17 +444,42 @@ func ResumeFolder(path string) (*Folder, error) {
 		}
 		return nil, &PathError{path, ErrNoPartial}
 	}
+	f := &Folder{final: path, tmp: tmp, state: StateName(path), sums: map[string]FileSum{}}
+	if err := f.lockState(); err != nil {
+		return nil, err
+	}
 	switch entries, err := os.ReadDir(path); {
 	case errors.Is(err, fs.ErrNotExist):
 		if err := os.Mkdir(path, 0o755); err != nil { // the reservation again
+			f.Release()
 			return nil, &PathError{path, atomicfile.Cause(err, "")}
 		}
 	case err != nil:
+		f.Release()
 		return nil, &PathError{path, atomicfile.Cause(err, "")}
 	case len(entries) > 0:
+		f.Release()
 		return nil, &PathError{path, errors.New("already holds a results folder beside the interrupted run's; remove one of them")}
 	}
-	return &Folder{final: path, tmp: tmp, sums: map[string]FileSum{}}, nil
+	return f, nil
+}
+
+// HasPartial reports whether an interrupted run's work is kept for the
+// results folder at path.
+func HasPartial(path string) bool {
+	st, err := os.Lstat(PartialName(path))
+	return err == nil && st.IsDir()
+}
+
+// StatePath returns where the resumable folder's state file name is kept
+// (outside the folder: it is not part of the results).
+func (f *Folder) StatePath(name string) string { return filepath.Join(f.state, name) }
+
+// Release releases the lock of a resumable folder (Commit and Abort
+// release it too); it may be called more than once.
+func (f *Folder) Release() {
+	f.lock.Unlock()
+	f.lock = nil
 }
 
 // Keep makes Abort leave the folder as it is, for a later ResumeFolder.
@@ -441,6 +523,10 @@ func (f *Folder) Remove(name string) error {
 	}
 	return nil
 }
+
+// Forget drops file name from what the manifest will record, leaving the
+// file (moved out of the folder by the caller).
+func (f *Folder) Forget(name string) { delete(f.sums, filepath.ToSlash(name)) }
 
 // Record records the size and SHA-256 of file name, already in the folder
 // (written by other means, such as WriteAt), for the manifest.

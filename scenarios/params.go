@@ -574,6 +574,21 @@ func (s *Scenario) unknownKey(key string, err error) error {
 	return fmt.Errorf("%s; 'tranche params' lists the keys", msg)
 }
 
+// Keys returns the keys of the parameters a key addresses, as Parameters
+// lists them: one for a plain key, one per element for a key with [*].
+// Two keys set the same parameter when their Keys share one.
+func (s *Scenario) Keys(key string) ([]string, error) {
+	fs, _, err := s.find(key)
+	if err != nil {
+		return nil, s.unknownKey(key, err)
+	}
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.key
+	}
+	return out, nil
+}
+
 // Parameter returns the description of the parameter with the given key. A key
 // with [*] describes the first element's parameter.
 func (s *Scenario) Parameter(key string) (Param, error) {

@@ -48,3 +48,24 @@ func TestCheckRules(t *testing.T) {
 		})
 	}
 }
+
+// Keys resolves a key to the parameters it sets: [*] to every element, a
+// name or an index to one, so that overlapping keys can be found.
+func TestKeys(t *testing.T) {
+	t.Parallel()
+	s, err := scenarios.Get("default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := s.Keys("spoilers.factions[*].strength")
+	if err != nil || len(all) != len(s.Spoilers.Factions) || len(all) < 2 {
+		t.Fatalf("Keys([*]) = %v, %v; want one key per faction", all, err)
+	}
+	one, err := s.Keys("spoilers.factions[1].strength")
+	if err != nil || len(one) != 1 || one[0] != all[1] {
+		t.Errorf("Keys([1]) = %v, %v; want [%s]", one, err, all[1])
+	}
+	if _, err := s.Keys("spoilers.factions[*].strenght"); err == nil {
+		t.Error("an unknown key resolved")
+	}
+}

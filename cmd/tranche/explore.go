@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/tranche-sim/tranche/experiment"
+	"github.com/tranche-sim/tranche/internal/shell"
 	"github.com/tranche-sim/tranche/results"
 	"github.com/tranche-sim/tranche/study"
 )
@@ -110,6 +111,11 @@ func runExplore(args []string, stdout, stderr io.Writer) error {
 			opts.Out, opts.UniqueOut = filepath.Join("tranche-out", fmt.Sprintf("%s-seed%d-shard-%d-of-%d", e.Name, e.Seed, sel.index, sel.count)), false
 		}
 	}
+	if sel != nil && !opts.Resume && results.HasPartial(opts.Out) {
+		// A shard's job that is run again (requeued after preemption,
+		// resubmitted) continues its interrupted work.
+		opts.Resume = true
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	bar := newProgress(stderr, o.quiet)
@@ -125,7 +131,14 @@ func runExplore(args []string, stdout, stderr io.Writer) error {
 			if ctx.Err() != nil {
 				why = "interrupted"
 			}
-			return fmt.Errorf("%s; %d of %d points are kept; continue with:\n  tranche explore %s --out %s --resume", why, ie.Done, ie.Total, o.experiment, ie.Dir)
+			again := append([]string{"tranche", "explore"}, args...)
+			if o.out == "" {
+				again = append(again, "--out", ie.Dir)
+			}
+			if !o.resume {
+				again = append(again, "--resume")
+			}
+			return fmt.Errorf("%s; %d of %d points are kept; continue with:\n  %s", why, ie.Done, ie.Total, shell.Join(again))
 		}
 		if ctx.Err() != nil {
 			return errors.New("interrupted; no results written")

@@ -356,11 +356,15 @@ func TestInterruptLeavesNothing(t *testing.T) {
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
 		t.Fatalf("interrupted experiment: %v, want exit status 1 (stderr %q)", err, stderr.String())
 	}
-	if want := "explore " + exp + " --out " + out + " --resume"; !strings.Contains(stderr.String(), want) {
+	if want := "tranche explore " + exp + " --quiet --no-plots --workers 1 --out " + out + " --resume"; !strings.Contains(stderr.String(), want) {
 		t.Errorf("interrupted experiment said %q; want the command to resume it, %q", stderr.String(), want)
 	}
-	if code, _, e := tranche(t, "explore", exp, "--quiet", "--no-plots", "--out", out, "--resume"); code != 0 {
-		t.Fatalf("resume: exit %d: %s", code, e)
+	// The same build resumes it (another, such as this test binary, may not).
+	if code, _, e := tranche(t, "explore", exp, "--quiet", "--no-plots", "--out", out, "--resume"); code != 2 || !strings.Contains(e, "was started by another build of tranche") {
+		t.Errorf("resume by another build: exit %d: %s", code, e)
+	}
+	if b, err := exec.Command(bin, "explore", exp, "--quiet", "--no-plots", "--out", out, "--resume").CombinedOutput(); err != nil {
+		t.Fatalf("resume: %v: %s", err, b)
 	}
 	whole := filepath.Join(tmp, "whole")
 	if code, _, e := tranche(t, "explore", exp, "--quiet", "--no-plots", "--out", whole); code != 0 {

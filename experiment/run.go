@@ -228,11 +228,16 @@ func (r *runner) validate() error {
 		go func() {
 			defer wg.Done()
 			s := r.e.Base.Clone()
+			set, err := r.setters(s)
+			if err != nil {
+				errs[w] = &pointError{r.first, err}
+				return
+			}
 			var sc scratch
 			var vals []any
 			for k := r.first + w; k < r.first+r.n; k += r.workers {
 				vals = r.pts.values(k, vals, &sc)
-				if err := r.setPoint(s, k, vals); err != nil {
+				if err := r.setPoint(s, set, k, vals); err != nil {
 					errs[w] = err // the first of this worker's points: each worker stops at its first
 					return
 				}
@@ -260,11 +265,23 @@ type pointError struct {
 func (e *pointError) Error() string { return e.err.Error() }
 func (e *pointError) Unwrap() error { return e.err }
 
-// setPoint sets point k's values into s and checks the rules between
-// values.
-func (r *runner) setPoint(s *scenarios.Scenario, k int, vals []any) error {
+// setters returns the setters of the parameters varied, for scenario s.
+func (r *runner) setters(s *scenarios.Scenario) ([]func(any) error, error) {
+	out := make([]func(any) error, len(r.e.Parameters))
 	for i, p := range r.e.Parameters {
-		if err := s.Set(p.Key, vals[i]); err != nil {
+		var err error
+		if out[i], err = s.Setter(p.Key); err != nil {
+			return nil, &study.InputError{Err: fmt.Errorf("experiment %s: %w", r.e.Name, err)}
+		}
+	}
+	return out, nil
+}
+
+// setPoint sets point k's values into s, with its setters, and checks the
+// rules between values.
+func (r *runner) setPoint(s *scenarios.Scenario, set []func(any) error, k int, vals []any) error {
+	for i := range r.e.Parameters {
+		if err := set[i](vals[i]); err != nil {
 			return &pointError{k, &study.InputError{Err: fmt.Errorf("experiment %s: design point %d: %w", r.e.Name, k, err)}}
 		}
 	}
@@ -346,6 +363,7 @@ func (r *runner) alreadyDone(dir string) (*Result, bool) {
 // worker is one worker's state: its own scenario, statistics and buffers.
 type worker struct {
 	s      *scenarios.Scenario
+	set    []func(any) error // the setters of the parameters varied, for s
 	stats  *results.PointStats
 	sc     scratch
 	vals   []any
@@ -397,7 +415,11 @@ func (r *runner) simulate(ctx context.Context, write func(*finished) error, skip
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := r.newWorker()
+			w, err := r.newWorker()
+			if err != nil {
+				fail(err)
+				return
+			}
 			for {
 				select {
 				case slots <- struct{}{}:
@@ -464,19 +486,23 @@ func (r *runner) simulate(ctx context.Context, write func(*finished) error, skip
 	return want - skip, nil
 }
 
-func (r *runner) newWorker() *worker {
+func (r *runner) newWorker() (*worker, error) {
 	w := &worker{s: r.e.Base.Clone(), stats: results.NewPointStats(len(r.e.Policies), r.metrics)}
+	var err error
+	if w.set, err = r.setters(w.s); err != nil {
+		return nil, err
+	}
 	if r.values {
 		w.values = make([]float64, r.record/8)
 	}
-	return w
+	return w, nil
 }
 
 // point runs point k (relative to the run's first point).
 func (r *runner) point(ctx context.Context, w *worker, k int) (*finished, error) {
 	idx := r.first + k
 	w.vals = r.pts.values(idx, w.vals, &w.sc)
-	if err := r.setPoint(w.s, idx, w.vals); err != nil {
+	if err := r.setPoint(w.s, w.set, idx, w.vals); err != nil {
 		return nil, err
 	}
 	m, err := w.s.Model()
@@ -520,18 +546,14 @@ func (r *runner) point(ctx context.Context, w *worker, k int) (*finished, error)
 	for _, v := range w.vals {
 		w.strs = append(w.strs, formatValue(v))
 	}
-	var rows, best bytes.Buffer
-	cw := csv.NewWriter(&rows)
-	if err := w.tables.Points(cw, idx, w.strs, pt.Rows); err != nil {
-		return nil, err
-	}
-	cw.Flush()
+	rows := w.tables.AppendPoints(nil, idx, w.strs, pt.Rows)
+	var best bytes.Buffer
 	bw := csv.NewWriter(&best)
 	if err := w.tables.Best(bw, idx, w.strs, pt.Best); err != nil {
 		return nil, err
 	}
 	bw.Flush()
-	f := &finished{k: k, point: pt, rows: rows.Bytes(), best: best.Bytes()}
+	f := &finished{k: k, point: pt, rows: rows, best: best.Bytes()}
 	if w.values != nil {
 		f.values = slices.Clone(w.values)
 	}

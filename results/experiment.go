@@ -53,8 +53,55 @@ const TiedSeparator = ";"
 // PointTables writes a point's rows of the points and best tables as CSV
 // records, into the writers given; it keeps its buffers between points.
 type PointTables struct {
-	rec []string
-	num []byte
+	rec    []string
+	num    []byte
+	quoted map[string]string // strings as CSV fields, by encoding/csv
+}
+
+// field returns s as a CSV field, quoted as encoding/csv quotes it,
+// remembered: policies and metrics repeat on every row.
+func (t *PointTables) field(s string) string {
+	q, ok := t.quoted[s]
+	if !ok {
+		if t.quoted == nil {
+			t.quoted = map[string]string{}
+		}
+		q = csvField(s)
+		if len(t.quoted) < 4096 {
+			t.quoted[s] = q
+		}
+	}
+	return q
+}
+
+// AppendPoints appends the rows of one point of the points table to b, as
+// Points writes them, byte for byte: the point and its values are encoded
+// by encoding/csv once, policies and metrics once per run, and the
+// numbers, which never need quotes, are appended as they are.
+func (t *PointTables) AppendPoints(b []byte, point int, values []string, rows []PointRow) []byte {
+	prefix := len(b)
+	b = strconv.AppendInt(b, int64(point), 10)
+	for _, v := range values {
+		b = append(b, ',')
+		b = append(b, t.field(v)...)
+	}
+	head := string(b[prefix:])
+	b = b[:prefix]
+	for _, r := range rows {
+		b = append(b, head...)
+		b = append(b, ',')
+		b = append(b, t.field(r.Policy)...)
+		b = append(b, ',')
+		b = append(b, t.field(r.Metric)...)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(r.N), 10)
+		for _, x := range [...]float64{r.Mean, r.SD, r.CI95[0], r.CI95[1], r.Diff, r.DiffCI95[0], r.DiffCI95[1]} {
+			b = append(b, ',')
+			b = AppendFloat(b, x)
+		}
+		b = append(b, '\n')
+	}
+	return b
 }
 
 // start begins a record with the point and its parameter values.

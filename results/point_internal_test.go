@@ -1,6 +1,9 @@
 package results
 
 import (
+	"bytes"
+	"encoding/csv"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -51,4 +54,28 @@ func TestHolmByCriticalValues(t *testing.T) {
 		t.Error("no pair was significant: the test compared nothing of interest")
 	}
 	t.Logf("%d families agree; %d significant pairs", agree, significant)
+}
+
+// AppendPoints writes the bytes encoding/csv writes for the same rows,
+// whatever the strings hold.
+func TestAppendPointsIsCSV(t *testing.T) {
+	t.Parallel()
+	nan := math.NaN()
+	rows := []PointRow{
+		{Policy: "phased-snapback", Metric: "durable_agreement", N: 200, Mean: 0.365, SD: 0.482638269, CI95: [2]float64{0.301405265, 0.433682973}, Diff: nan, DiffCI95: [2]float64{nan, nan}},
+		{Policy: "a,b", Metric: "m \"q\"", N: 3, Mean: -1e-7, SD: 12345678.5, CI95: [2]float64{-3, 1e21}, Diff: 0.1, DiffCI95: [2]float64{-0, 2}},
+		{Policy: " lead", Metric: "x\ny", N: 0, Mean: nan, SD: nan, CI95: [2]float64{nan, nan}, Diff: nan, DiffCI95: [2]float64{nan, nan}},
+	}
+	for _, values := range [][]string{{"0.3", "12"}, {"a,b", "\"", " x", ""}, nil} {
+		var want bytes.Buffer
+		w := csv.NewWriter(&want)
+		var pt PointTables
+		if err := pt.Points(w, 7, values, rows); err != nil {
+			t.Fatal(err)
+		}
+		w.Flush()
+		if got := pt.AppendPoints(nil, 7, values, rows); !bytes.Equal(got, want.Bytes()) {
+			t.Errorf("values %q:\n%s\nencoding/csv writes\n%s", values, got, want.Bytes())
+		}
+	}
 }

@@ -645,6 +645,33 @@ func (s *Scenario) set(key string, v any, shown string) error {
 	return nil
 }
 
+// Setter returns a function that sets the parameter with the given key of
+// s, as Set does, with the key resolved once: for setting the same keys of
+// one scenario many times, as an experiment does at each design point. The
+// function belongs to s (not to a copy of it), and is valid while the
+// lists s holds keep their lengths.
+func (s *Scenario) Setter(key string) (func(v any) error, error) {
+	fs, add, err := s.find(key)
+	if err != nil {
+		return nil, s.unknownKey(key, err)
+	}
+	add() // a built-in policy's parameters, materialised: the setter writes into them
+	vals := make([]reflect.Value, len(fs))
+	return func(v any) error {
+		for i, f := range fs {
+			var err error
+			if vals[i], err = convert(key, f, v, ""); err != nil {
+				_, err = convert(key, f, v, clipAny(v)) // again, for the message with the value
+				return err
+			}
+		}
+		for i, f := range fs {
+			f.value.Set(vals[i])
+		}
+		return nil
+	}, nil
+}
+
 // SetText sets the parameter with the given key to a value written as in a
 // TOML file: 0.9, 3, true, "a name", ["a", "b"]. A string or a choice may
 // also be written without quotes, and a list of strings as words separated

@@ -1,6 +1,7 @@
 package scenarios_test
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 
@@ -67,5 +68,44 @@ func TestKeys(t *testing.T) {
 	}
 	if _, err := s.Keys("spoilers.factions[*].strenght"); err == nil {
 		t.Error("an unknown key resolved")
+	}
+}
+
+// A Setter sets what Set sets, refuses what Set refuses with the same
+// message, and writes into its own scenario only.
+func TestSetter(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		key  string
+		v    any
+		want string // error; "" for none
+	}{
+		{"verifier.quality", 0.5, ""},
+		{"spoilers.factions[*].strength", 0.25, ""},
+		{"verifier.lag", int64(2), ""},
+		{"policy.phased-snapback.tranches", int64(3), ""},
+		{"verifier.quality", 1.5, "verifier.quality = 1.5 is out of range"},
+		{"verifier.lag", 2.5, "verifier.lag = 2.5"},
+	}
+	for _, c := range cases {
+		a, _ := scenarios.Get("default")
+		b, _ := scenarios.Get("default")
+		set, err := a.Setter(c.key)
+		if err != nil {
+			t.Fatalf("Setter(%s): %v", c.key, err)
+		}
+		errA, errB := set(c.v), b.Set(c.key, c.v)
+		switch {
+		case c.want == "" && (errA != nil || errB != nil):
+			t.Errorf("%s = %v: setter %v, Set %v", c.key, c.v, errA, errB)
+		case c.want != "" && (errA == nil || errB == nil || errA.Error() != errB.Error() || !strings.Contains(errA.Error(), c.want)):
+			t.Errorf("%s = %v: setter %v, Set %v; want both %q", c.key, c.v, errA, errB, c.want)
+		}
+		if !bytes.Equal(scenarios.Format(a), scenarios.Format(b)) {
+			t.Errorf("%s = %v: the setter and Set leave different scenarios", c.key, c.v)
+		}
+	}
+	if _, err := (&scenarios.Scenario{}).Setter("nope"); err == nil {
+		t.Error("a setter for an unknown key")
 	}
 }

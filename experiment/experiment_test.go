@@ -747,3 +747,20 @@ func TestIndependentSeeds(t *testing.T) {
 		t.Errorf("a study with point 0's seed gives %v, the point %v", st.Mean, first.Rows[0].Mean)
 	}
 }
+
+// An experiment may compare any built-in policy, as tranche run --policy
+// may, not only those the scenario lists.
+func TestBuiltinPolicies(t *testing.T) {
+	t.Parallel()
+	e := parse(t, strings.Replace(lhsText, `policies = ["phased-snapback", "reciprocal", "max-pressure"]`, `policies = ["grit", "tit-for-two-tats", "reciprocal"]`, 1))
+	if !slices.Equal(e.Policies, []string{"grit", "tit-for-two-tats", "reciprocal"}) {
+		t.Fatalf("policies %v", e.Policies)
+	}
+	var n int
+	if _, err := experiment.Run(context.Background(), e, experiment.Options{OnPoint: func(p *experiment.Point) error { n = len(p.Rows); return nil }}); err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Error("no rows")
+	}
+}

@@ -461,29 +461,20 @@ func (d *parser) policies(e *Experiment) {
 	if e.Policies == nil {
 		e.Policies = slices.Clone(e.Base.Policies)
 	} else {
-		names := slices.Collect(mapKeys(e.Base.PolicyParams))
-		sort.Strings(names)
-		for _, p := range e.Policies {
-			if _, ok := e.Base.PolicyParams[p]; !ok {
-				d.add("policies", "policies: %q is not a policy of scenario %s%s; its policies: %s", clip(p), e.Base.Name, suggest(p, names), strings.Join(names, ", "))
+		// Any built-in policy, or one the scenario defines, as tranche run
+		// --policy allows; the scenario's check resolves and reports them.
+		e.Base.Policies = slices.Clone(e.Policies)
+		var se *scenarios.Error
+		if err := e.Base.Check("policies"); errors.As(err, &se) {
+			for _, p := range se.Problems {
+				d.add("policies", "%s", p.Msg)
 			}
 		}
-		e.Base.Policies = slices.Clone(e.Policies)
 	}
 	if e.Baseline == "" && len(e.Policies) > 0 {
 		e.Baseline = e.Policies[0]
 	} else if e.Baseline != "" && !slices.Contains(e.Policies, e.Baseline) {
 		d.add("baseline", "baseline = %q: not among the policies compared (%s)%s", clip(e.Baseline), strings.Join(e.Policies, ", "), suggest(e.Baseline, e.Policies))
-	}
-}
-
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
 	}
 }
 

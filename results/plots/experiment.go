@@ -799,6 +799,10 @@ func sweepStats(m *results.ExperimentMetric, policies, policy int, groups []swee
 	return out
 }
 
+// maxBandPolicies is the most policies whose bands a sweep draws: beyond,
+// the bands hide each other and the lines.
+const maxBandPolicies = 8
+
 // maxSweepPanels is the most parameters a sweep figure shows.
 const maxSweepPanels = 24
 
@@ -814,6 +818,7 @@ func (v *experimentView) sweep(m *results.ExperimentMetric) (figure, bool) {
 	if np > 6 {
 		bandAlpha = 0.07
 	}
+	bands := np <= maxBandPolicies
 	lo, hi := math.Inf(1), math.Inf(-1)
 	var panels []*plot.Plot
 	anyBins, anyLevels, single, multi := false, false, false, false
@@ -844,9 +849,13 @@ func (v *experimentView) sweep(m *results.ExperimentMetric) (figure, bool) {
 				line = append(line, plotter.XY{X: x, Y: s.mean})
 				lo, hi = min(lo, s.mean), max(hi, s.mean)
 				if !math.IsNaN(s.ci[0]) && !math.IsNaN(s.ci[1]) {
-					lower = append(lower, plotter.XY{X: x, Y: s.ci[0]})
-					upper = append(upper, plotter.XY{X: x, Y: s.ci[1]})
-					lo, hi = min(lo, s.ci[0]), max(hi, s.ci[1])
+					// An interval of a mean of few points can reach past
+					// what the metric can be (below 0, above 1 for a
+					// probability): it is cut at the metric's bounds.
+					l, u := max(s.ci[0], m.Def.Lo), min(s.ci[1], m.Def.Hi)
+					lower = append(lower, plotter.XY{X: x, Y: l})
+					upper = append(upper, plotter.XY{X: x, Y: u})
+					lo, hi = min(lo, l), max(hi, u)
 				}
 			}
 			if len(line) == 0 {
@@ -857,7 +866,7 @@ func (v *experimentView) sweep(m *results.ExperimentMetric) (figure, bool) {
 				pts := make(ciPoints, 0, len(line))
 				for i, s := range stats {
 					if !math.IsNaN(s.mean) {
-						pts = append(pts, ciPoint{x: groups[i].x + dodge(p, np), y: s.mean, yci: s.ci})
+						pts = append(pts, ciPoint{x: groups[i].x + dodge(p, np), y: s.mean, yci: [2]float64{max(s.ci[0], m.Def.Lo), min(s.ci[1], m.Def.Hi)}})
 					}
 				}
 				if yb, err := plotter.NewYErrorBars(pts); err == nil {
@@ -866,7 +875,7 @@ func (v *experimentView) sweep(m *results.ExperimentMetric) (figure, bool) {
 					pl.Add(yb)
 				}
 			} else {
-				if len(lower) > 1 && len(lower) == len(line) {
+				if bands && len(lower) > 1 && len(lower) == len(line) {
 					band := append(plotter.XYs{}, lower...)
 					for i := len(upper) - 1; i >= 0; i-- {
 						band = append(band, upper[i])
@@ -981,11 +990,14 @@ func (v *experimentView) sweep(m *results.ExperimentMetric) (figure, bool) {
 	}
 	switch {
 	case multi && !single:
-		band = "the band is the 95% t-interval of that mean over the points, which mixes the other parameters' effects with Monte Carlo error"
+		band = "the band is the 95% t-interval of that mean over the points (cut at the metric's bounds), which mixes the other parameters' effects with Monte Carlo error"
 	case single && !multi:
 		band = "each value has a single design point: the band is that point's own 95% confidence interval over replications (Monte Carlo error only)"
 	default:
 		band = "the band is the 95% t-interval of that mean over the points, which mixes the other parameters' effects with Monte Carlo error (where a value has one point, that point's own 95% interval over replications)"
+	}
+	if !bands {
+		band = fmt.Sprintf("with more than %d policies the bands are left out (the map and best.csv compare policies on paired replications)", maxBandPolicies)
 	}
 	sub := fmt.Sprintf("%s, %d replications per policy and point: %s; %s", v.designWords(), run.Manifest.Replications, what, band)
 	if m.Def.Key == "objective" && run.Manifest.Objective != "" {
@@ -998,7 +1010,9 @@ func (v *experimentView) sweep(m *results.ExperimentMetric) (figure, bool) {
 	if single && !multi {
 		bandWords = "95% confidence interval over replications"
 	}
-	legend = append(legend, entry(bandWords, fillThumb(alpha(grey, 0.3))))
+	if bands {
+		legend = append(legend, entry(bandWords, fillThumb(alpha(grey, 0.3))))
+	}
 	h := header{
 		title:    sweepTitle(m, run),
 		subtitle: capitalize(sub),

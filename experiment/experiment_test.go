@@ -223,11 +223,39 @@ key = "target.noise"
 levels = [0.5]
 `
 
+const morrisText = `scenario = "default"
+policies = ["phased-snapback", "reciprocal", "max-pressure"]
+replications = 20
+design = "morris"
+samples = 4
+metrics = ["durable_agreement", "humanitarian_shortfall"]
+[[parameters]]
+key = "verifier.quality"
+[[parameters]]
+key = "target.commitment_alpha"
+[[parameters]]
+key = "policy.grit.step"
+`
+
+const saltelliText = `scenario = "default"
+policies = ["phased-snapback", "reciprocal"]
+replications = 20
+design = "saltelli"
+samples = 16
+second_order = true
+streams = "independent"
+metrics = ["durable_agreement"]
+[[parameters]]
+key = "verifier.quality"
+[[parameters]]
+key = "target.commitment_alpha"
+`
+
 // Results do not depend on the number of workers, and shards merged give
 // the folder of one run.
 func TestWorkersAndShards(t *testing.T) {
 	t.Parallel()
-	for _, text := range []string{lhsText, factorialText} {
+	for _, text := range []string{lhsText, factorialText, morrisText, saltelliText} {
 		e := parse(t, text)
 		one := run(t, e, experiment.Options{Workers: 1})
 		three := run(t, e, experiment.Options{Workers: 3})
@@ -255,7 +283,7 @@ func TestWorkersAndShards(t *testing.T) {
 // finishes it with a folder identical to an uninterrupted run's.
 func TestResume(t *testing.T) {
 	t.Parallel()
-	for _, text := range []string{lhsText, factorialText} {
+	for _, text := range []string{lhsText, factorialText, saltelliText} {
 		e := parse(t, text)
 		whole := run(t, e, experiment.Options{Workers: 2})
 		out := filepath.Join(t.TempDir(), "out")
@@ -452,7 +480,10 @@ func TestBadInput(t *testing.T) {
 		{"absurd samples", "design = \"lhs\"\nsamples = 100000000\n[[parameters]]\nkey = \"verifier.quality\"\n", []string{"test.toml:2:", "samples = 100000000", "from 1 to 1000000"}},
 		{"absurd factorial", "design = \"factorial\"\n" + strings.Repeat("[[parameters]]\nkey = \"verifier.quality\"\nsteps = 1000\n", 1) + "[[parameters]]\nkey = \"target.noise\"\nsteps = 1000\n[[parameters]]\nkey = \"target.diversion\"\nsteps = 1000\n", []string{"more than 1000000 points"}},
 		{"no design", "[[parameters]]\nkey = \"verifier.quality\"\n", []string{"design is missing"}},
-		{"unknown design", "design = \"morris\"\n[[parameters]]\nkey = \"verifier.quality\"\n", []string{"allowed designs are factorial, lhs and sobol"}},
+		{"unknown design", "design = \"moris\"\n[[parameters]]\nkey = \"verifier.quality\"\n", []string{"allowed designs are factorial, lhs, sobol, morris and saltelli (did you mean morris?)"}},
+		{"morris without samples", "design = \"morris\"\n[[parameters]]\nkey = \"verifier.quality\"\n", []string{"needs samples, the number of trajectories"}},
+		{"odd morris levels", "design = \"morris\"\nsamples = 4\nmorris_levels = 5\n[[parameters]]\nkey = \"verifier.quality\"\n", []string{"test.toml:3:", "morris_levels = 5: must be an even whole number"}},
+		{"second order on lhs", base + "second_order = true\n[[parameters]]\nkey = \"verifier.quality\"\n", []string{"second_order applies to design = \"saltelli\""}},
 		{"lhs without samples", "design = \"lhs\"\n[[parameters]]\nkey = \"verifier.quality\"\n", []string{"needs samples"}},
 		{"steps on lhs", base + "[[parameters]]\nkey = \"verifier.quality\"\nsteps = 3\n", []string{"steps applies to factorial designs"}},
 		{"no parameters", base, []string{"no parameters to vary"}},
@@ -496,7 +527,7 @@ func TestBadInput(t *testing.T) {
 // gives the same experiment: a results folder repeats itself.
 func TestResolvedRoundTrip(t *testing.T) {
 	t.Parallel()
-	for _, text := range []string{lhsText, factorialText} {
+	for _, text := range []string{lhsText, factorialText, morrisText, saltelliText} {
 		e := parse(t, text)
 		dir := run(t, e, experiment.Options{})
 		again, err := experiment.Load(filepath.Join(dir, "experiment.toml"))
@@ -762,5 +793,170 @@ func TestBuiltinPolicies(t *testing.T) {
 	}
 	if n == 0 {
 		t.Error("no rows")
+	}
+}
+
+// sensitivityOf returns the rows of one output and index by parameter.
+func sensitivityOf(rows []results.SensitivityRow, metric, policy, versus, index string) map[string]results.SensitivityRow {
+	out := map[string]results.SensitivityRow{}
+	for _, r := range rows {
+		if r.Metric == metric && r.Policy == policy && r.Versus == versus && r.Index == index && r.Parameter2 == "" {
+			out[r.Parameter] = r
+		}
+	}
+	return out
+}
+
+// Replication noise is told apart from effects. With independent streams
+// the total index of a parameter that cannot act (a parameter of a policy
+// the experiment does not run) is noise/variance uncorrected, an interval
+// above 0 that reads as an effect, and its noise-corrected interval
+// contains 0; the target's commitment is clearly an effect either way.
+// With common streams the inert parameter's index is exactly 0.
+func TestSensitivityNoise(t *testing.T) {
+	t.Parallel()
+	text := `design = "saltelli"
+samples = 256
+replications = 60
+policies = ["phased-snapback", "reciprocal"]
+metrics = ["durable_agreement"]
+[[parameters]]
+key = "target.commitment_alpha"
+[[parameters]]
+key = "policy.grit.step"
+`
+	for _, streams := range []string{"independent", "common"} {
+		e := parse(t, "streams = \""+streams+"\"\n"+text)
+		res, err := experiment.Run(context.Background(), e, experiment.Options{Out: filepath.Join(t.TempDir(), "out")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		outs := [][2]string{{"phased-snapback", ""}, {"reciprocal", "phased-snapback"}}
+		if streams == "independent" {
+			// The difference between two policies that share a point's
+			// replications varies little across these points: at 60
+			// replications nearly all its variance across points is noise,
+			// too much to correct into a usable index.
+			outs = outs[:1]
+		}
+		for _, out := range outs {
+			st := sensitivityOf(res.Sensitivity, "durable_agreement", out[0], out[1], results.IndexST)
+			inert, alpha := st["policy_grit_step"], st["target_commitment_alpha"]
+			t.Logf("%s %s vs %q: inert ST %.4f (%.4f, %.4f), uncorrected %.4f (%.4f, %.4f); commitment ST %.3f (%.3f, %.3f); noise share %.2f",
+				streams, out[0], out[1], inert.Estimate, inert.CI95[0], inert.CI95[1], inert.Uncorrected, inert.UncorrectedCI95[0], inert.UncorrectedCI95[1],
+				alpha.Estimate, alpha.CI95[0], alpha.CI95[1], inert.NoiseShare)
+			if !(alpha.CI95[0] > 0.1) {
+				t.Errorf("%s, %v: the commitment's total index %.3f (%.3f, %.3f) is not clearly above 0", streams, out, alpha.Estimate, alpha.CI95[0], alpha.CI95[1])
+			}
+			switch streams {
+			case "independent":
+				if !(inert.UncorrectedCI95[0] > 0) {
+					t.Errorf("%v: the inert parameter's uncorrected total index (%.3f, %.3f) does not show the noise it should", out, inert.UncorrectedCI95[0], inert.UncorrectedCI95[1])
+				}
+				if !(inert.CI95[0] <= 0 && inert.CI95[1] >= 0) {
+					t.Errorf("%v: the inert parameter's corrected total index %.4f (%.4f, %.4f) excludes 0", out, inert.Estimate, inert.CI95[0], inert.CI95[1])
+				}
+			case "common":
+				if inert.Estimate != 0 || inert.CI95 != [2]float64{0, 0} {
+					t.Errorf("%v: with common streams the inert parameter's total index is %v (%v), want exactly 0", out, inert.Estimate, inert.CI95)
+				}
+			}
+		}
+	}
+}
+
+// key = "*" varies every parameter with a plausible range, but those set
+// in [set], varied by another table, or of a policy the experiment does
+// not run; and a sensitivity design's points carry their roles.
+func TestAllParameters(t *testing.T) {
+	t.Parallel()
+	e := parse(t, `design = "morris"
+samples = 2
+policies = ["phased-snapback", "reciprocal"]
+[set]
+"verifier.quality" = 0.8
+[[parameters]]
+key = "target.noise"
+range = [0.2, 0.4]
+[[parameters]]
+key = "*"
+`)
+	s := e.Base
+	want := 0
+	for _, p := range s.Parameters() {
+		if p.Plausible == nil || !(p.Plausible.Lo < p.Plausible.Hi) || (p.Type != scenarios.Number && p.Type != scenarios.Integer) {
+			continue
+		}
+		if p.Key == "verifier.quality" || p.Key == "target.noise" {
+			continue
+		}
+		if strings.HasPrefix(p.Key, "policy.") && !strings.HasPrefix(p.Key, "policy.phased-snapback.") && !strings.HasPrefix(p.Key, "policy.reciprocal.") {
+			continue
+		}
+		want++
+	}
+	if got := len(e.Parameters) - 1; got != want || want < 100 {
+		t.Errorf("key = \"*\" varies %d parameters, want %d", got, want)
+	}
+	for _, p := range e.Parameters {
+		if p.Key == "verifier.quality" || strings.HasPrefix(p.Key, "policy.max-pressure.") {
+			t.Errorf("key = \"*\" varies %s", p.Key)
+		}
+	}
+	if e.Parameters[0].Key != "target.noise" || e.Parameters[0].Range != [2]float64{0.2, 0.4} {
+		t.Errorf("the table given first lost its range: %+v", e.Parameters[0])
+	}
+	if e.Points() != 2*(len(e.Parameters)+1) {
+		t.Errorf("%d points, want 2 trajectories of %d", e.Points(), len(e.Parameters)+1)
+	}
+}
+
+// design.csv gives each point's part in a sensitivity design: Morris
+// trajectories whose steps change one parameter each, Saltelli rows whose
+// AB points differ from their A point in their column only.
+func TestDesignRoles(t *testing.T) {
+	t.Parallel()
+	e := parse(t, morrisText)
+	rows := readCSV(t, filepath.Join(run(t, e, experiment.Options{}), "design.csv"))
+	head := rows[0]
+	if !slices.Equal(head[len(head)-2:], []string{"trajectory", "step"}) {
+		t.Fatalf("morris design.csv header %v", head)
+	}
+	for i := 2; i < len(rows); i++ {
+		if rows[i][len(head)-1] == "0" {
+			continue // a trajectory's first point
+		}
+		changed := 0
+		for c := 1; c <= len(e.Parameters); c++ {
+			if rows[i][c] != rows[i-1][c] {
+				changed++
+			}
+		}
+		if changed != 1 {
+			t.Errorf("morris point %s changes %d parameters from the one before", rows[i][0], changed)
+		}
+	}
+	e = parse(t, saltelliText)
+	rows = readCSV(t, filepath.Join(run(t, e, experiment.Options{}), "design.csv"))
+	head = rows[0]
+	if !slices.Equal(head[len(head)-4:], []string{"seed", "base", "matrix", "column"}) {
+		t.Fatalf("saltelli design.csv header %v", head)
+	}
+	a := map[string][]string{}
+	for _, r := range rows[1:] {
+		if r[len(head)-2] == "A" {
+			a[r[len(head)-3]] = r[1 : 1+len(e.Parameters)]
+		}
+	}
+	for _, r := range rows[1:] {
+		if r[len(head)-2] != "AB" {
+			continue
+		}
+		col := slices.IndexFunc(e.Parameters, func(p experiment.Parameter) bool { return p.Name == r[len(head)-1] })
+		for c, v := range r[1 : 1+len(e.Parameters)] {
+			if c != col && v != a[r[len(head)-3]][c] {
+				t.Errorf("saltelli point %s (AB, column %s) differs from its A point in %s", r[0], r[len(head)-1], e.Parameters[c].Name)
+			}
+		}
 	}
 }

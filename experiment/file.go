@@ -58,7 +58,18 @@ const (
 	Factorial = "factorial"
 	LHS       = "lhs"
 	Sobol     = "sobol"
+	// Morris is a screening design of Morris trajectories, analysed for
+	// elementary effects; Saltelli is the design for Sobol' indices.
+	Morris   = "morris"
+	Saltelli = "saltelli"
 )
+
+// designs are the designs an experiment may have.
+var designs = []string{Factorial, LHS, Sobol, Morris, Saltelli}
+
+// DefaultMorrisLevels is the number of grid levels of a Morris design
+// when the file names none (SALib's default).
+const DefaultMorrisLevels = 4
 
 // The distributions of a parameter over its range.
 const (
@@ -100,10 +111,15 @@ type Experiment struct {
 	// Seed is the seed of the replication streams (and of a Latin
 	// hypercube's sampling).
 	Seed uint64
-	// Design is Factorial, LHS or Sobol; Samples the number of points of a
-	// sampled design.
+	// Design is Factorial, LHS, Sobol, Morris or Saltelli. Samples is the
+	// number of points of LHS and Sobol designs, of trajectories of a
+	// Morris design, and of base rows of a Saltelli design.
 	Design  string
 	Samples int
+	// MorrisLevels is the number of levels of a Morris design's grid;
+	// SecondOrder asks a Saltelli design for second-order indices.
+	MorrisLevels int
+	SecondOrder  bool
 	// Streams is Common or Independent.
 	Streams string
 	// Metrics are the metric keys in the points table (every metric of the
@@ -148,15 +164,28 @@ type Parameter struct {
 
 // Points returns the number of design points.
 func (e *Experiment) Points() int {
-	if e.Design != Factorial {
-		return e.Samples
+	d := len(e.Parameters)
+	switch e.Design {
+	case Factorial:
+		n := 1
+		for _, p := range e.Parameters {
+			n *= len(p.Levels)
+		}
+		return n
+	case Morris:
+		return e.Samples * (d + 1)
+	case Saltelli:
+		if e.SecondOrder {
+			return e.Samples * (2*d + 2)
+		}
+		return e.Samples * (d + 2)
 	}
-	n := 1
-	for _, p := range e.Parameters {
-		n *= len(p.Levels)
-	}
-	return n
+	return e.Samples
 }
+
+// Sensitivity reports whether the experiment's design is one for
+// sensitivity analysis (Morris or Saltelli).
+func (e *Experiment) Sensitivity() bool { return e.Design == Morris || e.Design == Saltelli }
 
 // Problem is one thing wrong with an experiment file.
 type Problem struct {
@@ -206,7 +235,7 @@ func (d *parser) add(key, format string, a ...any) {
 }
 
 // topKeys are the keys an experiment file may have at its top level.
-var topKeys = []string{"name", "description", "scenario", "policies", "baseline", "replications", "seed", "design", "samples", "streams", "metrics", "objective", "set", "parameters"}
+var topKeys = []string{"name", "description", "scenario", "policies", "baseline", "replications", "seed", "design", "samples", "morris_levels", "second_order", "streams", "metrics", "objective", "set", "parameters"}
 
 // parameterKeys are the keys of a [[parameters]] table.
 var parameterKeys = []string{"key", "name", "range", "distribution", "levels", "steps"}
@@ -301,10 +330,45 @@ func (d *parser) experiment(raw map[string]any) *Experiment {
 		if _, ok := raw["samples"]; !ok {
 			d.add("design", "design = %q needs samples, the number of design points (for example samples = 256)", e.Design)
 		}
+	case Morris:
+		if _, ok := raw["samples"]; !ok {
+			d.add("design", "design = \"morris\" needs samples, the number of trajectories (for example samples = 20); it runs samples x (parameters + 1) points")
+		} else if e.Samples < 2 {
+			d.add("samples", "samples = %d: a Morris design needs at least 2 trajectories for its intervals", e.Samples)
+		}
+	case Saltelli:
+		if _, ok := raw["samples"]; !ok {
+			d.add("design", "design = \"saltelli\" needs samples, the number of base rows N (for example samples = 1024; a power of two); it runs N x (parameters + 2) points")
+		} else if e.Samples < 2 {
+			d.add("samples", "samples = %d: a Saltelli design needs at least 2 base rows", e.Samples)
+		}
 	case "":
-		d.add("design", "design is missing: say design = \"factorial\", \"lhs\" or \"sobol\"")
+		d.add("design", "design is missing: say design = \"factorial\", \"lhs\", \"sobol\", \"morris\" or \"saltelli\"")
 	default:
-		d.add("design", "design = %q: allowed designs are factorial, lhs and sobol%s", clip(e.Design), suggest(e.Design, []string{Factorial, LHS, Sobol}))
+		d.add("design", "design = %q: allowed designs are factorial, lhs, sobol, morris and saltelli%s", clip(e.Design), suggest(e.Design, designs))
+	}
+	e.MorrisLevels = DefaultMorrisLevels
+	if v, ok := raw["morris_levels"]; ok {
+		n, isInt := v.(int64)
+		switch {
+		case e.Design != Morris:
+			d.add("morris_levels", "morris_levels applies to design = \"morris\"")
+		case !isInt || n < 2 || n > 100 || n%2 != 0:
+			d.add("morris_levels", "morris_levels = %s: must be an even whole number from 2 to 100 (the grid's levels; an even number makes the step Δ = p/(2(p-1)) pair the levels evenly)", d.shown("morris_levels", v))
+		default:
+			e.MorrisLevels = int(n)
+		}
+	}
+	if v, ok := raw["second_order"]; ok {
+		b, isBool := v.(bool)
+		switch {
+		case e.Design != Saltelli:
+			d.add("second_order", "second_order applies to design = \"saltelli\"")
+		case !isBool:
+			d.add("second_order", "second_order = %s: must be true or false", d.shown("second_order", v))
+		default:
+			e.SecondOrder = b
+		}
 	}
 	if e.Streams != Common && e.Streams != Independent {
 		d.add("streams", "streams = %q: allowed are common (every point runs the same replications, so differences between points are paired) and independent", clip(e.Streams))
@@ -330,10 +394,21 @@ func (d *parser) experiment(raw map[string]any) *Experiment {
 			d.add("parameters", "%d parameters: an experiment varies at most %d", len(tabs), MaxParameters)
 			tabs = tabs[:MaxParameters]
 		}
+		star := -1
 		for i, t := range tabs {
+			if t["key"] == All {
+				if star >= 0 {
+					d.add(fmt.Sprintf("parameters[%d].key", i), "parameters[%d]: key = %q is given twice", i, All)
+				}
+				star = i
+				continue
+			}
 			if p, ok := d.parameter(i, t, e); ok {
 				e.Parameters = append(e.Parameters, p)
 			}
+		}
+		if star >= 0 && e.Base != nil {
+			d.all(star, tabs[star], e)
 		}
 	} else {
 		d.add("parameters", "no parameters to vary: add [[parameters]] tables, each with a key (tranche params lists the keys)")
@@ -579,6 +654,67 @@ func defaultName(key string) string {
 		name = name[:64]
 	}
 	return name
+}
+
+// All is the key of a [[parameters]] table that varies every parameter
+// of the scenario that has a plausible range (tranche params lists them)
+// and is not set in [set] or varied by another table, each over its
+// plausible range: the parameters of a screening experiment.
+const All = "*"
+
+// all expands the [[parameters]] table with key = "*".
+func (d *parser) all(i int, t map[string]any, e *Experiment) {
+	at := fmt.Sprintf("parameters[%d]", i)
+	for k := range t {
+		if k != "key" && k != "distribution" {
+			d.add(at+"."+k, "%s: with key = %q only distribution may be given (each parameter takes its plausible range)", at, All)
+			return
+		}
+	}
+	taken := map[string]bool{}
+	for _, a := range e.Set {
+		ks, _ := e.Base.Keys(a.Key)
+		for _, k := range ks {
+			taken[k] = true
+		}
+	}
+	for _, p := range e.Parameters {
+		ks, _ := e.Base.Keys(p.Key)
+		for _, k := range ks {
+			taken[k] = true
+		}
+	}
+	for _, sp := range e.Base.Parameters() {
+		if sp.Plausible == nil || taken[sp.Key] || (sp.Type != scenarios.Number && sp.Type != scenarios.Integer) {
+			continue
+		}
+		if !(sp.Plausible.Lo < sp.Plausible.Hi) {
+			continue
+		}
+		if name, ok := policyOfKey(sp.Key); ok && !slices.Contains(e.Policies, name) {
+			continue // a policy the experiment does not run: it could change nothing
+		}
+		tt := map[string]any{"key": sp.Key}
+		if dist, ok := t["distribution"]; ok {
+			if dist == LogUniform && !(sp.Plausible.Lo > 0) {
+				dist = Uniform // log-uniform only where the range is above 0
+			}
+			tt["distribution"] = dist
+		}
+		if p, ok := d.parameter(i, tt, e); ok {
+			e.Parameters = append(e.Parameters, p)
+		}
+	}
+}
+
+// policyOfKey returns the policy a key of policy.NAME.KEY belongs to.
+func policyOfKey(key string) (string, bool) {
+	rest, ok := strings.CutPrefix(key, "policy.")
+	if !ok {
+		return "", false
+	}
+	name, _, ok := strings.Cut(rest, ".")
+	return name, ok
 }
 
 // numeric decodes a number or integer parameter's range, distribution,
@@ -879,7 +1015,7 @@ func (d *parser) names(e *Experiment) {
 
 // reservedColumns are the fixed columns of an experiment's tables, which
 // no parameter's column may take.
-var reservedColumns = []string{"point", "seed", "policy", "metric", "n", "mean", "sd", "ci95_lo", "ci95_hi", "diff", "diff_ci95_lo", "diff_ci95_hi", "best", "tied", "parameter", "level", "reference_point", "reference_level"}
+var reservedColumns = []string{"point", "seed", "trajectory", "step", "base", "matrix", "column", "policy", "metric", "n", "mean", "sd", "ci95_lo", "ci95_hi", "diff", "diff_ci95_lo", "diff_ci95_hi", "best", "tied", "parameter", "level", "reference_point", "reference_level"}
 
 // size checks the size of the design and of the whole experiment.
 func (d *parser) size(e *Experiment) {
@@ -893,7 +1029,14 @@ func (d *parser) size(e *Experiment) {
 			n *= len(p.Levels)
 		}
 	} else {
-		n = e.Samples
+		n = e.Points()
+		if n > MaxPoints {
+			d.add("samples", "samples = %d over %d parameters makes %d design points: more than %d", e.Samples, len(e.Parameters), n, MaxPoints)
+			return
+		}
+	}
+	if e.Design == Saltelli && 2*len(e.Parameters) > design.MaxSobolDims {
+		d.add("parameters", "a saltelli design varies at most %d parameters (its base matrices use twice as many dimensions of the Sobol' sequence)", design.MaxSobolDims/2)
 	}
 	if e.Design == Sobol && len(e.Parameters) > design.MaxSobolDims {
 		d.add("parameters", "a sobol design varies at most %d parameters", design.MaxSobolDims)

@@ -65,6 +65,7 @@ type output struct {
 	valuesW  *bufio.Writer
 	buf      []byte
 	manifest *results.Manifest
+	sens     []results.SensitivityRow
 	last     time.Time
 }
 
@@ -156,10 +157,7 @@ func (o *output) writeFixed() error {
 	defer f.Close()
 	bw := bufio.NewWriterSize(f, 1<<16)
 	cw := csv.NewWriter(bw)
-	head := results.DesignHeader(r.params)
-	if r.e.Streams == Independent {
-		head = append(head, "seed")
-	}
+	head := append(results.DesignHeader(r.params), results.DesignExtras(r.e.Design, r.e.Streams)...)
 	if err := cw.Write(head); err != nil {
 		return err
 	}
@@ -175,6 +173,7 @@ func (o *output) writeFixed() error {
 		if r.e.Streams == Independent {
 			rec = append(rec, strconv.FormatUint(r.seed(k), 10))
 		}
+		rec = append(rec, r.pts.roleValues(k)...)
 		if err := cw.Write(rec); err != nil {
 			return err
 		}
@@ -281,7 +280,7 @@ func (o *output) resume() error {
 		return err
 	}
 	// Results derived from the tables at the end are made again.
-	for _, name := range []string{results.EffectsCSV, "points.parquet"} {
+	for _, name := range []string{results.EffectsCSV, results.SensitivityCSV, "points.parquet"} {
 		if err := o.folder.Remove(name); err != nil {
 			return err
 		}
@@ -427,6 +426,13 @@ func (o *output) finish(ctx context.Context, start time.Time) error {
 		if err := writeEffects(ctx, o.folder, r.e, r.pts, r.metrics, src); err != nil {
 			return err
 		}
+	}
+	if r.opts.Shard == nil && r.e.Sensitivity() {
+		rows, err := writeSensitivity(ctx, o.folder, r)
+		if err != nil {
+			return err
+		}
+		o.sens = rows
 	}
 	if r.format == "parquet" {
 		if err := pointsParquet(o.folder, r.e); err != nil {

@@ -29,6 +29,12 @@ func Format(e *Experiment, scenarioFile string) []byte {
 	if e.Design != Factorial {
 		fmt.Fprintf(&b, "samples = %d\n", e.Samples)
 	}
+	switch e.Design {
+	case Morris:
+		fmt.Fprintf(&b, "morris_levels = %d\n", e.MorrisLevels)
+	case Saltelli:
+		fmt.Fprintf(&b, "second_order = %t\n", e.SecondOrder)
+	}
 	fmt.Fprintf(&b, "streams = %s\n", quote(e.Streams))
 	if len(e.Metrics) > 0 {
 		fmt.Fprintf(&b, "metrics = %s\n", stringList(e.Metrics))

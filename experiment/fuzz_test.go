@@ -19,6 +19,8 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte(lhsText))
 	f.Add([]byte(factorialText))
+	f.Add([]byte(morrisText))
+	f.Add([]byte(saltelliText))
 	f.Add([]byte("design = \"sobol\"\nsamples = 0\n[[parameters]]\nkey = \"rounds\"\nlevels = [1, 2]\n"))
 	f.Add([]byte("[set]\nrounds = 3\n[[parameters]]\nkey = \"outcomes.durable_rounds\"\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -142,6 +142,13 @@ func mergeInto(ctx context.Context, folder *results.Folder, r *runner, shards []
 			return nil, err
 		}
 	}
+	var sens []results.SensitivityRow
+	if r.e.Sensitivity() {
+		var err error
+		if sens, err = writeSensitivity(ctx, folder, r); err != nil {
+			return nil, err
+		}
+	}
 	if r.format == "parquet" {
 		if err := pointsParquet(folder, r.e); err != nil {
 			return nil, err
@@ -163,7 +170,7 @@ func mergeInto(ctx context.Context, folder *results.Folder, r *runner, shards []
 	if err := folder.Complete(m); err != nil {
 		return nil, err
 	}
-	return &Result{Experiment: r.e, Points: r.total, PointsHere: r.total, Dir: folder.Final(), Manifest: m}, nil
+	return &Result{Experiment: r.e, Points: r.total, PointsHere: r.total, Dir: folder.Final(), Manifest: m, Sensitivity: sens}, nil
 }
 
 // concatTables joins a table of every shard, in shard order, checking

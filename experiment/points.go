@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/tranche-sim/tranche/design"
+	"github.com/tranche-sim/tranche/sensitivity"
 )
 
 // points generates the design points of an experiment. Point k is a pure
@@ -24,6 +25,8 @@ type points struct {
 	order  []int         // factorial: run order -> cell
 	lhs    [][]float64   // lhs: the unit points
 	sobol  *design.Sobol // sobol
+	morris []sensitivity.Trajectory
+	salt   *sensitivity.SaltelliDesign
 }
 
 // newPoints prepares the design of e.
@@ -42,6 +45,10 @@ func newPoints(e *Experiment) (*points, error) {
 		pt.lhs, err = design.LatinHypercube(pt.n, len(e.Parameters), e.Seed)
 	case Sobol:
 		pt.sobol, err = design.NewSobol(len(e.Parameters))
+	case Morris:
+		pt.morris, err = sensitivity.MorrisDesign(len(e.Parameters), e.Samples, e.MorrisLevels, e.Seed)
+	case Saltelli:
+		pt.salt, err = sensitivity.SaltelliSample(len(e.Parameters), e.Samples, e.SecondOrder)
 	default:
 		err = fmt.Errorf("unknown design %q", e.Design)
 	}
@@ -78,6 +85,8 @@ func (pt *points) values(k int, dst []any, sc *scratch) []any {
 			sc.unit = make([]float64, len(ps))
 		}
 		sc.unit = pt.sobol.Point(sc.unit[:len(ps)], uint64(k))
+	case Morris, Saltelli:
+		sc.unit = append(sc.unit[:0], pt.unit(k)...)
 	}
 	for i, p := range ps {
 		dst = append(dst, p.at(sc.unit[i]))
@@ -118,4 +127,62 @@ func formatValue(v any) string {
 		return x
 	}
 	return fmt.Sprint(v)
+}
+
+// unit returns the unit-cube coordinates of point k of a Morris or
+// Saltelli design (shared: do not modify).
+func (pt *points) unit(k int) []float64 {
+	d := len(pt.e.Parameters)
+	if pt.morris != nil {
+		return pt.morris[k/(d+1)].Points[k%(d+1)]
+	}
+	j, m, i := pt.role(k)
+	switch m {
+	case "A":
+		return pt.salt.A[j]
+	case "B":
+		return pt.salt.B[j]
+	case "AB":
+		return pt.salt.AB[i][j]
+	}
+	return pt.salt.BA[i][j]
+}
+
+// role returns a Saltelli design point's base row, its matrix ("A", "B",
+// "AB" or "BA") and, for AB and BA, the parameter whose column it takes
+// from the other matrix. Points run base row by base row, each row as
+// A, AB_1..AB_D, [BA_1..BA_D], B (SALib's order).
+func (pt *points) role(k int) (base int, matrix string, param int) {
+	d := len(pt.e.Parameters)
+	block := d + 2
+	if pt.e.SecondOrder {
+		block = 2*d + 2
+	}
+	base, r := k/block, k%block
+	switch {
+	case r == 0:
+		return base, "A", -1
+	case r == block-1:
+		return base, "B", -1
+	case r <= d:
+		return base, "AB", r - 1
+	}
+	return base, "BA", r - d - 1
+}
+
+// roleValues returns point k's role columns.
+func (pt *points) roleValues(k int) []string {
+	d := len(pt.e.Parameters)
+	switch pt.e.Design {
+	case Morris:
+		return []string{strconv.Itoa(k / (d + 1)), strconv.Itoa(k % (d + 1))}
+	case Saltelli:
+		j, m, i := pt.role(k)
+		col := ""
+		if i >= 0 {
+			col = pt.e.Parameters[i].Name
+		}
+		return []string{strconv.Itoa(j), m, col}
+	}
+	return nil
 }

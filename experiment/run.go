@@ -77,6 +77,9 @@ type Result struct {
 	Manifest *results.Manifest
 	// AlreadyDone is true when Out already held this shard, complete.
 	AlreadyDone bool
+	// Sensitivity holds the indices of a Morris or Saltelli experiment
+	// (sensitivity.csv), when a folder was written.
+	Sensitivity []results.SensitivityRow
 }
 
 // InterruptedError reports an experiment stopped before its end whose
@@ -338,7 +341,7 @@ func Run(ctx context.Context, e *Experiment, opts Options) (*Result, error) {
 	if err := out.run(ctx, start); err != nil {
 		return nil, out.folder.Hide(err)
 	}
-	res.Manifest = out.manifest
+	res.Manifest, res.Sensitivity = out.manifest, out.sens
 	return res, nil
 }
 

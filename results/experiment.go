@@ -28,6 +28,28 @@ func DesignHeader(params []string) []string {
 	return append([]string{"point"}, params...)
 }
 
+// DesignExtras returns the columns design.csv has after the parameters,
+// for a design ("factorial", "lhs", "sobol", "morris" or "saltelli") and
+// streams ("common" or "independent"): each point's seed with independent
+// streams, and each point's part in a sensitivity design (a Morris
+// point's trajectory and step; a Saltelli point's base row, its matrix A,
+// B, AB or BA, and the parameter whose column it takes from the other
+// matrix), so that an analysis reads them from the table, not from the
+// row order.
+func DesignExtras(design, streams string) []string {
+	var out []string
+	if streams == "independent" {
+		out = append(out, "seed")
+	}
+	switch design {
+	case "morris":
+		out = append(out, "trajectory", "step")
+	case "saltelli":
+		out = append(out, "base", "matrix", "column")
+	}
+	return out
+}
+
 // PointsHeader returns the header of points.csv.
 func PointsHeader(params []string) []string {
 	h := DesignHeader(params)

@@ -66,6 +66,11 @@ type ExperimentRun struct {
 	// Tally counts, over the points here, how often each policy is best on
 	// each metric kept that has a best (from best.csv).
 	Tally *Tally
+	// Sensitivity holds every row of sensitivity.csv, in the file's order,
+	// for every metric (not only those kept): the indices of a Morris or
+	// Saltelli design. Nil when the folder has no sensitivity.csv (other
+	// designs, and the shards of a sensitivity design).
+	Sensitivity []SensitivityRow
 }
 
 // ExperimentParameter is one parameter of an experiment and its value at
@@ -228,10 +233,11 @@ func (m *ExperimentMetric) TiedCount(point int) int {
 // version of the format, keeping the rows of the given metrics (every
 // metric of the folder when metrics is nil; metrics the folder does not
 // have are left out, so "objective" may be asked for whether or not the
-// experiment has one). Like Load, it refuses an incomplete folder, a
-// folder of another format version or kind, and a file whose size or
-// SHA-256 differs from what the manifest records, before parsing it; a
-// malformed file is an error naming its line.
+// experiment has one), and every row of sensitivity.csv, which a whole
+// folder of a Morris or Saltelli design must have. Like Load, it refuses
+// an incomplete folder, a folder of another format version or kind, and a
+// file whose size or SHA-256 differs from what the manifest records,
+// before parsing it; a malformed file is an error naming its line.
 func LoadExperiment(dir string, metrics []string) (*ExperimentRun, error) {
 	m, err := ReadManifest(dir)
 	if err != nil {
@@ -373,7 +379,137 @@ func loadExperiment(dir string, m *Manifest, metrics []string, strict bool) (*Ex
 			return nil, err
 		}
 	}
+	if err := r.readSensitivity(m, strict); err != nil {
+		return nil, err
+	}
 	return r, nil
+}
+
+// SensitivityDesign reports whether a design ("morris", "saltelli")
+// computes sensitivity indices, written to sensitivity.csv.
+func SensitivityDesign(design string) bool { return design == "morris" || design == "saltelli" }
+
+// readSensitivity reads sensitivity.csv into r.Sensitivity. A strict read
+// requires it of a whole folder of a sensitivity design (the run writes it
+// after the points) and checks it against the manifest, which must record
+// it wherever it is; a folder being written has it read when present.
+func (r *ExperimentRun) readSensitivity(m *Manifest, strict bool) error {
+	x := r.Manifest.Experiment
+	path := filepath.Join(r.Dir, SensitivityCSV)
+	_, recorded := m.Files[SensitivityCSV]
+	_, statErr := os.Lstat(path)
+	present := statErr == nil
+	want := SensitivityDesign(x.Design) && x.ShardCount == 0
+	if !present && (!strict || !recorded && !want) {
+		return nil
+	}
+	if strict {
+		if err := m.Verify(r.Dir, SensitivityCSV, MaxTableBytes); err != nil {
+			return err
+		}
+	}
+	var indices []string
+	switch x.Design {
+	case "morris":
+		indices = []string{IndexMuStar, IndexMu, IndexSigma}
+	case "saltelli":
+		indices = []string{IndexS1, IndexST, IndexS2}
+	default:
+		return fmt.Errorf("%s: a %s design has no sensitivity indices", path, x.Design)
+	}
+	known := r.knownMetrics()
+	params := map[string]bool{}
+	for _, p := range x.Parameters {
+		params[p] = true
+	}
+	seen := map[[6]string]bool{}
+	r.Sensitivity = []SensitivityRow{}
+	head := SensitivityHeader()
+	var vals [8]float64
+	var buf []string
+	at := []int{6, 7, 8, 9, 10, 11, 12, 13}
+	names := fields(nil, head, at)
+	return readTable(r.Dir, SensitivityCSV, MaxTableBytes, head, nil, func(rec []string) error {
+		row := SensitivityRow{Metric: rec[0], Policy: rec[1], Versus: rec[2], Parameter: rec[3], Parameter2: rec[4], Index: rec[5]}
+		switch {
+		case !known[row.Metric]:
+			return fmt.Errorf("metric %q is not defined in definitions.json", row.Metric)
+		case !slices.Contains(r.Manifest.Policies, row.Policy):
+			return fmt.Errorf("policy %q is not one of the manifest's (%s)", row.Policy, clipNames(r.Manifest.Policies))
+		case row.Versus != "" && (row.Versus != r.Manifest.Baseline || row.Policy == row.Versus):
+			return fmt.Errorf("versus %q: a difference is a policy's from the baseline %s", row.Versus, r.Manifest.Baseline)
+		case !params[row.Parameter]:
+			return fmt.Errorf("parameter %q is not one of the experiment's", row.Parameter)
+		case !slices.Contains(indices, row.Index):
+			return fmt.Errorf("index %q is not one of a %s design's (%s)", row.Index, x.Design, strings.Join(indices, ", "))
+		case (row.Index == IndexS2) != (row.Parameter2 != ""):
+			return fmt.Errorf("parameter2 %q: a second-order index (S2) has one, and only it", row.Parameter2)
+		case row.Parameter2 != "" && (!params[row.Parameter2] || row.Parameter2 == row.Parameter):
+			return fmt.Errorf("parameter2 %q is not another of the experiment's parameters", row.Parameter2)
+		}
+		key := [6]string{row.Metric, row.Policy, row.Versus, row.Parameter, row.Parameter2, row.Index}
+		if seen[key] {
+			return fmt.Errorf("a second row for %s of %s, %s", row.Index, row.Parameter, describeOutput(row))
+		}
+		seen[key] = true
+		buf = fields(buf, rec, at)
+		if err := parseFloats(vals[:], buf, names); err != nil {
+			return err
+		}
+		row.Estimate, row.CI95 = vals[0], [2]float64{vals[1], vals[2]}
+		row.Uncorrected, row.UncorrectedCI95 = vals[3], [2]float64{vals[4], vals[5]}
+		row.NoiseShare, row.NoiseFloor = vals[6], vals[7]
+		row.Metric, row.Policy, row.Versus = strings.Clone(row.Metric), strings.Clone(row.Policy), strings.Clone(row.Versus)
+		row.Parameter, row.Parameter2, row.Index = strings.Clone(row.Parameter), strings.Clone(row.Parameter2), strings.Clone(row.Index)
+		r.Sensitivity = append(r.Sensitivity, row)
+		return nil
+	})
+}
+
+// describeOutput names a row's output in messages.
+func describeOutput(row SensitivityRow) string {
+	if row.Versus != "" {
+		return fmt.Sprintf("%s of %s minus %s", row.Metric, row.Policy, row.Versus)
+	}
+	return fmt.Sprintf("%s under %s", row.Metric, row.Policy)
+}
+
+// SensitivityRanking returns the rows of sensitivity.csv of one index
+// (mu_star, sigma, mu, S1 or ST: one per parameter) for one output: the
+// metric under policy when versus is "", or policy minus versus on it.
+// They are ranked from the largest estimate down, estimates that are not
+// numbers last, ties in the experiment's order of the parameters: the
+// order the figures and the report rank parameters in.
+func (r *ExperimentRun) SensitivityRanking(metric, policy, versus, index string) []SensitivityRow {
+	var out []SensitivityRow
+	for _, row := range r.Sensitivity {
+		if row.Metric == metric && row.Policy == policy && row.Versus == versus && row.Index == index && row.Parameter2 == "" {
+			out = append(out, row)
+		}
+	}
+	order := map[string]int{}
+	if x := r.Manifest.Experiment; x != nil {
+		for i, p := range x.Parameters {
+			order[p] = i
+		}
+	}
+	slices.SortStableFunc(out, func(a, b SensitivityRow) int {
+		na, nb := math.IsNaN(a.Estimate), math.IsNaN(b.Estimate)
+		switch {
+		case na != nb:
+			if na {
+				return 1
+			}
+			return -1
+		case !na && a.Estimate != b.Estimate:
+			if a.Estimate > b.Estimate {
+				return -1
+			}
+			return 1
+		}
+		return order[a.Parameter] - order[b.Parameter]
+	})
+	return out
 }
 
 // manifestFrom makes the manifest of a folder being written from its
@@ -490,7 +626,7 @@ func (r *ExperimentRun) readDesign(table tableFunc, ef *experimentFile) error {
 			index[i][l] = int32(j)
 		}
 	}
-	err := table(DesignCSV, DesignHeader(x.Parameters), nil, func(rec []string) error {
+	err := table(DesignCSV, append(DesignHeader(x.Parameters), DesignExtras(x.Design, x.Streams)...), nil, func(rec []string) error {
 		k, err := strconv.Atoi(rec[0])
 		if err != nil || k != r.Points {
 			return fmt.Errorf("point %q: want %d (points are numbered from 0, in order)", rec[0], r.Points)

@@ -583,3 +583,276 @@ func TestLoadExperimentCSVForms(t *testing.T) {
 		})
 	}
 }
+
+// Small sensitivity experiments: a Morris screen (common streams) and a
+// Saltelli design with independent streams and second-order indices, each
+// with an inert parameter (grit is not run).
+const (
+	smallMorris = `
+scenario = "default"
+policies = ["phased-snapback", "reciprocal", "max-pressure"]
+replications = 8
+design = "morris"
+samples = 6
+[[parameters]]
+key = "verifier.quality"
+[[parameters]]
+key = "target.commitment_alpha"
+[[parameters]]
+key = "policy.grit.step"
+`
+	smallSaltelli = `
+scenario = "default"
+policies = ["phased-snapback", "reciprocal"]
+metrics = ["durable_agreement", "humanitarian_shortfall"]
+replications = 10
+design = "saltelli"
+samples = 16
+streams = "independent"
+second_order = true
+[[parameters]]
+key = "verifier.quality"
+[[parameters]]
+key = "target.commitment_alpha"
+[[parameters]]
+key = "policy.grit.step"
+`
+)
+
+// sensitivityByHand reads sensitivity.csv with encoding/csv.
+func sensitivityByHand(t testing.TB, dir string) []results.SensitivityRow {
+	t.Helper()
+	col, recs := readTableByHand(t, filepath.Join(dir, results.SensitivityCSV))
+	var out []results.SensitivityRow
+	for _, r := range recs {
+		f := func(name string) float64 { return parse(t, r[col[name]]) }
+		out = append(out, results.SensitivityRow{Metric: r[col["metric"]], Policy: r[col["policy"]], Versus: r[col["versus"]],
+			Parameter: r[col["parameter"]], Parameter2: r[col["parameter2"]], Index: r[col["index"]],
+			Estimate: f("estimate"), CI95: [2]float64{f("ci95_lo"), f("ci95_hi")},
+			Uncorrected: f("uncorrected"), UncorrectedCI95: [2]float64{f("uncorrected_ci95_lo"), f("uncorrected_ci95_hi")},
+			NoiseShare: f("noise_share"), NoiseFloor: f("noise_floor")})
+	}
+	return out
+}
+
+func sameRow(a, b results.SensitivityRow) bool {
+	return a.Metric == b.Metric && a.Policy == b.Policy && a.Versus == b.Versus && a.Parameter == b.Parameter && a.Parameter2 == b.Parameter2 &&
+		a.Index == b.Index && same(a.Estimate, b.Estimate) && same(a.CI95[0], b.CI95[0]) && same(a.CI95[1], b.CI95[1]) &&
+		same(a.Uncorrected, b.Uncorrected) && same(a.UncorrectedCI95[0], b.UncorrectedCI95[0]) && same(a.UncorrectedCI95[1], b.UncorrectedCI95[1]) &&
+		same(a.NoiseShare, b.NoiseShare) && same(a.NoiseFloor, b.NoiseFloor)
+}
+
+// The loader keeps every row of sensitivity.csv, whatever metrics it keeps,
+// and ranks an output's parameters by an index, largest first; folders of
+// other designs have none.
+func TestLoadExperimentSensitivity(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name, src string
+		indices   []string
+	}{
+		{"morris", smallMorris, []string{results.IndexMuStar, results.IndexMu, results.IndexSigma}},
+		{"saltelli", smallSaltelli, []string{results.IndexS1, results.IndexST, results.IndexS2}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			dir := runExperiment(t, c.src)
+			run, err := results.LoadExperiment(dir, []string{"durable_agreement"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := sensitivityByHand(t, dir)
+			if len(run.Sensitivity) != len(want) || len(want) == 0 {
+				t.Fatalf("%d rows, sensitivity.csv has %d", len(run.Sensitivity), len(want))
+			}
+			metrics := map[string]bool{}
+			indices := map[string]bool{}
+			for i, r := range run.Sensitivity {
+				if !sameRow(r, want[i]) {
+					t.Fatalf("row %d: %+v, sensitivity.csv has %+v", i, r, want[i])
+				}
+				metrics[r.Metric], indices[r.Index] = true, true
+			}
+			if len(metrics) < 2 {
+				t.Errorf("rows of %d metrics: not only those kept?", len(metrics))
+			}
+			for _, ix := range c.indices {
+				if !indices[ix] {
+					t.Errorf("no %s rows", ix)
+				}
+			}
+			// The ranking, by hand: largest first, NaN last, ties in the
+			// parameters' order.
+			order := map[string]int{}
+			for i, p := range run.Manifest.Experiment.Parameters {
+				order[p] = i
+			}
+			main := c.indices[0]
+			if c.name == "saltelli" {
+				main = results.IndexST
+			}
+			for _, out := range [][3]string{{"durable_agreement", "phased-snapback", ""}, {"humanitarian_shortfall", "reciprocal", "phased-snapback"}} {
+				var sel []results.SensitivityRow
+				for _, r := range want {
+					if r.Metric == out[0] && r.Policy == out[1] && r.Versus == out[2] && r.Index == main {
+						sel = append(sel, r)
+					}
+				}
+				slices.SortStableFunc(sel, func(a, b results.SensitivityRow) int {
+					ka, kb := a.Estimate, b.Estimate
+					if math.IsNaN(ka) {
+						ka = math.Inf(-1)
+					}
+					if math.IsNaN(kb) {
+						kb = math.Inf(-1)
+					}
+					if ka != kb {
+						if ka > kb {
+							return -1
+						}
+						return 1
+					}
+					return order[a.Parameter] - order[b.Parameter]
+				})
+				got := run.SensitivityRanking(out[0], out[1], out[2], main)
+				if len(got) != 3 || len(sel) != 3 {
+					t.Fatalf("%v: %d rows ranked, %d by hand", out, len(got), len(sel))
+				}
+				for i := range got {
+					if !sameRow(got[i], sel[i]) {
+						t.Errorf("%v: rank %d is %s, by hand %s", out, i+1, got[i].Parameter, sel[i].Parameter)
+					}
+				}
+			}
+		})
+	}
+	t.Run("factorial", func(t *testing.T) {
+		t.Parallel()
+		run, err := results.LoadExperiment(runExperiment(t, smallFactorial), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if run.Sensitivity != nil || run.SensitivityRanking("durable_agreement", "reciprocal", "", results.IndexST) != nil {
+			t.Errorf("a factorial design's sensitivity rows: %v", run.Sensitivity)
+		}
+	})
+}
+
+// The loader refuses a sensitivity.csv changed after the run, missing, or
+// holding what the run could not have written, naming the file and line.
+func TestLoadExperimentRefusesSensitivity(t *testing.T) {
+	t.Parallel()
+	dir := runExperiment(t, smallMorris)
+	field := func(line, col int, value string) func(t *testing.T, d string) {
+		return func(t *testing.T, d string) {
+			rewrite(t, d, results.SensitivityCSV, replaceLine(line, func(l string) string {
+				f := strings.Split(l, ",")
+				f[col] = value
+				return strings.Join(f, ",")
+			}))
+		}
+	}
+	for _, c := range []struct {
+		name  string
+		edit  func(t *testing.T, dir string)
+		wants []string
+	}{
+		{"tampered", func(t *testing.T, d string) {
+			path := filepath.Join(d, results.SensitivityCSV)
+			b, _ := os.ReadFile(path)
+			i := bytes.IndexAny(b[len(b)/2:], "123456789") + len(b)/2
+			b[i] = '1' + '9' - b[i]
+			if b[i] == '5' {
+				b[i] = '6'
+			}
+			os.WriteFile(path, b, 0o644)
+		}, []string{results.SensitivityCSV, "SHA-256", "changed after the run"}},
+		{"missing", func(t *testing.T, d string) { os.Remove(filepath.Join(d, results.SensitivityCSV)) }, []string{results.SensitivityCSV}},
+		{"missing and unrecorded", func(t *testing.T, d string) {
+			os.Remove(filepath.Join(d, results.SensitivityCSV))
+			editManifest(t, d, func(m *results.Manifest) { delete(m.Files, results.SensitivityCSV) })
+		}, []string{results.SensitivityCSV}},
+		{"a bad number", field(3, 6, "x1"), []string{"sensitivity.csv:3:", `estimate = "x1"`}},
+		{"an unknown policy", field(2, 1, "tit-for-tat"), []string{"sensitivity.csv:2:", `policy "tit-for-tat"`}},
+		{"an unknown metric", field(4, 0, "happiness"), []string{"sensitivity.csv:4:", `metric "happiness"`}},
+		{"versus not the baseline", field(2, 2, "reciprocal"), []string{"sensitivity.csv:2:", "baseline"}},
+		{"an unknown parameter", field(2, 3, "moon_phase"), []string{"sensitivity.csv:2:", `parameter "moon_phase"`}},
+		{"another design's index", field(2, 5, "ST"), []string{"sensitivity.csv:2:", `index "ST"`, "morris"}},
+		{"a second parameter", field(2, 4, "verifier_quality"), []string{"sensitivity.csv:2:", "parameter2"}},
+		{"a row twice", func(t *testing.T, d string) {
+			rewrite(t, d, results.SensitivityCSV, func(b []byte) []byte {
+				lines := strings.SplitAfter(string(b), "\n")
+				return []byte(strings.Join(lines[:3], "") + lines[2] + strings.Join(lines[3:], ""))
+			})
+		}, []string{"sensitivity.csv:4:", "second row"}},
+		{"another header", func(t *testing.T, d string) {
+			rewrite(t, d, results.SensitivityCSV, replaceLine(1, func(l string) string { return strings.Replace(l, "noise_floor", "floor", 1) }))
+		}, []string{results.SensitivityCSV, "header"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			d := copyFolder(t, dir)
+			c.edit(t, d)
+			_, err := results.LoadExperiment(d, []string{"durable_agreement"})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range c.wants {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+			if !strings.Contains(err.Error(), d) {
+				t.Errorf("error %q does not name the folder", err)
+			}
+		})
+	}
+	// A sensitivity.csv in a folder whose manifest does not record it.
+	d := runExperiment(t, smallFactorial)
+	b, err := os.ReadFile(filepath.Join(dir, results.SensitivityCSV))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(d, results.SensitivityCSV), b, 0o644)
+	if _, err := results.LoadExperiment(d, nil); err == nil || !strings.Contains(err.Error(), "records no such file") {
+		t.Errorf("an unrecorded sensitivity.csv: %v", err)
+	}
+}
+
+// A folder being written has its sensitivity.csv read when it has one.
+func TestFolderLoadExperimentSensitivity(t *testing.T) {
+	t.Parallel()
+	src := runExperiment(t, smallMorris)
+	f, err := results.CreateFolder(filepath.Join(t.TempDir(), "writing"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Abort()
+	for _, name := range []string{"experiment.toml", "scenario.toml", "definitions.json", "design.csv", "points.csv", "best.csv"} {
+		b, err := os.ReadFile(filepath.Join(src, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.WriteFile(name, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run, err := f.LoadExperiment([]string{"durable_agreement"})
+	if err != nil || run.Sensitivity != nil {
+		t.Fatalf("before sensitivity.csv: %v, %d rows", err, len(run.Sensitivity))
+	}
+	b, err := os.ReadFile(filepath.Join(src, results.SensitivityCSV))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.WriteFile(results.SensitivityCSV, b); err != nil {
+		t.Fatal(err)
+	}
+	run, err = f.LoadExperiment([]string{"durable_agreement"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := sensitivityByHand(t, src); len(run.Sensitivity) != len(want) || !sameRow(run.Sensitivity[0], want[0]) {
+		t.Errorf("%d rows, sensitivity.csv has %d", len(run.Sensitivity), len(want))
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -165,7 +166,11 @@ func runExplore(args []string, stdout, stderr io.Writer) error {
 		}
 		tally = run.Tally
 	}
-	printTally(stdout, tally, e.Parameters)
+	if e.Sensitivity() {
+		printSensitivity(stdout, e, res.Sensitivity)
+	} else {
+		printTally(stdout, tally, e.Parameters)
+	}
 	fmt.Fprintf(stdout, "\nresults: %s\n", res.Dir)
 	return nil
 }
@@ -279,4 +284,69 @@ func listExperiments(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(tw, "%s\t%s\n", n, e.Description)
 	}
 	return tw.Flush()
+}
+
+// printSensitivity prints what decides the headline metrics under the
+// baseline, and what decides each policy against the baseline on the
+// first headline metric: the parameters with the largest indices.
+func printSensitivity(w io.Writer, e *experiment.Experiment, rows []results.SensitivityRow) {
+	index, name := results.IndexMuStar, "mu* (mean absolute elementary effect)"
+	if e.Design == experiment.Saltelli {
+		index, name = results.IndexST, "total Sobol' index"
+	}
+	top := func(metric, policy, versus string, n int) ([]results.SensitivityRow, float64) {
+		var sel []results.SensitivityRow
+		share := math.NaN()
+		for _, r := range rows {
+			if r.Metric == metric && r.Policy == policy && r.Versus == versus && r.Index == index {
+				sel = append(sel, r)
+				share = r.NoiseShare
+			}
+		}
+		slices.SortStableFunc(sel, func(a, b results.SensitivityRow) int { return cmpDesc(a.Estimate, b.Estimate) })
+		return sel[:min(n, len(sel))], share
+	}
+	show := func(title string, sel []results.SensitivityRow, share float64) {
+		if len(sel) == 0 {
+			return
+		}
+		noise := "common streams: every point shares its replications, so noise cannot make a parameter look active"
+		switch {
+		case share == share && e.Design == experiment.Morris:
+			noise = fmt.Sprintf("replication noise is %.0f%% of its variance; noise alone gives a mu* of about %.3g", 100*share, sel[0].NoiseFloor)
+		case share == share:
+			noise = fmt.Sprintf("replication noise is %.0f%% of its variance; the index is corrected for it", 100*share)
+		}
+		fmt.Fprintf(w, "\n%s (%s, 95%% interval; %s):\n", title, name, noise)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for i, r := range sel {
+			fmt.Fprintf(tw, "  %d.\t%s\t%.3g\t(%.3g, %.3g)\n", i+1, r.Parameter, r.Estimate, r.CI95[0], r.CI95[1])
+		}
+		tw.Flush()
+	}
+	metrics := headlineMetrics(e)
+	for _, m := range metrics {
+		sel, share := top(m, e.Baseline, "", 5)
+		show(fmt.Sprintf("What decides %s under %s", m, e.Baseline), sel, share)
+	}
+	if len(metrics) > 0 {
+		for _, p := range e.Policies {
+			if p == e.Baseline {
+				continue
+			}
+			sel, share := top(metrics[0], p, e.Baseline, 3)
+			show(fmt.Sprintf("What decides %s against %s on %s", p, e.Baseline, metrics[0]), sel, share)
+		}
+	}
+}
+
+// cmpDesc orders larger values first, NaN last.
+func cmpDesc(a, b float64) int {
+	switch {
+	case a > b || (b != b && a == a):
+		return -1
+	case a < b || (a != a && b == b):
+		return 1
+	}
+	return 0
 }

@@ -22,10 +22,12 @@ import (
 
 // Experiment draws the figures of an experiment's results folder into dir
 // (created if needed) in the given format and returns them in a stable
-// order: the wins, then a map per headline metric for a factorial design
-// over two parameters, then a sweep per headline metric. The headline
-// metrics are those of results.ExperimentHeadline that run holds (load it
-// with them). Like All, it reads only run, draws in parallel, writes each
+// order: for a Morris or Saltelli design, a figure of the sensitivity
+// indices per headline metric (morris-METRIC or sobol-METRIC, from
+// sensitivity.csv); the wins; then a map per headline metric for a
+// factorial design over two parameters; then a sweep per headline
+// metric. The headline metrics are those of results.ExperimentHeadline
+// that run holds (load it with them). Like All, it reads only run, draws in parallel, writes each
 // figure atomically, and a figure's bytes depend only on run; cancelling
 // ctx stops it between figures, and done, if given, is called as each
 // figure is written.
@@ -69,7 +71,7 @@ func newExperimentView(run *results.ExperimentRun) *experimentView {
 // figures are the experiment's figures, in the order Experiment returns
 // them.
 func (v *experimentView) figures() []figure {
-	var figs []figure
+	figs := v.sensitivityFigures()
 	if f, ok := v.wins(); ok {
 		figs = append(figs, f)
 	}

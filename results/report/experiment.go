@@ -19,7 +19,10 @@ import (
 // its figures (plots.Experiment's), to w as one self-contained HTML page:
 // the answer in brief (which policy is best at how many design points, on
 // each headline metric), the design, the figures, the parameters and how
-// to query the tables.
+// to query the tables. A Morris or Saltelli experiment's report leads,
+// after its design, with what its sensitivity indices say: what decides
+// each headline metric under the baseline, what decides each policy
+// against the baseline, and their figures (morris-METRIC, sobol-METRIC).
 func WriteExperiment(w io.Writer, run *results.ExperimentRun, figures []Figure) error {
 	if run == nil || run.Manifest.Experiment == nil {
 		return fmt.Errorf("report: no experiment")
@@ -51,12 +54,21 @@ func WriteExperiment(w io.Writer, run *results.ExperimentRun, figures []Figure) 
 		page.Policies = append(page.Policies, [2]string{name, summary})
 	}
 	page.Snippet, page.SnippetNote = snippet(run)
+	var sensFigs []figure
 	for _, f := range orderFigures(figures) {
 		src, err := dataURI(f.Path)
 		if err != nil {
 			return fmt.Errorf("report: figure %s: %w", f.Title, err)
 		}
+		if sensitivityFigure(f.Name) {
+			sensFigs = append(sensFigs, figure{f.Title, f.Caption, src})
+			continue
+		}
 		page.Figures = append(page.Figures, figure{f.Title, f.Caption, src})
+	}
+	page.Sens = sensitivity(run, sensFigs)
+	if page.Sens == nil {
+		page.Figures = append(sensFigs, page.Figures...)
 	}
 	if err := experimentTmpl.Execute(w, page); err != nil {
 		return fmt.Errorf("report: %w", err)
@@ -80,6 +92,8 @@ type experimentPage struct {
 	Manifest    [][2]string
 	TOML        string
 	Source      string
+	// Sens is what the sensitivity indices say (nil without them).
+	Sens *sensSection
 }
 
 // segment is a piece of a sentence, bold or not: sentences are built from
@@ -107,11 +121,19 @@ func sentence(parts ...any) []segment {
 
 func bold(s string) segment { return segment{Text: s, Bold: true} }
 
-// orderFigures puts the figures in the report's order: the wins, the maps,
-// the sweeps, then any others, each group in the order given.
+// sensitivityFigure reports whether a figure shows sensitivity indices.
+func sensitivityFigure(name string) bool {
+	return strings.HasPrefix(name, "morris-") || strings.HasPrefix(name, "sobol-")
+}
+
+// orderFigures puts the figures in the report's order: the sensitivity
+// figures, the wins, the maps, the sweeps, then any others, each group in
+// the order given.
 func orderFigures(figs []Figure) []Figure {
 	rank := func(name string) int {
 		switch {
+		case sensitivityFigure(name):
+			return -1
 		case name == "wins":
 			return 0
 		case strings.HasPrefix(name, "map-"):
@@ -233,6 +255,10 @@ func brief(run *results.ExperimentRun) [][]segment {
 	return out
 }
 
+// maxDesignParams is the most parameters the design's sentence describes
+// one by one; beyond, the table of the parameters does.
+const maxDesignParams = 12
+
 // designSentence describes the design: points, parameters and their
 // ranges or levels, replications and streams.
 func designSentence(run *results.ExperimentRun) []segment {
@@ -246,11 +272,35 @@ func designSentence(run *results.ExperimentRun) []segment {
 		design = "a Latin hypercube sample"
 	case "sobol":
 		design = "a Sobol' sequence (a low-discrepancy sample)"
+	case "morris":
+		design = "Morris's elementary-effects design"
+		if d := len(run.Parameters); d > 0 && run.Points%(d+1) == 0 {
+			design += fmt.Sprintf(" (%d trajectories of %d points, each step moving one parameter)", run.Points/(d+1), d+1)
+		}
+	case "saltelli":
+		design = "Saltelli's scheme for Sobol' indices"
+		d := len(run.Parameters)
+		per := d + 2 // A, B and an AB matrix per parameter
+		for _, r := range run.Sensitivity {
+			if r.Index == results.IndexS2 {
+				per = 2*d + 2 // and a BA matrix per parameter
+				break
+			}
+		}
+		if d > 0 && run.Points%per == 0 {
+			design += fmt.Sprintf(" (%d base samples, %d points each)", run.Points/per, per)
+		}
 	default:
 		design = "a " + x.Design + " design"
 	}
 	s := sentence(fmt.Sprintf("%d design points of %s over %d parameters: ", run.Points, design, len(run.Parameters)))
+	if len(run.Parameters) > maxDesignParams {
+		s = append(s, segment{Text: "each over its range or levels, as the table of the parameters below lists them"})
+	}
 	for i := range run.Parameters {
+		if len(run.Parameters) > maxDesignParams {
+			break
+		}
 		p := &run.Parameters[i]
 		if i > 0 {
 			s = append(s, segment{Text: "; "})
@@ -505,15 +555,29 @@ details summary { cursor: pointer; margin: 0.5rem 0; }
 {{with .Run.Description}}<p class="lead">{{.}}</p>
 {{end}}<p class="note">Scenario {{.Run.Manifest.Scenario}}: {{len .Run.Manifest.Policies}} policies compared at each of {{.Run.Points}} design points, {{.Run.Manifest.Replications}} replications each. Everything on this page comes from the results folder; the page needs no network and no scripts.</p>
 {{with .Shard}}<p><strong>{{.}}</strong></p>
-{{end}}
+{{end}}{{with .Sens}}<p><strong>The design.</strong> {{template "sentence" $.Design}}</p>
+<h2>What decides this outcome</h2>
+<p>{{template "sentence" .Intro}}</p>
+{{range .Outcomes}}<h3>{{.Title}}</h3>
+<p>{{template "sentence" .Sentence}}</p>
+{{template "table" .Table}}
+{{end}}{{if .Policies.Rows}}<h2>What decides each policy against the baseline</h2>
+<p>{{template "sentence" .Versus}}</p>
+{{template "table" .Policies}}
+{{end}}{{with .Note}}<p class="note">{{template "sentence" .}}</p>
+{{end}}{{range .Figures}}<figure>
+<img src="{{.Src}}" alt="{{.Title}}">
+<figcaption><strong>{{.Title}}.</strong> {{.Caption}}</figcaption>
+</figure>
+{{end}}{{end}}
 <h2>The answer in brief</h2>
 {{if .Brief}}<ul class="brief">
 {{range .Brief}}<li>{{template "sentence" .}}</li>
 {{end}}</ul>
 <p class="note">At each design point, the best policy is the one with the best mean over the replications; another policy "cannot be told apart" from it when their paired difference has a Holm-adjusted p of 0.05 or more (adjusted over every pair of policies at that point). "Clearly best" means no other policy is tied with it. These are statements about Monte Carlo error at each point, not about whether the scenario's assumptions are right.</p>
 {{else}}<p>The folder has no best policy for the headline metrics.</p>
-{{end}}<p><strong>The design.</strong> {{template "sentence" .Design}}</p>
-{{if .Versus.Rows}}<h3>Against the baseline</h3>
+{{end}}{{if not .Sens}}<p><strong>The design.</strong> {{template "sentence" .Design}}</p>
+{{end}}{{if .Versus.Rows}}<h3>Against the baseline</h3>
 {{template "table" .Versus}}
 {{end}}
 <h2>Figures</h2>
@@ -560,3 +624,320 @@ details summary { cursor: pointer; margin: 0.5rem 0; }
 {{end}}</table></div>
 {{if .Note}}<p class="note">{{.Note}}</p>{{end}}
 {{end}}`))
+
+// The sensitivity sections of a Morris or Saltelli experiment's report.
+
+// Numbers of parameters the sensitivity sections name.
+const (
+	sensTop       = 8 // rows of an outcome's table
+	sensPolicyTop = 3 // parameters per policy against the baseline
+	sensListed    = 6 // parameters named among those that cannot be told from none
+)
+
+// sensSection is what the report says of a folder's sensitivity indices.
+type sensSection struct {
+	Intro    []segment
+	Outcomes []sensOutcome
+	Versus   []segment
+	Policies table
+	Note     []segment
+	Figures  []figure
+}
+
+// sensOutcome is what decides one headline metric under the baseline.
+type sensOutcome struct {
+	Title    string
+	Sentence []segment
+	Table    table
+}
+
+// sensIndex describes the main and companion index of a design.
+type sensIndex struct {
+	design          string
+	main, companion string // sensitivity.csv's index names
+	mainW           string // the main index's name in the report
+	floorAware      bool   // told apart from none only above the noise floor (Morris)
+	corrected       bool   // estimates corrected for replication noise
+	independent     bool
+	params          int
+	keys            map[string]string
+	run             *results.ExperimentRun
+}
+
+func newSensIndex(run *results.ExperimentRun) *sensIndex {
+	x := run.Manifest.Experiment
+	s := &sensIndex{design: x.Design, run: run, params: len(run.Parameters), keys: map[string]string{}, independent: x.Streams == "independent"}
+	for _, p := range run.Parameters {
+		s.keys[p.Name] = p.Key
+	}
+	switch x.Design {
+	case "morris":
+		s.main, s.companion, s.mainW, s.floorAware = results.IndexMuStar, results.IndexSigma, "μ*", true
+	case "saltelli":
+		s.main, s.companion, s.mainW, s.corrected = results.IndexST, results.IndexS1, "ST", s.independent
+	}
+	return s
+}
+
+// num3 formats an index.
+func num3(x float64) string {
+	switch {
+	case math.IsNaN(x):
+		return "n/a"
+	case math.IsInf(x, 1):
+		return "+∞"
+	case math.IsInf(x, -1):
+		return "−∞"
+	}
+	return strconv.FormatFloat(x, 'g', 3, 64)
+}
+
+// interval formats a 95% interval.
+func interval(ci [2]float64) string {
+	if math.IsNaN(ci[0]) || math.IsNaN(ci[1]) {
+		return ""
+	}
+	return num3(ci[0]) + " to " + num3(ci[1])
+}
+
+// toldApart reports whether a row's effect can be told from none: its 95%
+// interval lies above 0 (above the noise floor, for Morris's μ*).
+func (s *sensIndex) toldApart(r results.SensitivityRow) bool {
+	floor := 0.0
+	if s.floorAware && r.NoiseFloor > 0 {
+		floor = r.NoiseFloor
+	}
+	return !math.IsNaN(r.CI95[0]) && r.CI95[0] > floor
+}
+
+// noiseWords says how much of an output's variance is replication noise.
+func noiseWords(share float64) string {
+	switch {
+	case math.IsNaN(share) || math.IsInf(share, 0):
+		return ""
+	case share > 1:
+		return fmt.Sprintf("Replication noise is as large as all of its variance across the design points (noise share %s): the differences between points are within noise.", pct(share))
+	}
+	return fmt.Sprintf("Replication noise is %s of its variance across the design points.", pct(share))
+}
+
+// sensitivity makes the sensitivity sections (nil without indices).
+func sensitivity(run *results.ExperimentRun, figs []figure) *sensSection {
+	x := run.Manifest.Experiment
+	if len(run.Sensitivity) == 0 || x == nil || !results.SensitivityDesign(x.Design) {
+		return nil
+	}
+	s := newSensIndex(run)
+	sec := &sensSection{Figures: figs}
+	base := run.Manifest.Baseline
+	switch s.design {
+	case "morris":
+		sec.Intro = sentence("From sensitivity.csv: Morris's elementary effects of the ", fmt.Sprint(s.params),
+			" parameters. μ* is the mean absolute change in an outcome when one parameter alone moves (scaled to the parameter's whole range): the larger, the more the parameter decides the outcome. σ, the spread of those changes, is large where the parameter acts through interactions or non-linearly. ")
+	default:
+		sec.Intro = sentence("From sensitivity.csv: Sobol' indices of the ", fmt.Sprint(s.params),
+			" parameters. ST, the total index, is the share of an outcome's variance across the parameters' ranges that involves the parameter, alone or with others; S1, the first-order index, the share it explains alone. ")
+	}
+	switch {
+	case !s.independent:
+		sec.Intro = append(sec.Intro, segment{Text: "Every design point shares its replications (common streams): replication noise does not reach the differences between points, so an inert parameter gets exactly 0 and no correction for noise is needed."})
+	case s.corrected:
+		sec.Intro = append(sec.Intro, segment{Text: "Each design point has its own replications (independent streams), so replication noise adds to the outcomes' variance: the indices are corrected for it (sensitivity.csv keeps the uncorrected values in its uncorrected columns)."})
+	default:
+		sec.Intro = append(sec.Intro, segment{Text: "Each design point has its own replications (independent streams), so replication noise gives even an inert parameter a μ* near the noise floor; μ* is not corrected for it, and a parameter is told from no effect only when its 95% interval lies above the floor."})
+	}
+	if !s.floorAware || !s.independent {
+		sec.Intro = append(sec.Intro, segment{Text: " A parameter whose 95% interval reaches 0 cannot be told from no effect."})
+	}
+	for _, m := range run.Headline() {
+		rows := run.SensitivityRanking(m.Def.Key, base, "", s.main)
+		if len(rows) == 0 {
+			continue
+		}
+		sec.Outcomes = append(sec.Outcomes, sensOutcome{
+			Title:    metricName(m) + " under " + base,
+			Sentence: s.outcomeSentence(m, base, rows),
+			Table:    s.outcomeTable(m, base, rows),
+		})
+	}
+	if ms := run.Headline(); len(ms) > 0 {
+		m := ms[0]
+		sec.Policies = s.policyTable(m)
+		if len(sec.Policies.Rows) > 0 {
+			sec.Versus = sentence("On ", bold(lowerFirst(metricName(m))), " (", direction(m), "), what decides each policy's paired difference from the baseline ", bold(base),
+				" (policy minus baseline on the same replications): where it does better or worse than the baseline, and by how much. The parameters with the largest "+s.mainW+", each with its 95% interval.")
+		}
+	}
+	for _, r := range run.Sensitivity {
+		if r.Index == results.IndexS2 {
+			sec.Note = sentence("sensitivity.csv also holds second-order indices (S2, with parameter2) of every pair of parameters: the share of variance due to their interaction alone.")
+			break
+		}
+	}
+	return sec
+}
+
+// outcomeSentence names the parameters that decide an output most, and
+// those that cannot be told from none.
+func (s *sensIndex) outcomeSentence(m *results.ExperimentMetric, base string, rows []results.SensitivityRow) []segment {
+	var apart, none []results.SensitivityRow
+	for _, r := range rows {
+		if s.toldApart(r) {
+			apart = append(apart, r)
+		} else {
+			none = append(none, r)
+		}
+	}
+	out := sentence(bold(metricName(m)), " under the baseline ", bold(base), " (", direction(m), ")")
+	if len(apart) == 0 {
+		out = append(out, segment{Text: ": no parameter's effect can be told from none."})
+	} else {
+		out = append(out, segment{Text: " is decided most by "})
+		top := apart[:min(3, len(apart))]
+		for i, r := range top {
+			switch {
+			case i == 0:
+			case i == len(top)-1:
+				out = append(out, segment{Text: " and "})
+			default:
+				out = append(out, segment{Text: ", "})
+			}
+			est := num3(r.Estimate)
+			if i == 0 {
+				est = s.mainW + " " + est
+				if iv := interval(r.CI95); iv != "" {
+					est += ", 95% interval " + iv
+				}
+			}
+			out = append(out, bold(r.Parameter), segment{Text: " (" + est + ")"})
+		}
+		out = append(out, segment{Text: "."})
+		switch {
+		case len(none) == 0:
+			out = append(out, segment{Text: fmt.Sprintf(" Every one of the %d parameters can be told from no effect.", len(rows))})
+		case len(none) <= sensListed:
+			out = append(out, segment{Text: fmt.Sprintf(" %d of the %d parameters cannot be told from no effect: ", len(none), len(rows))})
+			out = append(out, nameList(none)...)
+			out = append(out, segment{Text: "."})
+		default:
+			out = append(out, segment{Text: fmt.Sprintf(" %d of the %d parameters cannot be told from no effect; those with the largest %s: ", len(none), len(rows), s.mainW)})
+			out = append(out, nameList(none[:sensListed])...)
+			out = append(out, segment{Text: fmt.Sprintf(" and %d more.", len(none)-sensListed)})
+		}
+	}
+	if w := noiseWords(rows[0].NoiseShare); w != "" {
+		out = append(out, segment{Text: " " + w})
+	}
+	if s.floorAware && rows[0].NoiseFloor > 0 {
+		out = append(out, segment{Text: fmt.Sprintf(" Noise alone gives a μ* of about %s (the noise floor).", num3(rows[0].NoiseFloor))})
+	}
+	return out
+}
+
+// nameList lists parameters' names in bold: "a", "a and b", "a, b and c".
+func nameList(rows []results.SensitivityRow) []segment {
+	var out []segment
+	for i, r := range rows {
+		switch {
+		case i == 0:
+		case i == len(rows)-1:
+			out = append(out, segment{Text: " and "})
+		default:
+			out = append(out, segment{Text: ", "})
+		}
+		out = append(out, bold(r.Parameter))
+	}
+	return out
+}
+
+// outcomeTable ranks the parameters that decide an output most.
+func (s *sensIndex) outcomeTable(m *results.ExperimentMetric, policy string, rows []results.SensitivityRow) table {
+	other := map[string]results.SensitivityRow{}
+	for _, r := range s.run.SensitivityRanking(m.Def.Key, policy, "", s.companion) {
+		other[r.Parameter] = r
+	}
+	t := table{Head: []cell{text("rank"), text("parameter"), text("scenario key")}}
+	switch s.design {
+	case "morris":
+		t.Head = append(t.Head, cell{Main: "μ*", Sub: "95% interval"}, cell{Main: "σ"})
+	default:
+		t.Head = append(t.Head, cell{Main: "ST, total", Sub: "95% interval"}, cell{Main: "S1, first order", Sub: "95% interval"})
+	}
+	t.Head = append(t.Head, text("told from none"))
+	for i, r := range rows[:min(sensTop, len(rows))] {
+		row := []cell{{Main: fmt.Sprint(i + 1)}, text(r.Parameter), text(s.keys[r.Parameter]), {Main: num3(r.Estimate), Sub: interval(r.CI95)}}
+		c, ok := other[r.Parameter]
+		switch {
+		case !ok:
+			row = append(row, cell{Main: "n/a"})
+		case s.design == "morris":
+			row = append(row, cell{Main: num3(c.Estimate)})
+		default:
+			row = append(row, cell{Main: num3(c.Estimate), Sub: interval(c.CI95)})
+		}
+		told := "yes"
+		if !s.toldApart(r) {
+			told = "no"
+		}
+		t.Rows = append(t.Rows, append(row, text(told)))
+	}
+	if len(rows) > sensTop {
+		t.Note = fmt.Sprintf("The %d of %d parameters with the largest %s; sensitivity.csv has them all.", sensTop, len(rows), s.mainW)
+	}
+	return t
+}
+
+// policyTable names, for each other policy, the parameters that decide
+// its difference from the baseline on metric m.
+func (s *sensIndex) policyTable(m *results.ExperimentMetric) table {
+	base := s.run.Manifest.Baseline
+	t := table{Head: []cell{text("policy")}}
+	for i := range sensPolicyTop {
+		t.Head = append(t.Head, text([]string{"first", "second", "third"}[i]))
+	}
+	t.Head = append(t.Head, cell{Main: "cannot be told from none", Sub: "of the parameters"}, cell{Main: "replication noise", Sub: "share of the variance"})
+	anyNoise := false
+	for _, p := range s.run.Policies() {
+		if p == base {
+			continue
+		}
+		rows := s.run.SensitivityRanking(m.Def.Key, p, base, s.main)
+		if len(rows) == 0 {
+			continue
+		}
+		row := []cell{text(p)}
+		for i := range sensPolicyTop {
+			if i >= len(rows) {
+				row = append(row, cell{})
+				continue
+			}
+			r := rows[i]
+			sub := s.mainW + " " + num3(r.Estimate)
+			if iv := interval(r.CI95); iv != "" {
+				sub += " (" + iv + ")"
+			}
+			if !s.toldApart(r) {
+				sub += ", not told from none"
+			}
+			row = append(row, cell{Main: r.Parameter, Sub: sub, Text: true})
+		}
+		none := 0
+		for _, r := range rows {
+			if !s.toldApart(r) {
+				none++
+			}
+		}
+		noise := "n/a"
+		if sh := rows[0].NoiseShare; !math.IsNaN(sh) && !math.IsInf(sh, 0) {
+			noise, anyNoise = pct(sh), true
+		}
+		t.Rows = append(t.Rows, append(row, cell{Main: fmt.Sprintf("%d of %d", none, len(rows))}, cell{Main: noise}))
+	}
+	if !anyNoise {
+		t.Head = t.Head[:len(t.Head)-1]
+		for i := range t.Rows {
+			t.Rows[i] = t.Rows[i][:len(t.Rows[i])-1]
+		}
+	}
+	return t
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"html"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -234,5 +235,223 @@ func TestExperimentReportErrors(t *testing.T) {
 	err := report.WriteExperiment(&bytes.Buffer{}, run, []report.Figure{{Name: "wins", Title: "The wins", Path: missing}})
 	if err == nil || !strings.Contains(err.Error(), "The wins") || !strings.Contains(err.Error(), "missing.png") {
 		t.Errorf("a missing figure: %v", err)
+	}
+}
+
+// Small sensitivity experiments, each with an inert parameter (grit is
+// not run): a Morris screen on common streams, and Sobol' indices on
+// independent streams (corrected for noise).
+const (
+	morrisExperiment = `
+scenario = "default"
+policies = ["phased-snapback", "reciprocal", "max-pressure"]
+replications = 8
+design = "morris"
+samples = 6
+[[parameters]]
+key = "verifier.quality"
+[[parameters]]
+key = "target.commitment_alpha"
+[[parameters]]
+key = "policy.grit.step"
+`
+	saltelliExperiment = `
+scenario = "default"
+policies = ["phased-snapback", "reciprocal", "max-pressure"]
+replications = 40
+design = "saltelli"
+samples = 16
+streams = "independent"
+[[parameters]]
+key = "verifier.quality"
+[[parameters]]
+key = "target.commitment_alpha"
+[[parameters]]
+key = "target.learning_rate"
+[[parameters]]
+key = "policy.grit.step"
+`
+)
+
+// sensRow is a row of sensitivity.csv, read by hand.
+type sensRow struct {
+	metric, policy, versus, parameter, index string
+	est, lo, floor                           float64
+}
+
+func readSensitivity(t *testing.T, dir string) []sensRow {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, "sensitivity.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, h := range recs[0] {
+		col[h] = i
+	}
+	num := func(s string) float64 {
+		if s == "" {
+			return math.NaN()
+		}
+		x, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	var out []sensRow
+	for _, r := range recs[1:] {
+		out = append(out, sensRow{r[col["metric"]], r[col["policy"]], r[col["versus"]], r[col["parameter"]], r[col["index"]],
+			num(r[col["estimate"]]), num(r[col["ci95_lo"]]), num(r[col["noise_floor"]])})
+	}
+	return out
+}
+
+// topByHand returns an output's parameter with the largest index, and
+// how many of its parameters cannot be told from no effect (95% interval
+// not above 0, or above the noise floor for mu*).
+func topByHand(rows []sensRow, metric, policy, versus, index string) (string, int, int) {
+	top, best, none, n := "", math.Inf(-1), 0, 0
+	for _, r := range rows {
+		if r.metric != metric || r.policy != policy || r.versus != versus || r.index != index {
+			continue
+		}
+		n++
+		if !(r.lo > max(r.floor, 0)) {
+			none++
+		}
+		if r.est > best {
+			top, best = r.parameter, r.est
+		}
+	}
+	return top, none, n
+}
+
+// section returns the part of page from the first from to the next of
+// the ends after it.
+func section(t *testing.T, page, from string, ends ...string) string {
+	t.Helper()
+	i := strings.Index(page, from)
+	if i < 0 {
+		t.Fatalf("report lacks %q", from)
+	}
+	s := page[i+len(from):]
+	cut := len(s)
+	for _, e := range ends {
+		if j := strings.Index(s, e); j >= 0 {
+			cut = min(cut, j)
+		}
+	}
+	return s[:cut]
+}
+
+// A sensitivity design's report leads, after its design, with what
+// decides each headline metric under the baseline and each policy against
+// it, then their figures: each section names the top parameter of its
+// output as sensitivity.csv ranks it, and says how many parameters cannot
+// be told from no effect and what the streams did to noise.
+func TestExperimentReportSensitivity(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name, src, index, prefix string
+		noise                    string
+	}{
+		{"morris", morrisExperiment, "mu_star", "morris-", "an inert parameter gets exactly 0 and no correction for noise is needed"},
+		{"saltelli", saltelliExperiment, "ST", "sobol-", "the indices are corrected for it"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			run := experimentRun(t, c.src)
+			page, figs := experimentReport(t, run)
+			var sensTitle string
+			for _, f := range figs {
+				if strings.HasPrefix(f.Name, c.prefix) && sensTitle == "" {
+					sensTitle = html.EscapeString(f.Title)
+				}
+			}
+			if sensTitle == "" {
+				t.Fatal("no sensitivity figure")
+			}
+			order := []string{"tranche experiment: test", "<strong>The design.</strong>", "What decides this outcome", c.noise,
+				"What decides each policy against the baseline", sensTitle, "The answer in brief", "Which policy is best, and how often", "<h2>The parameters</h2>"}
+			at := -1
+			for _, w := range order {
+				i := strings.Index(page, w)
+				if i < 0 {
+					t.Fatalf("report lacks %q", w)
+				}
+				if i < at {
+					t.Errorf("%q comes too early", w)
+				}
+				at = i
+			}
+			if n := strings.Count(page, "<strong>The design.</strong>"); n != 1 {
+				t.Errorf("the design %d times", n)
+			}
+			rows := readSensitivity(t, run.Dir)
+			base := run.Manifest.Baseline
+			for _, m := range run.Headline() {
+				top, _, n := topByHand(rows, m.Def.Key, base, "", c.index)
+				if n == 0 {
+					continue
+				}
+				s := section(t, page, "<h3>"+m.Def.Label+" under "+base+"</h3>", "<h3>", "<h2>")
+				if !strings.Contains(s, `<td class="text">`+top+`</td>`) || !strings.Contains(s, "<strong>"+m.Def.Label+"</strong> under the baseline") {
+					t.Errorf("%s: the section does not rank %s, sensitivity.csv's top: %s", m.Def.Key, top, s)
+				}
+				if i, j := strings.Index(s, `<td class="text">`+top+`</td>`), strings.Index(s, `<td>2</td>`); i < 0 || j >= 0 && j < i {
+					t.Errorf("%s: %s is not ranked first", m.Def.Key, top)
+				}
+			}
+			first, ranked := run.Headline()[0].Def.Key, 0
+			policies := section(t, page, "What decides each policy against the baseline", "<figure>", "<h2>")
+			for _, p := range run.Policies() {
+				if p == base {
+					continue
+				}
+				top, none, n := topByHand(rows, first, p, base, c.index)
+				row := section(t, policies, `<td class="text">`+p+`</td>`, "</tr>")
+				if want := fmt.Sprintf("<td>%d of %d</td>", none, n); !strings.Contains(row, want) {
+					t.Errorf("%s against %s: lacks %q: %s", p, base, want, row)
+				}
+				if top == "" { // no index is a number: noise swamps the differences
+					continue
+				}
+				ranked++
+				if !strings.HasPrefix(strings.TrimSpace(row), `<td class="text">`+top+`<br>`) {
+					t.Errorf("%s against %s: the first parameter is not sensitivity.csv's top, %s: %s", p, base, top, row)
+				}
+			}
+			if ranked == 0 {
+				t.Error("no policy's difference has indices")
+			}
+		})
+	}
+}
+
+// Names in the sensitivity sections are escaped.
+func TestExperimentReportSensitivityEscapes(t *testing.T) {
+	t.Parallel()
+	run := experimentRun(t, morrisExperiment)
+	for i := range run.Sensitivity {
+		if run.Sensitivity[i].Parameter == "verifier_quality" {
+			run.Sensitivity[i].Parameter = `<i onmouseover="x()">quality</i>`
+		}
+	}
+	var b bytes.Buffer
+	if err := report.WriteExperiment(&b, run, nil); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	if strings.Contains(page, "<i onmouseover") || !strings.Contains(page, "&lt;i onmouseover=&#34;x()&#34;&gt;quality&lt;/i&gt;") {
+		t.Error("a parameter's name is not escaped")
+	}
+	if !strings.Contains(page, "What decides this outcome") {
+		t.Error("no sensitivity section")
 	}
 }

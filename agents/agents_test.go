@@ -10,7 +10,7 @@ func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, seed^0x
 
 func TestTargetApply(t *testing.T) {
 	p := DefaultTarget() // step 0.25, partial share 0.5
-	tg := NewTarget(&p)
+	tg := NewTarget(&p, new(DefaultVerifier()))
 	cases := []struct {
 		choice       Choice
 		x, g, wx, wg float64
@@ -57,7 +57,8 @@ func TestTargetChoicesFollowIncentives(t *testing.T) {
 	}
 	for _, c := range cases {
 		p := DefaultTarget()
-		tg := NewTarget(&p)
+		p.Model = Adaptive
+		tg := NewTarget(&p, new(DefaultVerifier()))
 		r := newRand(7)
 		n, comply, rollback := 4000, 0, 0
 		for i := range n {
@@ -84,7 +85,8 @@ func TestTargetChoicesFollowIncentives(t *testing.T) {
 
 func TestTargetLearnsResponse(t *testing.T) {
 	p := DefaultTarget()
-	tg := NewTarget(&p)
+	p.Model = Adaptive
+	tg := NewTarget(&p, new(DefaultVerifier()))
 	w := &World{ReportLag: 1}
 	tg.Reset(w, newRand(1))
 	tg.history[1] = Backslide
@@ -94,6 +96,57 @@ func TestTargetLearnsResponse(t *testing.T) {
 	want := p.PriorBackslide + p.LearningRate*(-1-p.PriorBackslide)
 	if math.Abs(tg.Expect[Backslide]-want) > 1e-12 {
 		t.Errorf("expected response to backsliding %v, want %v", tg.Expect[Backslide], want)
+	}
+}
+
+// A rule-learner learns the relief the coalition set in answer to the
+// report it saw, at that report's place on the grid, and expects a choice
+// to bring the relief learned where the choice would put what the verifier
+// sees.
+func TestRuleLearnerLearnsTheRule(t *testing.T) {
+	p := DefaultTarget() // rule_grid 8, learning rate 0.3, step 0.25
+	v := DefaultVerifier()
+	tg := NewTarget(&p, &v)
+	w := &World{ReportLag: 1}
+	tg.Reset(w, newRand(1))
+	before := tg.Rule
+	// The coalition answered a report of 0.3125 (between grid points 2 and
+	// 3, a quarter of the way) by setting relief 0.8.
+	w.Round, w.Verified, w.Relief = 2, 0.3125, 0.8
+	tg.learnRule(w)
+	for k, want := range map[int]float64{
+		2: before[2] + 0.3*0.5*(0.8-before[2]),
+		3: before[3] + 0.3*0.5*(0.8-before[3]),
+		1: before[1], 4: before[4],
+	} {
+		if math.Abs(tg.Rule[k]-want) > 1e-12 {
+			t.Errorf("grid point %d: %v, want %v", k, tg.Rule[k], want)
+		}
+	}
+	// A violation report teaches only the violation response.
+	w.Violation, w.Relief = true, 0.5
+	rule, viol := tg.Rule, tg.RuleViolation
+	tg.learnRule(w)
+	if want := viol + 0.3*(0.5-viol); math.Abs(tg.RuleViolation-want) > 1e-12 || tg.Rule != rule {
+		t.Errorf("after a violation report: RuleViolation %v (want %v), grid changed: %v", tg.RuleViolation, want, tg.Rule != rule)
+	}
+	// Expectations: from compliance 0.25 (visible), complying shows 0.5.
+	tg.Rule = [maxGrid + 1]float64{}
+	for k := range 9 {
+		tg.Rule[k] = float64(k) / 8 // relief mirrors compliance
+	}
+	tg.RuleViolation = 0
+	w.Compliance, w.Concealed, w.Relief = 0.25, 0, 0.25
+	tg.expectRule(w)
+	want := [NumChoices]float64{
+		Comply: 0.25, Partial: 0.125, Stall: 0,
+		Backslide: v.DetectOvert*0 + (1-v.DetectOvert)*0 - 0.25,
+		Cheat:     v.Quality*v.DetectCovert*(0-0.25) + 0,
+	}
+	for c := range NumChoices {
+		if math.Abs(tg.Expect[c]-want[c]) > 1e-12 {
+			t.Errorf("expected relief change after %s: %v, want %v", Choice(c), tg.Expect[c], want[c])
+		}
 	}
 }
 

@@ -42,6 +42,10 @@ func (c Choice) Rollback() bool { return c == Backslide || c == Cheat }
 
 // TargetParams are the target government's parameters.
 type TargetParams struct {
+	Model           string  `toml:"model" oneof:"adaptive,rule-learner,forward-looking" doc:"how the target values the relief its choices bring: adaptive learns what each of its own choices brought, crediting each relief change to its choice lag+1 rounds before; rule-learner learns the coalition's rule, the relief the coalition sets at each verified compliance and after a violation report; forward-looking works out the policy's announced rule and values the relief each choice would bring over the rounds ahead, discounted" why:"rule-learner: what it learns does not depend on a policy's rhythm matching the reporting lag, and it needs no knowledge of the rule; the three are compared in docs/model.md section 4.3"`
+	RuleGrid        int     `toml:"rule_grid" plausible:"[4,16]" range:"[1,32]" doc:"rule-learner: number of intervals of verified compliance over which it learns the relief the coalition sets (relief at compliance between grid points is interpolated)" why:"8: intervals of half a step at the default step, fine enough to tell the phased milestones apart"`
+	Discount        float64 `toml:"discount" plausible:"[0.7,0.98]" range:"[0,1]" doc:"forward-looking: weight of relief one round later relative to relief now (δ)" why:"0.9 a quarter: a government that weighs the next year about two-thirds as much as now; cooperation under grim trigger needs δ above (T-R)/(T-P) = 0.5 with the standard payoffs"`
+	Foresight       int     `toml:"foresight" plausible:"[2,8]" range:"[1,40]" doc:"forward-looking: rounds after the coalition sees a choice over which the target works out the relief it brings" why:"4: a year of quarterly reviews, long enough to see a phased policy's hold period through"`
 	CommitmentAlpha float64 `toml:"commitment_alpha" plausible:"[0.6,2.4]" range:"(0,50]" doc:"Beta shape α of the hidden reform commitment κ, drawn per replication and at each leadership change" why:"with commitment_beta, one of the two calibration knobs: mean κ = α/(α+β) sets how many targets reform under pressure alone (base rate about a third)"`
 	CommitmentBeta  float64 `toml:"commitment_beta" plausible:"[1.1,4.4]" range:"(0,50]" doc:"Beta shape β of the hidden reform commitment κ" why:"α=1.2, β=2.2 gives mean κ 0.35 with wide spread: the coalition is genuinely uncertain about intent"`
 	Reformers       float64 `toml:"reformers" plausible:"[0.2,0.6]" range:"[0,1]" doc:"initial (and long-run) share of power held by reformers, ρ₀" why:"below one half: sanctioned regimes are usually dominated by hardliners"`
@@ -49,7 +53,7 @@ type TargetParams struct {
 	PartialShare    float64 `toml:"partial_share" plausible:"[0.3,0.7]" range:"[0,1]" doc:"share of a step implemented by a partial choice" why:"half a step"`
 	Noise           float64 `toml:"noise" plausible:"[0.15,0.6]" range:"(0,10]" doc:"bounded-rationality temperature τ of the logit choice (utility units)" why:"large enough that every choice keeps some probability; smaller values make the target a strict optimiser"`
 	LearningRate    float64 `toml:"learning_rate" plausible:"[0.05,0.6]" range:"[0,1]" doc:"weight of the latest observed relief response when updating the expected response to a choice" why:"0.3: a response seen three times is mostly learned, so predictable policies are learned within a year"`
-	ReliefWeight    float64 `toml:"relief_weight" plausible:"[4,16]" range:"[0,50]" doc:"utility of one unit of expected relief change (β_relief)" why:"relief is what the target bargains for; at 8 a quarter of relief is worth as much as two units of reform cost, so incentives can move an undecided target"`
+	ReliefWeight    float64 `toml:"relief_weight" plausible:"[1,8]" range:"[0,50]" doc:"utility of one unit of expected relief change (β_relief)" why:"calibration knob (docs/model.md section 9): 2, at which coercion alone (max-pressure) reaches a durable agreement about a third of the time with the rule-learner; a full lifting of sanctions is then worth as much as two units of reform cost"`
 	PainWeight      float64 `toml:"pain_weight" plausible:"[0.25,1]" range:"[0,50]" doc:"utility per implementation step per unit of sanctions pressure (coercion, β_pain)" why:"calibration knob: with the commitment distribution it sets how often coercion alone succeeds"`
 	CommitWeight    float64 `toml:"commitment_weight" plausible:"[1,4]" range:"[0,50]" doc:"utility per implementation step per unit of hidden commitment κ" why:"genuine reformers implement without being paid"`
 	ReformerWeight  float64 `toml:"reformer_weight" plausible:"[0.5,2]" range:"[0,50]" doc:"utility per implementation step per unit of reformer share ρ" why:"a stronger reform camp makes implementation easier"`
@@ -72,25 +76,51 @@ type TargetParams struct {
 // DefaultTarget returns the default target government parameters.
 func DefaultTarget() TargetParams {
 	return TargetParams{
+		Model: "rule-learner", RuleGrid: 8, Discount: 0.9, Foresight: 4,
 		CommitmentAlpha: 1.2, CommitmentBeta: 2.2,
 		Reformers: 0.4, Step: 0.25, PartialShare: 0.5,
 		Noise: 0.3, LearningRate: 0.3,
-		ReliefWeight: 8, PainWeight: 0.5, CommitWeight: 2, ReformerWeight: 1, HardlinerCost: 2,
+		ReliefWeight: 2, PainWeight: 0.5, CommitWeight: 2, ReformerWeight: 1, HardlinerCost: 2,
 		PriorComply: 0.05, PriorPartial: 0.02, PriorStall: 0, PriorBackslide: -0.05, PriorCheat: -0.02,
 		ReliefSupport: 0.1, CivicAmplify: 1, Humiliation: 0.1, SpoilerHarden: 0.03,
 		RentHarden: 0.5, PressureHarden: 0.1, Drift: 0.05, Diversion: 0.25,
 	}
 }
 
+// The target's decision models (TargetParams.Model).
+const (
+	// Adaptive learns the relief change each of its choices brought.
+	Adaptive = "adaptive"
+	// RuleLearner learns the relief the coalition sets in answer to each
+	// verified state.
+	RuleLearner = "rule-learner"
+	// ForwardLooking works out the relief each choice would bring from the
+	// policy's rule (World.Anticipated, which the engine fills).
+	ForwardLooking = "forward-looking"
+)
+
+// maxGrid is the largest rule_grid.
+const maxGrid = 32
+
 // Target is the target government.
 type Target struct {
 	// Commitment is the hidden reform commitment κ.
 	Commitment float64
-	// Expect is the expected relief change after each choice, learned from
-	// how the coalition has responded.
+	// Expect is the expected relief change after each choice in the
+	// latest round: learned from the coalition's responses (adaptive,
+	// rule-learner) or worked out from its rule (forward-looking).
 	Expect [NumChoices]float64
+	// Rule is what a rule-learner has learned: the relief the coalition
+	// sets when the verified compliance is at each of the rule_grid+1
+	// evenly spaced grid points from 0 to 1; RuleViolation is the relief
+	// it sets after a violation report.
+	Rule          [maxGrid + 1]float64
+	RuleViolation float64
 
 	p                 *TargetParams
+	model             uint8   // 0 adaptive, 1 rule-learner, 2 forward-looking
+	grid              float64 // rule_grid
+	reported, exposed float64 // chance that open backsliding is reported, and that cheating is exposed, at an inspection
 	history           [lagRing]Choice
 	perStep, perNoise float64             // 1/Step and 1/Noise
 	move              [NumChoices]float64 // change in true compliance each choice attempts
@@ -110,13 +140,49 @@ const lagRing = 16
 // MaxLag is the largest verification reporting lag the model supports.
 const MaxLag = lagRing - 1
 
-// NewTarget returns a target government with parameters p.
-func NewTarget(p *TargetParams) *Target {
-	return &Target{
+// NewTarget returns a target government with parameters p that faces the
+// verification body v (its detection chances are public).
+func NewTarget(p *TargetParams, v *VerifierParams) *Target {
+	t := &Target{
 		p: p, perStep: 1 / p.Step, perNoise: 1 / p.Noise,
-		move:    [NumChoices]float64{Comply: p.Step, Partial: p.Step * p.PartialShare, Backslide: -p.Step, Cheat: -p.Step},
-		amplify: [2]float64{1, 1 + p.CivicAmplify},
+		move:     [NumChoices]float64{Comply: p.Step, Partial: p.Step * p.PartialShare, Backslide: -p.Step, Cheat: -p.Step},
+		amplify:  [2]float64{1, 1 + p.CivicAmplify},
+		grid:     float64(min(max(p.RuleGrid, 1), maxGrid)),
+		reported: v.DetectOvert, exposed: v.Quality * v.DetectCovert,
 	}
+	switch p.Model {
+	case RuleLearner:
+		t.model = 1
+	case ForwardLooking:
+		t.model = 2
+	}
+	return t
+}
+
+// ForwardLooking reports whether the target works out relief from the
+// policy's rule, so that the engine must fill World.Anticipated.
+func (t *Target) ForwardLooking() bool { return t.model == 2 }
+
+// Chances returns the chance that an inspection reports open backsliding
+// and the chance that it exposes covert cheating: the verification
+// regime's public detection rates.
+func (t *Target) Chances() (reported, exposed float64) { return t.reported, t.exposed }
+
+// Outlook returns the compliance the verifier would see after each choice,
+// before measurement noise (what a forward-looking target expects the
+// coalition to observe), and the true compliance after a rollback, which
+// is what the verifier sees when it exposes cheating.
+func (t *Target) Outlook(w *World) (seen [NumChoices]float64, exposedAt float64) {
+	x, g := w.Compliance, w.Concealed
+	for c := range NumChoices {
+		ch := Choice(c)
+		if x == 0 {
+			ch = noRollback[ch]
+		}
+		nx, ng := t.apply(ch, x, g)
+		seen[c] = num.Clamp01(nx + ng)
+	}
+	return seen, max(x-t.p.Step, 0)
 }
 
 // Reset starts a new replication: it draws the hidden commitment from rt and
@@ -126,6 +192,13 @@ func (t *Target) Reset(w *World, rt *rand.Rand) {
 	p := t.p
 	t.Expect = [NumChoices]float64{p.PriorComply, p.PriorPartial, p.PriorStall, p.PriorBackslide, p.PriorCheat}
 	t.history = [lagRing]Choice{}
+	// A rule-learner starts from the same priors, as relief levels: the
+	// relief now plus prior_comply per step of verified compliance, and
+	// prior_backslide after a violation report.
+	for k := range t.Rule {
+		t.Rule[k] = num.Clamp01(w.Relief + p.PriorComply*float64(k)/t.grid*t.perStep)
+	}
+	t.RuleViolation = num.Clamp01(w.Relief + p.PriorBackslide)
 	w.Reformers = p.Reformers
 	w.Compliance, w.Concealed, w.Choice = 0, 0, Stall
 }
@@ -144,11 +217,18 @@ func (t *Target) Step(w *World, u float64, rt *rand.Rand) {
 		t.drawCommitment(rt)
 		w.Reformers = p.Reformers
 	}
-	// Learn: the coalition's latest relief change answers the report about
-	// the round ReportLag+1 rounds ago.
-	if back := w.Round - 1 - w.ReportLag; back >= 1 {
-		c := t.history[back%lagRing]
-		t.Expect[c] += p.LearningRate * (w.ReliefDelta - t.Expect[c])
+	switch t.model {
+	case 0:
+		// Learn: the coalition's latest relief change answers the report
+		// about the round ReportLag+1 rounds ago.
+		if back := w.Round - 1 - w.ReportLag; back >= 1 {
+			c := t.history[back%lagRing]
+			t.Expect[c] += p.LearningRate * (w.ReliefDelta - t.Expect[c])
+		}
+	case 1:
+		if w.Round > 1 { // the coalition has decided once
+			t.learnRule(w)
+		}
 	}
 
 	// Balance of power between reformers and hardliners: it tends to a
@@ -174,6 +254,12 @@ func (t *Target) Step(w *World, u float64, rt *rand.Rand) {
 	up := min(x+p.Step, 1) - x
 	part := min(x+p.Step*p.PartialShare, 1) - x
 	down := max(x-p.Step, 0) - x
+	switch t.model {
+	case 1:
+		t.expectRule(w)
+	case 2:
+		t.Expect = w.Anticipated
+	}
 	e := &t.Expect
 	util := [NumChoices]float64{
 		Comply:    (reform*up+coerce*max(up-g, 0))*perStep + rw*e[Comply],
@@ -204,6 +290,57 @@ func (t *Target) Step(w *World, u float64, rt *rand.Rand) {
 	w.Choice = choice
 	t.history[w.Round%lagRing] = choice
 	w.Diversion = p.Diversion * (1 - w.Reformers)
+}
+
+// learnRule moves what a rule-learner expects of the coalition toward what
+// the coalition just did: the relief in force now is its answer to the
+// report it last saw (w.Verified and w.Violation, public). After a
+// violation report it learns RuleViolation; otherwise the two grid points
+// around the verified compliance, each by its interpolation weight.
+func (t *Target) learnRule(w *World) {
+	lr := t.p.LearningRate
+	if w.Violation {
+		t.RuleViolation += lr * (w.Relief - t.RuleViolation)
+		return
+	}
+	k, frac := t.gridAt(w.Verified)
+	t.Rule[k] += lr * (1 - frac) * (w.Relief - t.Rule[k])
+	if frac > 0 {
+		t.Rule[k+1] += lr * frac * (w.Relief - t.Rule[k+1])
+	}
+}
+
+// gridAt returns the grid interval that holds verified compliance v and
+// v's place in it, in [0, 1).
+func (t *Target) gridAt(v float64) (int, float64) {
+	pos := num.Clamp01(v) * t.grid
+	k := min(int(pos), int(t.grid)-1)
+	return k, pos - float64(k)
+}
+
+// rule returns the relief a rule-learner expects at verified compliance v.
+func (t *Target) rule(v float64) float64 {
+	k, frac := t.gridAt(v)
+	return t.Rule[k] + frac*(t.Rule[k+1]-t.Rule[k])
+}
+
+// expectRule sets what a rule-learner expects each choice to bring: the
+// relief it has learned the coalition sets at the compliance the verifier
+// would see after the choice, less the relief now. Open backsliding is
+// reported with the verifier's public detection chance, and covert
+// cheating exposed with its chance; either brings the relief learned for
+// violation reports.
+func (t *Target) expectRule(w *World) {
+	seen, _ := t.Outlook(w)
+	r, viol := w.Relief, t.RuleViolation
+	stall := t.rule(seen[Stall])
+	t.Expect = [NumChoices]float64{
+		Comply:    t.rule(seen[Comply]) - r,
+		Partial:   t.rule(seen[Partial]) - r,
+		Stall:     stall - r,
+		Backslide: t.reported*viol + (1-t.reported)*t.rule(seen[Backslide]) - r,
+		Cheat:     t.exposed*viol + (1-t.exposed)*stall - r,
+	}
 }
 
 // apply returns true compliance and concealed rollback after choice c.

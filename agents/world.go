@@ -107,6 +107,11 @@ type World struct {
 
 	// Events are this round's exogenous shocks.
 	Events Events
+
+	// Anticipated is, for a forward-looking target, the relief change
+	// each choice is expected to bring, worked out by the engine from the
+	// policy's rule before the target chooses.
+	Anticipated [NumChoices]float64
 }
 
 // Visible is what the verification body would measure if it saw the target

@@ -35,8 +35,8 @@ levels = [0.3, 0.9]
 		fmt.Println(err)
 	}
 	// Output:
-	// quality 0.3: best reciprocal (0.240), tied with []
-	// quality 0.9: best reciprocal (0.695), tied with []
+	// quality 0.3: best phased-snapback (0.180), tied with [reciprocal]
+	// quality 0.9: best reciprocal (0.475), tied with [phased-snapback]
 }
 
 // Problems in an experiment file are reported together, each with its

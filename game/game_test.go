@@ -273,7 +273,9 @@ func TestMovesFile(t *testing.T) {
 // policyFunc is a policy made of a function; nil changes nothing.
 type policyFunc func(o *sim.Observation, a *sim.Action)
 
-func (f policyFunc) Reset() {}
+func (f policyFunc) Reset()              {}
+func (f policyFunc) Clone() sim.Policy   { return f }
+func (f policyFunc) CopyFrom(sim.Policy) {}
 func (f policyFunc) Decide(o *sim.Observation, a *sim.Action) {
 	if f != nil {
 		f(o, a)

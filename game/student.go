@@ -81,6 +81,23 @@ func (g *student) help() {
 // Reset implements sim.Policy.
 func (g *student) Reset() {}
 
+// Clone implements sim.Policy. Nobody can foresee what a student will do,
+// so a forward-looking target that asks gets a policy that keeps the
+// relief in force.
+func (g *student) Clone() sim.Policy { return unforeseen{} }
+
+// CopyFrom implements sim.Policy: a student's state is in the student.
+func (g *student) CopyFrom(sim.Policy) {}
+
+// unforeseen is what a forward-looking target expects of a student: no
+// change.
+type unforeseen struct{}
+
+func (unforeseen) Reset()                               {}
+func (unforeseen) Decide(*sim.Observation, *sim.Action) {}
+func (u unforeseen) Clone() sim.Policy                  { return u }
+func (unforeseen) CopyFrom(sim.Policy)                  {}
+
 // Decide implements sim.Policy.
 func (g *student) Decide(o *sim.Observation, a *sim.Action) {
 	if o.Inspected {

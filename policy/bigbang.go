@@ -35,3 +35,9 @@ func (b *BigBang) Decide(o *sim.Observation, a *sim.Action) {
 		a.SetAll(1)
 	}
 }
+
+// Clone implements sim.Policy.
+func (b *BigBang) Clone() sim.Policy { c := *b; return &c }
+
+// CopyFrom implements sim.Policy.
+func (b *BigBang) CopyFrom(src sim.Policy) { *b = *src.(*BigBang) }

@@ -35,3 +35,9 @@ func (s *SenderFatigue) Decide(o *sim.Observation, a *sim.Action) {
 		a.SetAll(1)
 	}
 }
+
+// Clone implements sim.Policy.
+func (s *SenderFatigue) Clone() sim.Policy { c := *s; return &c }
+
+// CopyFrom implements sim.Policy.
+func (s *SenderFatigue) CopyFrom(src sim.Policy) { *s = *src.(*SenderFatigue) }

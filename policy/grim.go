@@ -32,3 +32,9 @@ func (g *Grim) Decide(o *sim.Observation, a *sim.Action) {
 	}
 	a.SetAll(min(1, g.p.Gain*o.Verified))
 }
+
+// Clone implements sim.Policy.
+func (g *Grim) Clone() sim.Policy { c := *g; return &c }
+
+// CopyFrom implements sim.Policy.
+func (g *Grim) CopyFrom(src sim.Policy) { *g = *src.(*Grim) }

@@ -54,3 +54,9 @@ func (g *GRIT) Decide(o *sim.Observation, a *sim.Action) {
 	}
 	a.Coverage = max(a.Coverage, o.StandingCoverage)
 }
+
+// Clone implements sim.Policy.
+func (g *GRIT) Clone() sim.Policy { c := *g; return &c }
+
+// CopyFrom implements sim.Policy.
+func (g *GRIT) CopyFrom(src sim.Policy) { *g = *src.(*GRIT) }

@@ -35,3 +35,9 @@ func (h *HumanitarianOnly) Decide(o *sim.Observation, a *sim.Action) {
 	}
 	a.Coverage = h.p.Coverage
 }
+
+// Clone implements sim.Policy.
+func (h *HumanitarianOnly) Clone() sim.Policy { c := *h; return &c }
+
+// CopyFrom implements sim.Policy.
+func (h *HumanitarianOnly) CopyFrom(src sim.Policy) { *h = *src.(*HumanitarianOnly) }

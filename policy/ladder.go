@@ -159,3 +159,9 @@ func (l *Ladder) Decide(o *sim.Observation, a *sim.Action) {
 		}
 	}
 }
+
+// Clone implements sim.Policy (the sector indexes, the same for every copy, are shared).
+func (l *Ladder) Clone() sim.Policy { c := *l; return &c }
+
+// CopyFrom implements sim.Policy.
+func (l *Ladder) CopyFrom(src sim.Policy) { *l = *src.(*Ladder) }

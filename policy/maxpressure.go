@@ -45,3 +45,9 @@ func (m *MaxPressure) Decide(o *sim.Observation, a *sim.Action) {
 		a.Coverage = m.p.Escalation
 	}
 }
+
+// Clone implements sim.Policy.
+func (m *MaxPressure) Clone() sim.Policy { c := *m; return &c }
+
+// CopyFrom implements sim.Policy.
+func (m *MaxPressure) CopyFrom(src sim.Policy) { *m = *src.(*MaxPressure) }

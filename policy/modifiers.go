@@ -74,6 +74,10 @@ type forgiving struct {
 
 func (f *forgiving) Reset() { f.inner.Reset() }
 
+func (f *forgiving) Clone() sim.Policy { return &forgiving{inner: f.inner.Clone(), prob: f.prob} }
+
+func (f *forgiving) CopyFrom(src sim.Policy) { f.inner.CopyFrom(src.(*forgiving).inner) }
+
 func (f *forgiving) Decide(o *sim.Observation, a *sim.Action) {
 	decideHiding(f.inner, o, a, o.Violation && o.Rand.Float64() < f.prob)
 }
@@ -111,6 +115,18 @@ type tolerant struct {
 
 func (t *tolerant) Reset() { t.inner.Reset(); t.run = 0 }
 
+func (t *tolerant) Clone() sim.Policy {
+	c := *t
+	c.inner = t.inner.Clone()
+	return &c
+}
+
+func (t *tolerant) CopyFrom(src sim.Policy) {
+	o := src.(*tolerant)
+	t.inner.CopyFrom(o.inner)
+	t.run = o.run
+}
+
 func (t *tolerant) Decide(o *sim.Observation, a *sim.Action) {
 	if o.Inspected {
 		if o.Violation {
@@ -144,6 +160,18 @@ type confirming struct {
 }
 
 func (c *confirming) Reset() { c.inner.Reset(); c.pending, c.waited = false, 0 }
+
+func (c *confirming) Clone() sim.Policy {
+	n := *c
+	n.inner = c.inner.Clone()
+	return &n
+}
+
+func (c *confirming) CopyFrom(src sim.Policy) {
+	o := src.(*confirming)
+	c.inner.CopyFrom(o.inner)
+	c.pending, c.waited = o.pending, o.waited
+}
 
 func (c *confirming) Decide(o *sim.Observation, a *sim.Action) {
 	switch {
@@ -192,6 +220,22 @@ func (w *windingDown) Reset() {
 	w.want = w.want[:0]
 }
 
+func (w *windingDown) Clone() sim.Policy {
+	c := &windingDown{inner: w.inner.Clone(), delay: w.delay}
+	c.CopyFrom(w)
+	return c
+}
+
+func (w *windingDown) CopyFrom(src sim.Policy) {
+	o := src.(*windingDown)
+	w.inner.CopyFrom(o.inner)
+	if cap(w.want) < len(o.want) {
+		w.want, w.recent = make([]float64, len(o.want)), make([]float64, len(o.recent))
+	}
+	w.want, w.recent = append(w.want[:0], o.want...), append(w.recent[:0], o.recent...)
+	w.next = o.next
+}
+
 func (w *windingDown) Decide(o *sim.Observation, a *sim.Action) {
 	n := len(a.Relief)
 	if len(w.want) != n { // first round of a replication
@@ -235,6 +279,10 @@ type floored struct {
 }
 
 func (f *floored) Reset() { f.inner.Reset() }
+
+func (f *floored) Clone() sim.Policy { return &floored{inner: f.inner.Clone(), floor: f.floor} }
+
+func (f *floored) CopyFrom(src sim.Policy) { f.inner.CopyFrom(src.(*floored).inner) }
 
 func (f *floored) Decide(o *sim.Observation, a *sim.Action) {
 	f.inner.Decide(o, a)

@@ -90,6 +90,9 @@ type call struct {
 
 func (r *recorder) Reset() { r.resets++ }
 
+func (r *recorder) Clone() sim.Policy       { c := *r; c.calls = nil; return &c }
+func (r *recorder) CopyFrom(src sim.Policy) { r.resets = src.(*recorder).resets }
+
 func (r *recorder) Decide(o *sim.Observation, a *sim.Action) {
 	r.calls = append(r.calls, call{o.Round, o.Violation, a.Relief[0]})
 	if o.Violation {
@@ -115,6 +118,8 @@ type planned struct {
 }
 
 func (p *planned) Reset()                                   { p.resets++ }
+func (p *planned) Clone() sim.Policy                        { c := *p; return &c }
+func (p *planned) CopyFrom(src sim.Policy)                  { *p = *src.(*planned) }
 func (p *planned) Decide(o *sim.Observation, a *sim.Action) { p.decide(o, a) }
 
 // params makes a fixed policy, so that a Variant can wrap a stub.

@@ -46,3 +46,9 @@ func (m *MoreForMore) Decide(o *sim.Observation, a *sim.Action) {
 	m.relief = min(max(m.relief, 0), 1)
 	a.SetAll(m.relief)
 }
+
+// Clone implements sim.Policy.
+func (m *MoreForMore) Clone() sim.Policy { c := *m; return &c }
+
+// CopyFrom implements sim.Policy.
+func (m *MoreForMore) CopyFrom(src sim.Policy) { *m = *src.(*MoreForMore) }

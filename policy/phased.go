@@ -76,3 +76,9 @@ func (f *Phased) Decide(o *sim.Observation, a *sim.Action) {
 	}
 	a.SetAll(f.levels[f.released])
 }
+
+// Clone implements sim.Policy (its milestones and levels, never changed, are shared).
+func (f *Phased) Clone() sim.Policy { c := *f; return &c }
+
+// CopyFrom implements sim.Policy.
+func (f *Phased) CopyFrom(src sim.Policy) { *f = *src.(*Phased) }

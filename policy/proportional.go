@@ -39,3 +39,9 @@ func (f *Proportional) Decide(o *sim.Observation, a *sim.Action) {
 	f.relief += f.p.Speed * (target - f.relief)
 	a.SetAll(f.relief)
 }
+
+// Clone implements sim.Policy.
+func (f *Proportional) Clone() sim.Policy { c := *f; return &c }
+
+// CopyFrom implements sim.Policy.
+func (f *Proportional) CopyFrom(src sim.Policy) { *f = *src.(*Proportional) }

@@ -29,3 +29,9 @@ func (r *Reciprocal) Decide(o *sim.Observation, a *sim.Action) {
 	}
 	a.SetAll(min(1, r.p.Gain*o.Verified))
 }
+
+// Clone implements sim.Policy.
+func (r *Reciprocal) Clone() sim.Policy { c := *r; return &c }
+
+// CopyFrom implements sim.Policy.
+func (r *Reciprocal) CopyFrom(src sim.Policy) { *r = *src.(*Reciprocal) }

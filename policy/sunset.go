@@ -46,3 +46,13 @@ func (s *Sunset) Decide(o *sim.Observation, a *sim.Action) {
 		a.Coverage = s.p.Exemption
 	}
 }
+
+// Clone implements sim.Policy.
+func (s *Sunset) Clone() sim.Policy { return &Sunset{p: s.p, phased: s.phased.Clone(), open: s.open} }
+
+// CopyFrom implements sim.Policy.
+func (s *Sunset) CopyFrom(src sim.Policy) {
+	o := src.(*Sunset)
+	s.phased.CopyFrom(o.phased)
+	s.open = o.open
+}

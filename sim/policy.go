@@ -21,6 +21,15 @@ type Policy interface {
 	// relief and humanitarian coverage now in force; Decide changes what it
 	// wants. Values are clamped to [0, 1].
 	Decide(obs *Observation, act *Action)
+	// Clone returns a policy with the same parameters and the same state
+	// that shares nothing Decide changes: deciding on the clone leaves this
+	// policy as it was. A Forecaster uses clones to ask how the policy
+	// would answer hypothetical observations.
+	Clone() Policy
+	// CopyFrom sets the policy's state to src's. src is this policy, a
+	// clone of it, or a policy it was cloned from; once sized, CopyFrom
+	// allocates nothing.
+	CopyFrom(src Policy)
 }
 
 // PolicyParams are a policy's parameters, decoded from a scenario file. They

@@ -37,6 +37,15 @@ type Replication struct {
 	pol Policy   // the policy of the replication running
 	out *Outcome // where it writes
 	t   tally    // its metrics so far
+
+	// A forward-looking target's view of the policy: a forecaster for
+	// each policy this Replication has run (made on first use), the one
+	// in use, and the relief paths of its plans.
+	forecasters []*Forecaster
+	fc          *Forecaster
+	path        []float64
+	discounts   []float64 // δ^k for the rounds of foresight
+	delay       float64   // δ^lag: the report lag postpones every answer
 }
 
 // NewReplication returns a Replication for model m.
@@ -47,7 +56,7 @@ func NewReplication(m *Model) *Replication {
 		st:         newStreams(),
 		dr:         newDraws(m.Rounds, len(p.Coalition.Members), len(p.Neighbours.States), len(p.Spoilers.Factions)),
 		coalition:  agents.NewCoalition(&p.Coalition),
-		target:     agents.NewTarget(&p.Target),
+		target:     agents.NewTarget(&p.Target, &p.Verifier),
 		civil:      agents.NewCivil(&p.CivilSociety),
 		neighbours: agents.NewNeighbours(&p.Neighbours),
 		spoilers:   agents.NewSpoilers(&p.Spoilers),
@@ -56,6 +65,16 @@ func NewReplication(m *Model) *Replication {
 	}
 	r.typ = r.st.get(SourceType)
 	r.act.Relief = make([]float64, len(p.Sectors))
+	if r.target.ForwardLooking() {
+		n := max(p.Target.Foresight, 1)
+		r.path, r.discounts = make([]float64, n), make([]float64, n)
+		d := 1.0
+		for k := range n {
+			r.discounts[k] = d
+			d *= p.Target.Discount
+		}
+		r.delay = math.Pow(p.Target.Discount, float64(p.Verifier.Lag))
+	}
 	r.obs = Observation{
 		Rounds:           m.Rounds,
 		Sectors:          p.Sectors,
@@ -104,10 +123,13 @@ func (r *Replication) start(seed, rep uint64, pol Policy, out *Outcome) {
 		d.fill(r.st)
 		d.made, d.seed, d.rep = true, seed, rep
 	} else {
-		r.st.reseed(seed, rep, SourceType, SourcePolicy)
+		r.st.reseed(seed, rep, SourceType, SourcePolicy, SourceForecast)
 	}
 	pol.Reset()
 	r.pol, r.out = pol, out
+	if r.target.ForwardLooking() {
+		r.fc = r.forecaster(pol)
+	}
 	r.reset() // draws the target's commitment from its own stream
 	r.t = tally{welfareMin: math.Inf(1)}
 }
@@ -141,6 +163,9 @@ func (r *Replication) step(round int) {
 	r.coalition.Step(w, rd.coalition)
 	r.neighbours.Step(w, rd.neighbours)
 	w.Pressure = leverage(w.Relief, w.Cohesion, w.Evasion)
+	if r.fc != nil {
+		r.anticipate()
+	}
 	r.target.Step(w, d.target[i], r.typ)
 	r.spoilers.Step(w, rd.spoilers)
 	r.civil.Step(w, d.civil[i])
@@ -177,6 +202,64 @@ func (r *Replication) step(round int) {
 	t.snapbacks += b2i(snap)
 	t.falseSnapbacks += b2i(snap && w.FalseAlarm)
 	out.Events[i] = RoundEvents{Snapback: snap, Violation: w.Violation, FalseAlarm: w.FalseAlarm, Choice: uint8(w.Choice), Shocks: w.Events}
+}
+
+// forecaster returns the forecaster of policy pol, made the first time this
+// Replication runs pol.
+func (r *Replication) forecaster(pol Policy) *Forecaster {
+	for _, f := range r.forecasters {
+		if f.Policy() == pol {
+			return f
+		}
+	}
+	f := NewForecaster(pol, len(r.relief))
+	r.forecasters = append(r.forecasters, f)
+	return f
+}
+
+// anticipate works out, for a forward-looking target, the relief change
+// each of its choices would bring (World.Anticipated). The coalition will
+// see the choice lag rounds from now; until then it decides on reports
+// already made. From then on, the target assumes, it sees the compliance
+// the choice leaves visible, for foresight rounds: a choice is worth the
+// discounted mean of the relief in force over those rounds, less the
+// relief now, discounted again for the lag. Open backsliding is reported,
+// and cheating exposed (showing the truth), with the verifier's public
+// chances.
+func (r *Replication) anticipate() {
+	w, f := &r.w, r.fc
+	lag := r.m.Params.Verifier.Lag
+	obs := &r.obs
+	if w.Round == 1 { // no decision yet: the coalition has seen nothing
+		obs.Round, obs.Verified, obs.Inspected, obs.Violation, obs.Incidents = 0, w.Verified, false, false, 0
+		obs.Welfare, obs.Cohesion, obs.Leverage, obs.Evasion, obs.Coverage = w.Welfare, w.Cohesion, w.Pressure, w.Evasion, r.coverage
+	}
+	f.Start(obs, lag, r.st.get(SourceForecast))
+	seen, truth := r.target.Outlook(w)
+	reported, exposed := r.target.Chances()
+	value := func(verified float64, violation bool) float64 {
+		f.Plan(verified, violation, r.path)
+		var v, sum float64
+		for k, x := range r.path {
+			v += r.discounts[k] * x
+			sum += r.discounts[k]
+		}
+		return r.delay * (v/sum - w.Relief)
+	}
+	a := &w.Anticipated
+	a[agents.Comply] = value(seen[agents.Comply], false)
+	a[agents.Partial] = value(seen[agents.Partial], false)
+	a[agents.Stall] = value(seen[agents.Stall], false)
+	if seen[agents.Backslide] == seen[agents.Stall] { // nothing to roll back
+		a[agents.Backslide], a[agents.Cheat] = a[agents.Stall], a[agents.Stall]
+		return
+	}
+	caught := value(seen[agents.Backslide], true)
+	a[agents.Backslide] = reported*caught + (1-reported)*value(seen[agents.Backslide], false)
+	if truth != seen[agents.Backslide] {
+		caught = value(truth, true)
+	}
+	a[agents.Cheat] = exposed*caught + (1-exposed)*a[agents.Stall]
 }
 
 // reset puts the world, the actors and the relief in their initial state.

@@ -31,7 +31,10 @@ const (
 	SourceVerifier
 	// SourcePolicy is the stream a stochastic policy may draw from.
 	SourcePolicy
-	numSources = int(SourcePolicy)
+	// SourceForecast is the stream the random parts of a policy draw from
+	// when a forward-looking target works out what the policy would do.
+	SourceForecast
+	numSources = int(SourceForecast)
 )
 
 // mix is the SplitMix64 finaliser (Steele, Lea and Flood 2014): a bijection

@@ -219,7 +219,10 @@ func TestReplicationAllocatesNothing(t *testing.T) {
 // A policy that returns garbage cannot push levels out of range.
 type garbage struct{ n int }
 
-func (g *garbage) Reset() {}
+func (g *garbage) Reset()                  {}
+func (g *garbage) Clone() sim.Policy       { c := *g; return &c }
+func (g *garbage) CopyFrom(src sim.Policy) { g.n = src.(interface{ count() int }).count() }
+func (g *garbage) count() int              { return g.n }
 func (g *garbage) Decide(_ *sim.Observation, a *sim.Action) {
 	g.n++
 	vals := []float64{math.NaN(), -3, 7, math.Inf(1), 0.5}

@@ -95,8 +95,12 @@ func TestTradeOffs(t *testing.T) {
 	if _, hi := paired(agg, bestDurable, bestHum, sim.HumanitarianShortfall); hi >= 0 {
 		t.Errorf("%s has no significantly lower shortfall than %s", names(bestHum), names(bestDurable))
 	}
-	if lo, _ := paired(agg, worstDurable, bestDurable, sim.DurableAgreement); lo < 0.05 {
-		t.Errorf("durable agreement ranges only from %s to %s by less than 5 points", names(worstDurable), names(bestDurable))
+	// Under the adaptive learner the range was 25 points; under the
+	// rule-learner, calibrated to the same base rate, about 6 (see the
+	// change log in docs/model.md): the test asks that it be there, not
+	// that it be large.
+	if lo, _ := paired(agg, worstDurable, bestDurable, sim.DurableAgreement); lo <= 0 {
+		t.Errorf("durable agreement from %s to %s: the range is not significant", names(worstDurable), names(bestDurable))
 	}
 }
 
@@ -128,9 +132,11 @@ func TestGoldenDefault(t *testing.T) {
 
 // Common random numbers work: on the default scenario, the paired 95%
 // interval of the difference in durable agreement between big-bang and
-// phased is at least three times narrower than the interval from
-// independent streams (different seeds). With misaligned streams the two
-// would be about as wide.
+// phased is at least twice as narrow as the interval from independent
+// streams (different seeds). With misaligned streams the two would be
+// about as wide. (The adaptive learner gave a ratio of 3.3; a
+// rule-learner's histories part more between policies, as its target
+// answers each policy's rule, and the ratio is 2.6.)
 func TestPairingNarrowsIntervals(t *testing.T) {
 	const reps = 4000
 	s := mustDefault(t)
@@ -151,7 +157,7 @@ func TestPairingNarrowsIntervals(t *testing.T) {
 	unpaired := 2 * tq * math.Sqrt(a.SD*a.SD/reps+b.SD*b.SD/reps)
 	width := paired.CI95[1] - paired.CI95[0]
 	t.Logf("paired width %.4f, unpaired %.4f, ratio %.2f", width, unpaired, unpaired/width)
-	if unpaired < 3*width {
-		t.Errorf("paired interval %.4f is not 3 times narrower than the unpaired %.4f (ratio %.2f): common random numbers are not aligned", width, unpaired, unpaired/width)
+	if unpaired < 2*width {
+		t.Errorf("paired interval %.4f is not 2 times narrower than the unpaired %.4f (ratio %.2f): common random numbers are not aligned", width, unpaired, unpaired/width)
 	}
 }

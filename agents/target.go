@@ -45,7 +45,7 @@ type TargetParams struct {
 	Model           string  `toml:"model" oneof:"adaptive,rule-learner,forward-looking" doc:"how the target values the relief its choices bring: adaptive learns what each of its own choices brought, crediting each relief change to its choice lag+1 rounds before; rule-learner learns the coalition's rule, the relief the coalition sets at each verified compliance and after a violation report; forward-looking works out the policy's announced rule and values the relief each choice would bring over the rounds ahead, discounted" why:"rule-learner: what it learns does not depend on a policy's rhythm matching the reporting lag, and it needs no knowledge of the rule; the three are compared in docs/model.md section 4.3"`
 	RuleGrid        int     `toml:"rule_grid" plausible:"[4,16]" range:"[1,32]" doc:"rule-learner: number of intervals of verified compliance over which it learns the relief the coalition sets (relief at compliance between grid points is interpolated)" why:"8: intervals of half a step at the default step, fine enough to tell the phased milestones apart"`
 	Discount        float64 `toml:"discount" plausible:"[0.7,0.98]" range:"[0,1]" doc:"forward-looking: weight of relief one round later relative to relief now (δ)" why:"0.9 a quarter: a government that weighs the next year about two-thirds as much as now; cooperation under grim trigger needs δ above (T-R)/(T-P) = 0.5 with the standard payoffs"`
-	Foresight       int     `toml:"foresight" plausible:"[2,8]" range:"[1,40]" doc:"forward-looking: rounds after the coalition sees a choice over which the target works out the relief it brings" why:"4: a year of quarterly reviews, long enough to see a phased policy's hold period through"`
+	Foresight       int     `toml:"foresight" plausible:"[2,8]" range:"[1,40]" doc:"forward-looking: rounds after the coalition sees a choice over which the target works out the relief it brings" why:"3: three quarterly reviews, enough to see a phased policy's two-round hold through to its tranche; each round more costs about a tenth of a replication"`
 	CommitmentAlpha float64 `toml:"commitment_alpha" plausible:"[0.6,2.4]" range:"(0,50]" doc:"Beta shape α of the hidden reform commitment κ, drawn per replication and at each leadership change" why:"with commitment_beta, one of the two calibration knobs: mean κ = α/(α+β) sets how many targets reform under pressure alone (base rate about a third)"`
 	CommitmentBeta  float64 `toml:"commitment_beta" plausible:"[1.1,4.4]" range:"(0,50]" doc:"Beta shape β of the hidden reform commitment κ" why:"α=1.2, β=2.2 gives mean κ 0.35 with wide spread: the coalition is genuinely uncertain about intent"`
 	Reformers       float64 `toml:"reformers" plausible:"[0.2,0.6]" range:"[0,1]" doc:"initial (and long-run) share of power held by reformers, ρ₀" why:"below one half: sanctioned regimes are usually dominated by hardliners"`
@@ -76,7 +76,7 @@ type TargetParams struct {
 // DefaultTarget returns the default target government parameters.
 func DefaultTarget() TargetParams {
 	return TargetParams{
-		Model: "rule-learner", RuleGrid: 8, Discount: 0.9, Foresight: 4,
+		Model: "rule-learner", RuleGrid: 8, Discount: 0.9, Foresight: 3,
 		CommitmentAlpha: 1.2, CommitmentBeta: 2.2,
 		Reformers: 0.4, Step: 0.25, PartialShare: 0.5,
 		Noise: 0.3, LearningRate: 0.3,

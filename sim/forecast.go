@@ -23,8 +23,10 @@ type Forecaster struct {
 	obs       Observation
 	act       Action
 	inForce   []float64 // relief in force in the shadow's world
+	relief    float64   // its weighted relief
 	baseForce []float64 // and after the rounds every plan shares
 	baseCov   float64
+	baseRel   float64
 }
 
 // NewForecaster returns a forecaster for policy p in a model with the given
@@ -55,14 +57,16 @@ func (f *Forecaster) Start(now *Observation, lag int, rand *rand.Rand) {
 	f.obs.Violation, f.obs.Inspected = false, false
 	f.obs.Rand = rand
 	copy(f.inForce, now.Relief)
-	f.obs.Coverage = now.Coverage
+	copy(f.act.Relief, now.Relief)
+	f.obs.Coverage, f.act.Coverage = now.Coverage, now.Coverage
+	f.relief = now.WeightedRelief(f.inForce)
 	f.shadow.CopyFrom(f.pol)
 	for range lag {
 		f.decide()
 	}
 	f.base.CopyFrom(f.shadow)
 	copy(f.baseForce, f.inForce)
-	f.baseCov = f.obs.Coverage
+	f.baseCov, f.baseRel = f.obs.Coverage, f.relief
 }
 
 // Plan fills path with the weighted relief the policy would have in force
@@ -73,7 +77,8 @@ func (f *Forecaster) Start(now *Observation, lag int, rand *rand.Rand) {
 func (f *Forecaster) Plan(verified float64, violation bool, path []float64) {
 	f.shadow.CopyFrom(f.base)
 	copy(f.inForce, f.baseForce)
-	f.obs.Coverage = f.baseCov
+	copy(f.act.Relief, f.baseForce)
+	f.obs.Coverage, f.act.Coverage, f.relief = f.baseCov, f.baseCov, f.baseRel
 	round := f.obs.Round
 	f.obs.Verified, f.obs.Inspected = verified, true
 	for h := range path {
@@ -85,15 +90,29 @@ func (f *Forecaster) Plan(verified float64, violation bool, path []float64) {
 }
 
 // decide runs the shadow's decision for the next round and puts its action
-// in force, as the engine would; it returns the weighted relief.
+// in force, as the engine would; it returns the weighted relief. As in the
+// engine, the action holds what is in force between decisions, so that a
+// decision that changes nothing costs nothing more.
 func (f *Forecaster) decide() float64 {
 	f.obs.Round++
-	copy(f.act.Relief, f.inForce)
-	f.act.Coverage = f.obs.Coverage
 	f.shadow.Decide(&f.obs, &f.act)
-	for i, x := range f.act.Relief {
-		f.inForce[i] = policyLevel(x)
+	changed := false
+	act := f.act.Relief
+	in := f.inForce[:len(act)]
+	for i, x := range act {
+		if x != in[i] {
+			x = policyLevel(x)
+			act[i] = x
+			changed = changed || x != in[i]
+			in[i] = x
+		}
 	}
-	f.obs.Coverage = policyLevel(f.act.Coverage)
-	return f.obs.WeightedRelief(f.inForce)
+	if c := f.act.Coverage; c != f.obs.Coverage {
+		c = policyLevel(c)
+		f.act.Coverage, f.obs.Coverage = c, c
+	}
+	if changed {
+		f.relief = f.obs.WeightedRelief(f.inForce)
+	}
+	return f.relief
 }

@@ -44,8 +44,19 @@ type Replication struct {
 	forecasters []*Forecaster
 	fc          *Forecaster
 	path        []float64
-	discounts   []float64 // δ^k for the rounds of foresight
+	discounts   []float64 // δ^lag δ^k / Σ_k δ^k for the rounds of foresight
 	delay       float64   // δ^lag: the report lag postpones every answer
+	memo        [6]plan   // the plans forecast this round
+	plans       int
+}
+
+// plan is a forecast plan, verified compliance from the round the
+// coalition sees the choice and whether a violation is reported then, and
+// its value.
+type plan struct {
+	v     float64
+	viol  bool
+	value float64
 }
 
 // NewReplication returns a Replication for model m.
@@ -68,12 +79,16 @@ func NewReplication(m *Model) *Replication {
 	if r.target.ForwardLooking() {
 		n := max(p.Target.Foresight, 1)
 		r.path, r.discounts = make([]float64, n), make([]float64, n)
-		d := 1.0
+		d, sum := 1.0, 0.0
 		for k := range n {
 			r.discounts[k] = d
+			sum += d
 			d *= p.Target.Discount
 		}
 		r.delay = math.Pow(p.Target.Discount, float64(p.Verifier.Lag))
+		for k := range n {
+			r.discounts[k] *= r.delay / sum
+		}
 	}
 	r.obs = Observation{
 		Rounds:           m.Rounds,
@@ -237,14 +252,25 @@ func (r *Replication) anticipate() {
 	f.Start(obs, lag, r.st.get(SourceForecast))
 	seen, truth := r.target.Outlook(w)
 	reported, exposed := r.target.Chances()
+	// Plans often coincide (nothing left to comply with, or to roll
+	// back): each distinct one is forecast once.
+	r.plans = 0
 	value := func(verified float64, violation bool) float64 {
-		f.Plan(verified, violation, r.path)
-		var v, sum float64
-		for k, x := range r.path {
-			v += r.discounts[k] * x
-			sum += r.discounts[k]
+		for _, m := range r.memo[:r.plans] {
+			if m.v == verified && m.viol == violation {
+				return m.value
+			}
 		}
-		return r.delay * (v/sum - w.Relief)
+		f.Plan(verified, violation, r.path)
+		val := -r.delay * w.Relief
+		for k, x := range r.path {
+			val += r.discounts[k] * x
+		}
+		if r.plans < len(r.memo) {
+			r.memo[r.plans] = plan{verified, violation, val}
+			r.plans++
+		}
+		return val
 	}
 	a := &w.Anticipated
 	a[agents.Comply] = value(seen[agents.Comply], false)

@@ -19,7 +19,7 @@ import (
 type Forecaster struct {
 	pol       Policy // the policy forecast
 	shadow    Policy // a clone that the forecast runs on
-	base      Policy // the clone's state after the rounds every plan shares
+	base      Policy // a clone in the state after the rounds every plan shares
 	obs       Observation
 	act       Action
 	inForce   []float64 // relief in force in the shadow's world
@@ -60,11 +60,10 @@ func (f *Forecaster) Start(now *Observation, lag int, rand *rand.Rand) {
 	copy(f.act.Relief, now.Relief)
 	f.obs.Coverage, f.act.Coverage = now.Coverage, now.Coverage
 	f.relief = now.WeightedRelief(f.inForce)
-	f.shadow.CopyFrom(f.pol)
+	f.base.CopyFrom(f.pol)
 	for range lag {
-		f.decide()
+		f.decide(f.base)
 	}
-	f.base.CopyFrom(f.shadow)
 	copy(f.baseForce, f.inForce)
 	f.baseCov, f.baseRel = f.obs.Coverage, f.relief
 }
@@ -83,19 +82,19 @@ func (f *Forecaster) Plan(verified float64, violation bool, path []float64) {
 	f.obs.Verified, f.obs.Inspected = verified, true
 	for h := range path {
 		f.obs.Violation = violation && h == 0
-		path[h] = f.decide()
+		path[h] = f.decide(f.shadow)
 	}
 	f.obs.Round = round
 	f.obs.Violation = false
 }
 
-// decide runs the shadow's decision for the next round and puts its action
+// decide runs the decision of pol, a clone, for the next round and puts its action
 // in force, as the engine would; it returns the weighted relief. As in the
 // engine, the action holds what is in force between decisions, so that a
 // decision that changes nothing costs nothing more.
-func (f *Forecaster) decide() float64 {
+func (f *Forecaster) decide(pol Policy) float64 {
 	f.obs.Round++
-	f.shadow.Decide(&f.obs, &f.act)
+	pol.Decide(&f.obs, &f.act)
 	changed := false
 	act := f.act.Relief
 	in := f.inForce[:len(act)]

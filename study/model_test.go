@@ -131,6 +131,32 @@ func TestGoldenDefault(t *testing.T) {
 	}
 }
 
+// The adaptive learner at the relief weight it was calibrated with is the
+// model before the decision model became a parameter, and reproduces its
+// golden run bit for bit: testdata/golden-adaptive.json is the golden file
+// of that model (commit a97302a), kept unchanged.
+func TestGoldenAdaptive(t *testing.T) {
+	t.Parallel()
+	s := mustDefault(t)
+	for k, v := range map[string]any{"target.model": "adaptive", "target.relief_weight": 8.0} {
+		if err := s.Set(k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sum, _ := run(t, s, 512, 2718)
+	var b bytes.Buffer
+	if err := results.WriteSummaryJSON(&b, sum); err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile(filepath.Join("testdata", "golden-adaptive.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(b.Bytes(), want) {
+		t.Error("the adaptive learner at relief weight 8 no longer reproduces the golden run of the model before target.model existed")
+	}
+}
+
 // Common random numbers work: on the default scenario, the paired 95%
 // interval of the difference in durable agreement between big-bang and
 // phased is at least twice as narrow as the interval from independent

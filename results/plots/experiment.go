@@ -904,6 +904,9 @@ func (v *experimentView) sweep(m *results.ExperimentMetric) (figure, bool) {
 			ls := make([]string, len(groups))
 			for i, g := range groups {
 				at[i], ls[i] = g.x, g.label
+				if len(groups) > 2 {
+					ls[i] = breakLabel(g.label, 10)
+				}
 			}
 			pl.X.Min, pl.X.Max = -0.5, float64(len(groups))-0.5
 			pl.X.Tick.Marker = fixedTicks(at, ls)
@@ -1088,4 +1091,31 @@ func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 		}
 	}
 	return ts
+}
+
+// breakLabel breaks a level's label longer than max characters onto two
+// lines, after the hyphen or underscore nearest its middle, so that the
+// labels of neighbouring levels (rule-learner, forward-looking) do not run
+// into each other; a label with neither stays whole.
+func breakLabel(label string, max int) string {
+	if len(label) <= max {
+		return label
+	}
+	best := -1
+	for i := 1; i < len(label)-1; i++ {
+		if c := label[i]; (c == '-' || c == '_') && (best < 0 || abs(i-len(label)/2) < abs(best-len(label)/2)) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return label
+	}
+	return label[:best+1] + "\n" + label[best+1:]
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }

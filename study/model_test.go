@@ -312,3 +312,39 @@ rounds = 2
 		t.Errorf("rule-learner: the wind-down costs (%.3f, %.3f), not less than half the adaptive learner's lower bound %.3f", r[0], r[1], cost["adaptive"][0])
 	}
 }
+
+// The shadow of the future: a more patient forward-looking target (higher
+// target.discount) reaches more durable agreements under policies that
+// make future relief depend on present behaviour (phased-snapback,
+// reciprocal, max-pressure re-impose on a violation), as repeated-game
+// theory expects (cooperation needs a discount factor above a threshold;
+// ../shared/cases.md). Under big-bang and phased, which never take relief
+// back, patience has no such lever; the test logs them.
+func TestPatienceUnderConditionalPolicies(t *testing.T) {
+	t.Parallel()
+	const reps, seed = 3000, 5
+	means := map[float64]*results.Summary{}
+	for _, d := range []float64{0.5, 0.98} {
+		s := mustDefault(t)
+		for k, v := range map[string]any{"target.model": "forward-looking", "target.discount": d} {
+			if err := s.Set(k, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sum, _ := run(t, s, reps, seed)
+		means[d] = sum
+	}
+	for i, p := range means[0.5].Policies {
+		lo, _ := p.Metrics.Get("durable_agreement")
+		hi, _ := means[0.98].Policies[i].Metrics.Get("durable_agreement")
+		diff := hi.Mean - lo.Mean
+		se := math.Sqrt(hi.SD*hi.SD/reps + lo.SD*lo.SD/reps)
+		t.Logf("%-16s discount 0.5: %.3f, 0.98: %.3f, difference %+.3f (99.9%% interval %+.3f to %+.3f)", p.Policy, lo.Mean, hi.Mean, diff, diff-3.29*se, diff+3.29*se)
+		switch p.Policy {
+		case "phased-snapback", "reciprocal", "max-pressure":
+			if !(diff-3.29*se > 0) {
+				t.Errorf("%s: patience does not raise durable agreement (%+.3f, 99.9%% interval from %+.3f)", p.Policy, diff, diff-3.29*se)
+			}
+		}
+	}
+}

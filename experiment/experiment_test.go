@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -977,5 +978,34 @@ func TestDesignRoles(t *testing.T) {
 				t.Errorf("saltelli point %s (AB, column %s) differs from its A point in %s", r[0], r[len(head)-1], e.Parameters[c].Name)
 			}
 		}
+	}
+}
+
+// Every experiment file docs/experiments.md shows is valid.
+func TestDocExperimentExamples(t *testing.T) {
+	t.Parallel()
+	const path = "../docs/experiments.md"
+	doc, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cur []string
+	in, start, n := false, 0, 0
+	for i, l := range strings.Split(string(doc), "\n") {
+		switch {
+		case !in && strings.TrimSpace(l) == "```toml":
+			in, cur, start = true, nil, i+2
+		case in && strings.TrimSpace(l) == "```":
+			in = false
+			n++
+			if _, err := experiment.Parse(fmt.Sprintf("%s:%d", path, start), []byte(strings.Join(cur, "\n"))); err != nil {
+				t.Errorf("the example at %s:%d is not a valid experiment: %v", path, start, err)
+			}
+		case in:
+			cur = append(cur, l)
+		}
+	}
+	if n < 2 {
+		t.Errorf("found %d experiment examples, want at least 2", n)
 	}
 }

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -65,5 +66,50 @@ func TestParameterTableHeadingsUnique(t *testing.T) {
 	}
 	if !seen["#### [[sectors]]"] || !seen["#### [[coalition.members]]"] {
 		t.Errorf("parameter table lacks the arrays of tables; headings: %v", seen)
+	}
+}
+
+// tomlBlocks returns the ```toml code blocks of a document, each with the
+// line it starts on.
+func tomlBlocks(t *testing.T, path string) (blocks []string, lines []int) {
+	t.Helper()
+	doc, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cur []string
+	in := false
+	for i, l := range strings.Split(string(doc), "\n") {
+		switch {
+		case !in && strings.TrimSpace(l) == "```toml":
+			in, cur = true, nil
+			lines = append(lines, i+2)
+		case in && strings.TrimSpace(l) == "```":
+			in = false
+			blocks = append(blocks, strings.Join(cur, "\n")+"\n")
+		case in:
+			cur = append(cur, l)
+		}
+	}
+	return blocks, lines
+}
+
+// Every scenario file the documentation shows is valid: a reader who
+// copies one gets a run, not an error (the ladder examples of policies.md
+// had stage names the name rule refuses).
+func TestDocScenarioExamples(t *testing.T) {
+	t.Parallel()
+	n := 0
+	for _, path := range []string{"../docs/policies.md", "../docs/teaching.md"} {
+		blocks, lines := tomlBlocks(t, path)
+		for i, b := range blocks {
+			n++
+			if _, err := Parse(fmt.Sprintf("%s:%d", path, lines[i]), []byte(b)); err != nil {
+				t.Errorf("the example at %s:%d is not a valid scenario: %v", path, lines[i], err)
+			}
+		}
+	}
+	if n < 7 {
+		t.Errorf("found %d scenario examples in the docs, want at least 7: has the code-block marker changed?", n)
 	}
 }

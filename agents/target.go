@@ -173,16 +173,27 @@ func (t *Target) Chances() (reported, exposed float64) { return t.reported, t.ex
 // coalition to observe), and the true compliance after a rollback, which
 // is what the verifier sees when it exposes cheating.
 func (t *Target) Outlook(w *World) (seen [NumChoices]float64, exposedAt float64) {
-	x, g := w.Compliance, w.Concealed
-	for c := range NumChoices {
-		ch := Choice(c)
-		if x == 0 {
-			ch = noRollback[ch]
-		}
-		nx, ng := t.apply(ch, x, g)
-		seen[c] = num.Clamp01(nx + ng)
+	comply, partial, stall, back := t.outlook(w.Compliance, w.Concealed)
+	return [NumChoices]float64{comply, partial, stall, back, stall}, max(w.Compliance-t.p.Step, 0)
+}
+
+// outlook returns what the verifier would see after complying, partial
+// compliance, stalling (and cheating, which keeps the façade) and open
+// backsliding, from true compliance x and concealed rollback g (x + g is
+// at most 1). Complying moves true compliance to x' and first repairs the
+// concealment, so what is seen is x' + max(g - (x' - x), 0) = max(x', x + g);
+// backsliding lowers the truth under an unchanged façade; at x = 0 there
+// is nothing to roll back and backsliding is a stall.
+func (t *Target) outlook(x, g float64) (comply, partial, stall, back float64) {
+	p := t.p
+	stall = num.Clamp01(x + g)
+	comply = max(min(x+p.Step, 1), stall)
+	partial = max(min(x+p.Step*p.PartialShare, 1), stall)
+	back = stall
+	if x > 0 {
+		back = num.Clamp01(max(x-p.Step, 0) + g)
 	}
-	return seen, max(x-t.p.Step, 0)
+	return
 }
 
 // Reset starts a new replication: it draws the hidden commitment from rt and
@@ -331,14 +342,14 @@ func (t *Target) rule(v float64) float64 {
 // cheating exposed with its chance; either brings the relief learned for
 // violation reports.
 func (t *Target) expectRule(w *World) {
-	seen, _ := t.Outlook(w)
+	comply, partial, seen, back := t.outlook(w.Compliance, w.Concealed)
 	r, viol := w.Relief, t.RuleViolation
-	stall := t.rule(seen[Stall])
+	stall := t.rule(seen)
 	t.Expect = [NumChoices]float64{
-		Comply:    t.rule(seen[Comply]) - r,
-		Partial:   t.rule(seen[Partial]) - r,
+		Comply:    t.rule(comply) - r,
+		Partial:   t.rule(partial) - r,
 		Stall:     stall - r,
-		Backslide: t.reported*viol + (1-t.reported)*t.rule(seen[Backslide]) - r,
+		Backslide: t.reported*viol + (1-t.reported)*t.rule(back) - r,
 		Cheat:     t.exposed*viol + (1-t.exposed)*stall - r,
 	}
 }

@@ -19,26 +19,28 @@ func exactMean(m *Moments) float64 {
 // quotient, on both sides of the bound, for positive and negative sums.
 func TestMeanFastPathExact(t *testing.T) {
 	t.Parallel()
-	r := rand.New(rand.NewPCG(1, 2))
+	// Each case draws from its own generator: the subtests run in
+	// parallel.
 	cases := []struct {
 		name string
-		gen  func() float64
+		gen  func(r *rand.Rand) float64
 		n    int
 	}{
-		{"unit", r.Float64, 1000},
-		{"signed", func() float64 { return 2*r.Float64() - 1 }, 1000},
-		{"negative", func() float64 { return -r.Float64() * 3 }, 333},
-		{"tiny", func() float64 { return r.Float64() * 1e-9 }, 50},
-		{"large", func() float64 { return r.Float64() * 4e5 }, 40},       // sums cross 2⁵³ on the way
-		{"beyond", func() float64 { return (r.Float64() + 1) * 1e6 }, 9}, // sums well past 2⁵³
+		{"unit", (*rand.Rand).Float64, 1000},
+		{"signed", func(r *rand.Rand) float64 { return 2*r.Float64() - 1 }, 1000},
+		{"negative", func(r *rand.Rand) float64 { return -r.Float64() * 3 }, 333},
+		{"tiny", func(r *rand.Rand) float64 { return r.Float64() * 1e-9 }, 50},
+		{"large", func(r *rand.Rand) float64 { return r.Float64() * 4e5 }, 40},       // sums cross 2⁵³ on the way
+		{"beyond", func(r *rand.Rand) float64 { return (r.Float64() + 1) * 1e6 }, 9}, // sums well past 2⁵³
 	}
-	for _, c := range cases {
+	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
+			r := rand.New(rand.NewPCG(1, uint64(i)))
 			var m Moments
 			fast, slow := 0, 0
 			for range c.n {
-				m.Add(c.gen())
+				m.Add(c.gen(r))
 				if _, ok := m.sum.small(); ok {
 					fast++
 				} else {
@@ -79,29 +81,29 @@ func exactVariance(m *Moments) float64 {
 // too large for it (the exact path).
 func TestVarianceFastPathExact(t *testing.T) {
 	t.Parallel()
-	r := rand.New(rand.NewPCG(3, 4))
 	cases := []struct {
 		name string
-		gen  func() float64
+		gen  func(r *rand.Rand) float64
 		n    int
 	}{
-		{"unit", r.Float64, 2000},
-		{"binary", func() float64 { return float64(r.IntN(2)) }, 500},
-		{"constant", func() float64 { return 0.3 }, 50},
-		{"signed", func() float64 { return 2*r.Float64() - 1 }, 500},
-		{"counts", func() float64 { return float64(r.IntN(40)) }, 300},
-		{"tiny", func() float64 { return r.Float64() * 1e-8 }, 100},
-		{"grid", func() float64 { return float64(r.IntN(5)) / 4 }, 300},
-		{"large", func() float64 { return r.Float64() * 1e6 }, 100}, // past the fast path
-		{"huge", func() float64 { return -r.Float64() * 1e9 }, 30},
+		{"unit", (*rand.Rand).Float64, 2000},
+		{"binary", func(r *rand.Rand) float64 { return float64(r.IntN(2)) }, 500},
+		{"constant", func(*rand.Rand) float64 { return 0.3 }, 50},
+		{"signed", func(r *rand.Rand) float64 { return 2*r.Float64() - 1 }, 500},
+		{"counts", func(r *rand.Rand) float64 { return float64(r.IntN(40)) }, 300},
+		{"tiny", func(r *rand.Rand) float64 { return r.Float64() * 1e-8 }, 100},
+		{"grid", func(r *rand.Rand) float64 { return float64(r.IntN(5)) / 4 }, 300},
+		{"large", func(r *rand.Rand) float64 { return r.Float64() * 1e6 }, 100}, // past the fast path
+		{"huge", func(r *rand.Rand) float64 { return -r.Float64() * 1e9 }, 30},
 	}
-	for _, c := range cases {
+	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
+			r := rand.New(rand.NewPCG(3, uint64(i)))
 			var m Moments
 			fast := 0
 			for range c.n {
-				m.Add(c.gen())
+				m.Add(c.gen(r))
 				if m.n < 2 {
 					continue
 				}

@@ -160,8 +160,24 @@ func (l *Ladder) Decide(o *sim.Observation, a *sim.Action) {
 	}
 }
 
-// Clone implements sim.Policy (the sector indexes, the same for every copy, are shared).
-func (l *Ladder) Clone() sim.Policy { c := *l; return &c }
+// Clone implements sim.Policy. The sector indexes are filled in on the
+// first decision, so a clone made before it has its own.
+func (l *Ladder) Clone() sim.Policy {
+	c := *l
+	c.index = make([][]int, len(l.index))
+	for i, x := range l.index {
+		c.index[i] = slices.Clone(x)
+	}
+	return &c
+}
 
 // CopyFrom implements sim.Policy.
-func (l *Ladder) CopyFrom(src sim.Policy) { *l = *src.(*Ladder) }
+func (l *Ladder) CopyFrom(src sim.Policy) {
+	o := src.(*Ladder)
+	index := l.index
+	*l = *o
+	l.index = index
+	for i := range index {
+		copy(index[i], o.index[i])
+	}
+}

@@ -1,6 +1,7 @@
 package sim_test
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -163,5 +164,51 @@ func BenchmarkTargetModels(b *testing.B) {
 				n++
 			}
 		})
+	}
+}
+
+// fixedLevels is a stateless policy with value receivers and a slice: its
+// type cannot be compared.
+type fixedLevels struct{ levels []float64 }
+
+func (fixedLevels) Reset() {}
+func (f fixedLevels) Decide(_ *sim.Observation, a *sim.Action) {
+	copy(a.Relief, f.levels)
+}
+func (f fixedLevels) Clone() sim.Policy { return fixedLevels{levels: slices.Clone(f.levels)} }
+func (fixedLevels) CopyFrom(sim.Policy) {}
+
+// A forward-looking target can face any legal policy, one whose type
+// cannot be compared included, run after run; and a caller that passes a
+// new policy every run does not make the replication keep every one.
+func TestForwardLookingAnyPolicy(t *testing.T) {
+	t.Parallel()
+	p := sim.DefaultParams()
+	p.Target.Model = "forward-looking"
+	m, err := sim.NewModel(p, rounds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, out := sim.NewReplication(m), sim.NewOutcome(rounds)
+	pol := fixedLevels{levels: []float64{0.2, 0.2, 0.2, 0.2, 0.2}}
+	for rep := range uint64(3) {
+		r.Run(1, rep, pol, out) // panicked: comparing uncomparable type
+	}
+	e, _ := policy.Lookup("reciprocal")
+	want := sim.NewOutcome(rounds)
+	r.Run(1, 0, e.Defaults().NewPolicy(), want)
+	for i := range 500 {
+		r.Run(1, 0, e.Defaults().NewPolicy(), out) // a new policy each run
+		if i > 0 {
+			continue
+		}
+		for k := range out.Metrics {
+			if math.Float64bits(out.Metrics[k]) != math.Float64bits(want.Metrics[k]) {
+				t.Fatalf("metric %d: a new policy with the same parameters gives %v, not %v", k, out.Metrics[k], want.Metrics[k])
+			}
+		}
+	}
+	if n := sim.Forecasters(r); n > 64 {
+		t.Errorf("the replication keeps %d forecasters after 500 new policies", n)
 	}
 }

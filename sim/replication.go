@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math"
+	"reflect"
 	"math/rand/v2"
 
 	"github.com/tranche-sim/tranche/agents"
@@ -219,13 +220,27 @@ func (r *Replication) step(round int) {
 	out.Events[i] = RoundEvents{Snapback: snap, Violation: w.Violation, FalseAlarm: w.FalseAlarm, Choice: uint8(w.Choice), Shocks: w.Events}
 }
 
+// maxForecasters bounds the forecasters a Replication keeps: a caller that
+// passes a new policy every run must not make it grow without end.
+const maxForecasters = 64
+
 // forecaster returns the forecaster of policy pol, made the first time this
-// Replication runs pol.
+// Replication runs pol and kept for its next runs (the runner passes each
+// worker's same few policies again and again). A policy whose type cannot
+// be compared (a struct value holding a slice, say) cannot be found again,
+// and gets a new forecaster each run.
 func (r *Replication) forecaster(pol Policy) *Forecaster {
+	if !reflect.TypeOf(pol).Comparable() {
+		return NewForecaster(pol, len(r.relief))
+	}
 	for _, f := range r.forecasters {
-		if f.Policy() == pol {
+		if f.Policy() == pol { // both comparable: no panic
 			return f
 		}
+	}
+	if len(r.forecasters) == maxForecasters { // forget the oldest
+		copy(r.forecasters, r.forecasters[1:])
+		r.forecasters = r.forecasters[:maxForecasters-1]
 	}
 	f := NewForecaster(pol, len(r.relief))
 	r.forecasters = append(r.forecasters, f)

@@ -10,13 +10,16 @@ import (
 	"github.com/tranche-sim/tranche/policy"
 )
 
+// resolvedHeader opens every resolved scenario file (Format).
+const resolvedHeader = "# tranche scenario, resolved: every parameter is listed with its value.\n"
+
 // Format writes s as a complete TOML scenario file: every parameter with
 // its value, each preceded by a comment that says what it means and what
 // values are allowed. Parsing the result gives s back exactly, so a
 // results folder's scenario.toml repeats the run.
 func Format(s *Scenario) []byte {
 	var b bytes.Buffer
-	b.WriteString("# tranche scenario, resolved: every parameter is listed with its value.\n")
+	b.WriteString(resolvedHeader)
 	b.WriteString("# docs/model.md explains each one; delete what you do not want to change.\n\n")
 	writeTable(&b, "", reflect.ValueOf(s).Elem())
 	for _, name := range s.Policies {

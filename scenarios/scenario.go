@@ -8,6 +8,7 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"github.com/tranche-sim/tranche/agents"
 	"github.com/tranche-sim/tranche/internal/tomltext"
 	"math"
 	"path/filepath"
@@ -157,7 +158,15 @@ func Parse(file string, data []byte) (*Scenario, error) {
 	}
 	pol, hasPolicies := raw["policy"]
 	delete(raw, "policy")
+	legacy := strings.HasPrefix(text, resolvedHeader) && !hasKey(raw, "target", "model")
 	d.table("", reflect.ValueOf(s).Elem(), raw)
+	if legacy {
+		// A resolved file lists every parameter, so one without
+		// target.model was written before the decision model was a
+		// parameter, when the target was the adaptive learner: it repeats
+		// its run only with that model.
+		s.Params.Target.Model = agents.Adaptive
+	}
 	if hasPolicies {
 		s.PolicyParams = d.policyTables(pol)
 	}
@@ -458,3 +467,14 @@ func elsewhere(key string, known []string) string {
 }
 
 var index = regexp.MustCompile(`\[\d+\]`)
+
+// hasKey reports whether the decoded TOML table raw has table name with
+// key in it.
+func hasKey(raw map[string]any, name, key string) bool {
+	t, ok := raw[name].(map[string]any)
+	if !ok {
+		return false
+	}
+	_, ok = t[key]
+	return ok
+}

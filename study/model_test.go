@@ -348,3 +348,47 @@ func TestPatienceUnderConditionalPolicies(t *testing.T) {
 		}
 	}
 }
+
+// A results folder's scenario.toml written before target.model existed
+// repeats its run: a resolved file lists every parameter, so one without
+// target.model is read with the adaptive learner, the only model then, and
+// gives the old model's golden run bit for bit.
+func TestLegacyResolvedScenario(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join("..", "scenarios", "testdata", "resolved-before-target-model.toml")
+	s, err := scenarios.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Params.Target.Model != "adaptive" {
+		t.Fatalf("target.model = %q, want adaptive", s.Params.Target.Model)
+	}
+	sum, _ := run(t, s, 512, 2718)
+	var b bytes.Buffer
+	if err := results.WriteSummaryJSON(&b, sum); err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile(filepath.Join("testdata", "golden-adaptive.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(b.Bytes(), want) {
+		t.Error("the resolved scenario of a run before target.model existed does not repeat that run")
+	}
+	// A resolved file that names its model keeps it.
+	text := bytes.Replace(must(os.ReadFile(path)), []byte("[target]\n"), []byte("[target]\nmodel = \"rule-learner\"\n"), 1)
+	s2, err := scenarios.Parse("named.toml", text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s2.Params.Target.Model != "rule-learner" {
+		t.Errorf("a resolved file naming its model: %q", s2.Params.Target.Model)
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}

@@ -130,22 +130,52 @@ func TestRuleLearnerLearnsTheRule(t *testing.T) {
 	if want := viol + 0.3*(0.5-viol); math.Abs(tg.RuleViolation-want) > 1e-12 || tg.Rule != rule {
 		t.Errorf("after a violation report: RuleViolation %v (want %v), grid changed: %v", tg.RuleViolation, want, tg.Rule != rule)
 	}
-	// Expectations: from compliance 0.25 (visible), complying shows 0.5.
+	// Expectations: from compliance 0.5 (visible), complying shows 0.75,
+	// backsliding 0.25 (reported with chance d), cheating 0.5 (exposed
+	// with chance e); a violation report brings 0.1.
 	tg.Rule = [maxGrid + 1]float64{}
 	for k := range 9 {
 		tg.Rule[k] = float64(k) / 8 // relief mirrors compliance
 	}
-	tg.RuleViolation = 0
-	w.Compliance, w.Concealed, w.Relief = 0.25, 0, 0.25
+	tg.RuleViolation = 0.1
+	w.Compliance, w.Concealed, w.Relief = 0.5, 0, 0.5
 	tg.expectRule(w)
+	d, e := v.DetectOvert, v.Quality*v.DetectCovert
 	want := [NumChoices]float64{
 		Comply: 0.25, Partial: 0.125, Stall: 0,
-		Backslide: v.DetectOvert*0 + (1-v.DetectOvert)*0 - 0.25,
-		Cheat:     v.Quality*v.DetectCovert*(0-0.25) + 0,
+		Backslide: d*0.1 + (1-d)*0.25 - 0.5,
+		Cheat:     e*0.1 + (1-e)*0.5 - 0.5,
 	}
 	for c := range NumChoices {
 		if math.Abs(tg.Expect[c]-want[c]) > 1e-12 {
 			t.Errorf("expected relief change after %s: %v, want %v", Choice(c), tg.Expect[c], want[c])
+		}
+	}
+}
+
+// In its step a rule-learner pairs the relief in force with the report the
+// coalition last acted on, from round 2 (in round 1 nothing has been
+// decided yet).
+func TestRuleLearnerPairsReliefWithReport(t *testing.T) {
+	p := DefaultTarget()
+	v := DefaultVerifier()
+	tg := NewTarget(&p, &v)
+	w := &World{ReportLag: 1}
+	tg.Reset(w, newRand(1))
+	prior := tg.Rule
+	w.Round, w.Verified, w.Relief = 1, 0.5, 0.9
+	tg.Step(w, 0.5, newRand(2))
+	if tg.Rule != prior {
+		t.Fatal("a rule-learner learned in round 1, before any decision")
+	}
+	w.Round, w.Verified, w.Violation, w.Relief = 2, 0.5, false, 0.9 // grid point 4 exactly
+	tg.Step(w, 0.5, newRand(3))
+	if want := prior[4] + p.LearningRate*(0.9-prior[4]); math.Abs(tg.Rule[4]-want) > 1e-12 {
+		t.Errorf("grid point 4 after the coalition answered 0.5 with relief 0.9: %v, want %v", tg.Rule[4], want)
+	}
+	for k := range 9 {
+		if k != 4 && tg.Rule[k] != prior[k] {
+			t.Errorf("grid point %d moved", k)
 		}
 	}
 }

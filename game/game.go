@@ -19,6 +19,7 @@ package game
 import (
 	"bytes"
 	"fmt"
+	"github.com/tranche-sim/tranche/agents"
 	"io"
 
 	"github.com/tranche-sim/tranche/results"
@@ -83,16 +84,31 @@ type Result struct {
 	metrics []sim.Metric // the model's metric definitions
 }
 
+// Check reports whether scenario s can be played. A forward-looking
+// target works out what the coalition's rule would answer to each of its
+// choices; a player has no rule to work out, so against a player it would
+// expect no relief at all while the built-in rivals were foreseen: the
+// comparison would be unfair, and the game refuses it.
+func Check(s *scenarios.Scenario) error {
+	if s.Params.Target.Model == agents.ForwardLooking {
+		return fmt.Errorf("target.model = %q: a forward-looking target works out the coalition's announced rule, and a player has none to work out; play against %q (the default) or %q", agents.ForwardLooking, agents.RuleLearner, agents.Adaptive)
+	}
+	return nil
+}
+
 // Play plays one game of scenario s on m, which must be s's model
 // (s.Model()): it prints the introduction and each round to out, reads the
 // player's commands from in until the player quits, the input ends or the
 // last round is played, and then runs every contender on the same history.
 // It fails only when in cannot be read (the end of the input is not a
 // failure: the settings are then kept to the end) or opt.Replication is
-// out of range.
+// out of range, or Check refuses s.
 func Play(s *scenarios.Scenario, m *sim.Model, in io.Reader, out io.Writer, opt Options) (*Result, error) {
 	if opt.Replication < 0 || opt.Replication >= scenarios.MaxReplications {
 		return nil, fmt.Errorf("game: replication %d is outside [0, %d]", opt.Replication, scenarios.MaxReplications-1)
+	}
+	if err := Check(s); err != nil {
+		return nil, err
 	}
 	rivals, skipped := contenders(s)
 

@@ -90,6 +90,9 @@ func playGame(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError{err}
 	}
+	if err := game.Check(s); err != nil {
+		return usageError{err}
+	}
 	out := o.out
 	if out == "" {
 		out = defaultOut("play-"+s.Name, s.Seed, start)

@@ -200,6 +200,7 @@ func TestPlayExitStatus(t *testing.T) {
 		{"two scenarios", []string{"play", "default", "opportunist"}, "play takes one scenario"},
 		{"existing out", []string{"play", "--out", gameDir}, "already exists"},
 		{"out is a file", []string{"play", "--out", script}, "results folder " + script + ": that is an existing file, not a folder"},
+		{"a forward-looking target", []string{"play", "--set", "target.model=forward-looking"}, "a player has none to work out"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

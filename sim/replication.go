@@ -2,8 +2,8 @@ package sim
 
 import (
 	"math"
-	"reflect"
 	"math/rand/v2"
+	"reflect"
 
 	"github.com/tranche-sim/tranche/agents"
 	"github.com/tranche-sim/tranche/internal/num"

@@ -101,8 +101,31 @@ const (
 	Snapbacks
 	ReliefPerCompliance
 	FalseSnapbacks
+	Settlement
+	Breakdown
+	Capitulation
+	Stalemate
+	RoundsToEnd
 	NumMetrics
 )
+
+// The ways an episode ends (Outcome.End), in the order they are checked
+// within a round.
+const (
+	// EndStalemate: nothing was resolved by the last round.
+	EndStalemate = iota
+	// EndSettlement: the target complied and relief was delivered.
+	EndSettlement
+	// EndBreakdown: an agreement was reached and abandoned.
+	EndBreakdown
+	// EndCapitulation: the sanctions stopped biting without compliance.
+	EndCapitulation
+	// NumEnds is the number of ways an episode ends.
+	NumEnds
+)
+
+// EndNames are the names of the ways an episode ends, by End value.
+var EndNames = [NumEnds]string{"stalemate", "settlement", "breakdown", "capitulation"}
 
 // Metrics returns the definitions of the outcome metrics of a model with the
 // given number of rounds and spoiler factions, in index order.
@@ -129,9 +152,15 @@ func Metrics(rounds, factions int) []Metric {
 		Snapbacks:             {"snapbacks", "number of rounds in which the coalition re-imposed at least outcomes.snapback_size of weighted relief", "rounds", Count, 0, t, 0, "", ""},
 		ReliefPerCompliance:   {"relief_per_compliance", "relief in force summed over rounds per unit of true compliance summed over rounds (undefined, and left out, when the target never complied); percentiles saturate at 10", "relief per compliance", Level, 0, 10, -1, "", ""},
 		FalseSnapbacks:        {"false_snapbacks", "number of snapbacks (as counted by snapbacks) made on a false violation report: relief re-imposed in the round of a false alarm", "rounds", Count, 0, t, -1, "", ""},
+		Settlement:            {"settlement", "1 if the episode ended in a settlement: true compliance at or above outcomes.durable_threshold for outcomes.durable_rounds consecutive rounds, with relief of at least outcomes.durable_relief in force in the last of them, before any other end (settlement, breakdown, capitulation and stalemate sum to 1)", "probability", Proportion, 0, 1, +1, "", ""},
+		Breakdown:             {"breakdown", "1 if the episode ended in a breakdown: after true compliance first reached outcomes.agreement_threshold, it stayed at or below outcomes.collapse_compliance for outcomes.collapse_rounds consecutive rounds, before any other end", "probability", Proportion, 0, 1, -1, "", ""},
+		Capitulation:          {"capitulation", "1 if the episode ended in the sender's capitulation: leverage (sanctions still biting) at or below outcomes.capitulation_leverage for outcomes.capitulation_rounds consecutive rounds while true compliance stayed below outcomes.agreement_threshold, before any other end", "probability", Proportion, 0, 1, -1, "", ""},
+		Stalemate:             {"stalemate", "1 if the episode had not ended by the last round", "probability", Proportion, 0, 1, 0, "", ""},
+		RoundsToEnd:           {"rounds_to_end", "round in which the episode ended (settled, broke down or the sender capitulated); stalemates are left out (n says how many remain)", "rounds", Count, 1, t, 0, "", ""},
 	}
 	ms[RoundsToDurable].Undefined = "when the durable-agreement condition never held"
 	ms[ReliefPerCompliance].Undefined = "when the target never complied"
+	ms[RoundsToEnd].Undefined = "when the episode ended in a stalemate"
 	labels := [NumMetrics]string{
 		DurableAgreement: "Durable agreement", Collapse: "Collapse of an agreement", RoundsToDurable: "Rounds to a durable agreement",
 		BackslidingEpisodes: "Backsliding episodes", Compliance: "True compliance", StabilityIndex: "Regional stability",
@@ -140,6 +169,8 @@ func Metrics(rounds, factions int) []Metric {
 		CoalitionCohesion: "Coalition cohesion", FalseAlarms: "False alarms", UndetectedCheating: "Undetected cheating",
 		AgreementReached: "Agreement reached", ReliefFinal: "Relief in force at the end", Snapbacks: "Snapbacks",
 		ReliefPerCompliance: "Relief per unit of compliance", FalseSnapbacks: "Snapbacks on false alarms",
+		Settlement: "Settlement", Breakdown: "Breakdown of an agreement", Capitulation: "Sender capitulation",
+		Stalemate: "Stalemate", RoundsToEnd: "Rounds to the end of the episode",
 	}
 	for k := range ms {
 		ms[k].Label = labels[k]

@@ -68,13 +68,15 @@ type Shocks struct {
 
 // Outcomes are the thresholds that define the outcome metrics.
 type Outcomes struct {
-	DurableThreshold   float64 `toml:"durable_threshold" plausible:"[0.6,0.9]" range:"(0,1]" doc:"verified compliance that counts as holding the agreement" why:"three steps of four: substantial, not perfect, implementation"`
-	DurableRounds      int     `toml:"durable_rounds" plausible:"[2,8]" range:"[1,1000]" doc:"rounds that compliance must hold at the end for a durable agreement" why:"a year of quarterly reviews"`
-	DurableRelief      float64 `toml:"durable_relief" plausible:"[0.25,0.75]" range:"[0,1]" doc:"relief that must be in place for an agreement to count as durable" why:"an agreement without substantial relief is not a settlement"`
-	AgreementThreshold float64 `toml:"agreement_threshold" plausible:"[0.35,0.65]" range:"(0,1]" doc:"verified compliance at which an agreement counts as reached (for agreement_reached and collapse)" why:"half of the obligations implemented and verified"`
-	CollapseCompliance float64 `toml:"collapse_compliance" plausible:"[0.1,0.4]" range:"[0,1]" doc:"true compliance at or below which an agreement counts as abandoned" why:"a step or less of implementation left"`
-	CollapseRounds     int     `toml:"collapse_rounds" plausible:"[2,6]" range:"[1,1000]" doc:"rounds of sustained backsliding that make a reached agreement collapse" why:"three quarters: more than a passing crisis"`
-	SnapbackSize       float64 `toml:"snapback_size" plausible:"[0.05,0.25]" range:"(0,1]" doc:"weighted relief withdrawn in one round that counts as a snapback" why:"smaller changes are adjustments, not re-imposition"`
+	DurableThreshold     float64 `toml:"durable_threshold" plausible:"[0.6,0.9]" range:"(0,1]" doc:"verified compliance that counts as holding the agreement" why:"three steps of four: substantial, not perfect, implementation"`
+	DurableRounds        int     `toml:"durable_rounds" plausible:"[2,8]" range:"[1,1000]" doc:"rounds that compliance must hold at the end for a durable agreement" why:"a year of quarterly reviews"`
+	DurableRelief        float64 `toml:"durable_relief" plausible:"[0.25,0.75]" range:"[0,1]" doc:"relief that must be in place for an agreement to count as durable" why:"an agreement without substantial relief is not a settlement"`
+	AgreementThreshold   float64 `toml:"agreement_threshold" plausible:"[0.35,0.65]" range:"(0,1]" doc:"verified compliance at which an agreement counts as reached (for agreement_reached and collapse)" why:"half of the obligations implemented and verified"`
+	CollapseCompliance   float64 `toml:"collapse_compliance" plausible:"[0.1,0.4]" range:"[0,1]" doc:"true compliance at or below which an agreement counts as abandoned" why:"a step or less of implementation left"`
+	CollapseRounds       int     `toml:"collapse_rounds" plausible:"[2,6]" range:"[1,1000]" doc:"rounds of sustained backsliding that make a reached agreement collapse" why:"three quarters: more than a passing crisis"`
+	CapitulationLeverage float64 `toml:"capitulation_leverage" plausible:"[0.1,0.4]" range:"[0,1]" doc:"leverage (remaining sanctions times cohesion times 1 - evasion) at or below which the sanctions count as no longer biting, for the capitulation outcome" why:"0.2: under a quarter of the default's initial bite (0.86), as when most relief is given or most members have stopped enforcing"`
+	CapitulationRounds   int     `toml:"capitulation_rounds" plausible:"[2,8]" range:"[1,1000]" doc:"consecutive rounds of leverage at or below capitulation_leverage, without compliance, that make the sender's capitulation" why:"a year: sanctions lifted or abandoned for good, not a pause"`
+	SnapbackSize         float64 `toml:"snapback_size" plausible:"[0.05,0.25]" range:"(0,1]" doc:"weighted relief withdrawn in one round that counts as a snapback" why:"smaller changes are adjustments, not re-imposition"`
 }
 
 // Params are all the model's parameters. Package scenarios decodes them from
@@ -115,6 +117,7 @@ func DefaultParams() Params {
 		Outcomes: Outcomes{
 			DurableThreshold: 0.75, DurableRounds: 4, DurableRelief: 0.5,
 			AgreementThreshold: 0.5, CollapseCompliance: 0.25, CollapseRounds: 3, SnapbackSize: 0.1,
+			CapitulationLeverage: 0.2, CapitulationRounds: 4,
 		},
 		Coalition:    agents.DefaultCoalition(),
 		Target:       agents.DefaultTarget(),

@@ -112,6 +112,13 @@ type tally struct {
 	compliance, stability, welfare       float64
 	shortfall, welfareMin                float64
 	leaked, flows, relief                float64
+
+	// The episode's end, judged on the truth: streaks of settled,
+	// broken-down and capitulated rounds, whether true compliance has
+	// reached the agreement threshold, and how and when it ended.
+	settleStreak, breakStreak, capStreak int
+	agreedTruth                          bool
+	end, endAt                           int
 }
 
 // Run runs replication rep of a study with the given seed under policy pol
@@ -448,6 +455,9 @@ func (r *Replication) count(t *tally, round int) {
 	if w.Exposed { // exposure reveals all concealment, this round's too
 		t.pendingCheats = 0
 	}
+	if t.endAt == 0 {
+		r.judgeEnd(t, round)
+	}
 	t.incidents += w.Incidents
 	t.falseAlarms += b2i(w.FalseAlarm)
 	t.compliance += w.Compliance
@@ -459,6 +469,32 @@ func (r *Replication) count(t *tally, round int) {
 	t.flows += flow
 	t.leaked += w.Leakage * flow
 	t.relief += w.Relief
+}
+
+// judgeEnd checks, on the truth, whether the episode ended in the round
+// just recorded: a settlement, then a breakdown, then a capitulation (the
+// first that holds).
+func (r *Replication) judgeEnd(t *tally, round int) {
+	o, w := &r.m.Params.Outcomes, &r.w
+	x := w.Compliance
+	t.settleStreak = b2i(x >= o.DurableThreshold) * (t.settleStreak + 1)
+	if x >= o.AgreementThreshold {
+		t.agreedTruth = true
+	}
+	t.breakStreak = b2i(t.agreedTruth && x <= o.CollapseCompliance) * (t.breakStreak + 1)
+	lev := leverage(w.Relief, w.Cohesion, w.Evasion)
+	t.capStreak = b2i(x < o.AgreementThreshold && lev <= o.CapitulationLeverage) * (t.capStreak + 1)
+	switch {
+	case t.settleStreak >= o.DurableRounds && w.Relief >= o.DurableRelief:
+		t.end = EndSettlement
+	case t.breakStreak >= o.CollapseRounds:
+		t.end = EndBreakdown
+	case t.capStreak >= o.CapitulationRounds:
+		t.end = EndCapitulation
+	default:
+		return
+	}
+	t.endAt = round
 }
 
 // finish turns the tally into the replication's metrics.
@@ -499,6 +535,14 @@ func (r *Replication) finish() {
 	o[ReliefPerCompliance] = math.NaN()
 	if t.compliance > 0 {
 		o[ReliefPerCompliance] = t.relief / t.compliance
+	}
+	o[Settlement] = b2f(t.end == EndSettlement)
+	o[Breakdown] = b2f(t.end == EndBreakdown)
+	o[Capitulation] = b2f(t.end == EndCapitulation)
+	o[Stalemate] = b2f(t.end == EndStalemate)
+	o[RoundsToEnd] = math.NaN()
+	if t.endAt > 0 {
+		o[RoundsToEnd] = float64(t.endAt)
 	}
 }
 

@@ -290,10 +290,16 @@ func checkInvariants(t fataler, m *sim.Model, out *sim.Outcome) {
 			}
 		}
 	}
+	if sum := out.Metrics[sim.Settlement] + out.Metrics[sim.Breakdown] + out.Metrics[sim.Capitulation] + out.Metrics[sim.Stalemate]; sum != 1 {
+		t.Fatalf("the episode ended in %v ways", sum)
+	}
 	for k, def := range m.Metrics() {
 		x := out.Metrics[k]
-		if math.IsNaN(x) && (k == sim.RoundsToDurable || k == sim.ReliefPerCompliance || k == sim.LeverageRetained) {
+		if math.IsNaN(x) && (k == sim.RoundsToDurable || k == sim.ReliefPerCompliance || k == sim.LeverageRetained || k == sim.RoundsToEnd) {
 			continue
+		}
+		if k == sim.RoundsToEnd && math.IsNaN(x) != (out.Metrics[sim.Stalemate] == 1) {
+			t.Fatalf("rounds_to_end %v with stalemate %v", x, out.Metrics[sim.Stalemate])
 		}
 		hi := def.Hi
 		if k == sim.ReliefPerCompliance || k == sim.LeverageRetained {

@@ -11,7 +11,7 @@ import (
 // definitions.json, ci95_lo and ci95_hi in JSON, integer Parquet columns,
 // the files' sizes and hashes and the completeness marker in the
 // manifest. Folders of earlier releases carry no version (0 when read).
-const FormatVersion = 2
+const FormatVersion = 3
 
 // Manifest records how a results folder was made, so that the run can be
 // repeated and checked. It is the last file written into a folder, and

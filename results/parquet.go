@@ -245,6 +245,9 @@ type ReplicationsParquet struct {
 	t       *parquetTable
 	metrics int
 	integer []bool // the metric's column holds integers
+	ends    [sim.NumEnds]int
+	outcome bool // the table has the outcome column (column 2)
+	first   int  // the first metric's column
 }
 
 // NewReplicationsParquet starts a replications table on w with the given
@@ -253,7 +256,11 @@ type ReplicationsParquet struct {
 // does not close w.
 func NewReplicationsParquet(w io.Writer, metrics []sim.Metric) (*ReplicationsParquet, error) {
 	cols := []column{stringColumn("policy"), int64Column("replication")}
-	r := &ReplicationsParquet{metrics: len(metrics)}
+	r := &ReplicationsParquet{metrics: len(metrics), first: 2}
+	if r.ends, r.outcome = endColumns(metrics); r.outcome {
+		cols = append(cols, stringColumn(OutcomeColumn))
+		r.first = 3
+	}
 	for _, m := range metrics {
 		cols = append(cols, metricColumn(m))
 		r.integer = append(r.integer, m.Kind != sim.Level)
@@ -277,12 +284,15 @@ func (r *ReplicationsParquet) Write(policy string, replication int, values []flo
 	}
 	row := r.t.row()
 	row = append(row, r.t.str(policy, 0), int64Value(int64(replication), 1))
+	if r.outcome {
+		row = append(row, r.t.str(endName(&r.ends, values), 2))
+	}
 	for k, x := range values {
 		if !r.integer[k] {
-			row = append(row, doubleValue(x, 2+k))
+			row = append(row, doubleValue(x, r.first+k))
 			continue
 		}
-		v, err := nullableInt64Value(x, 2+k)
+		v, err := nullableInt64Value(x, r.first+k)
 		if err != nil {
 			return fmt.Errorf("replications table, metric %d: %w", k, err)
 		}
@@ -348,10 +358,13 @@ func CopyReplicationsParquet(dst *ReplicationsParquet, src io.ReaderAt, size int
 		return fmt.Errorf("replications table: %w", err)
 	}
 	fields := f.Schema().Fields()
-	if len(fields) != 2+dst.metrics {
-		return fmt.Errorf("replications table has %d columns, want %d", len(fields), 2+dst.metrics)
+	if len(fields) != dst.first+dst.metrics {
+		return fmt.Errorf("replications table has %d columns, want %d", len(fields), dst.first+dst.metrics)
 	}
-	for i, fl := range fields[2:] {
+	if dst.outcome && (fields[2].Name() != OutcomeColumn || !fields[2].Leaf() || fields[2].Type().Kind() != parquet.ByteArray) {
+		return fmt.Errorf("replications table: column 3 is not %s", OutcomeColumn)
+	}
+	for i, fl := range fields[dst.first:] {
 		want := parquet.Double
 		if dst.integer[i] {
 			want = parquet.Int64
@@ -373,27 +386,32 @@ func CopyReplicationsParquet(dst *ReplicationsParquet, src io.ReaderAt, size int
 	for {
 		k, err := r.ReadRows(rows)
 		for _, row := range rows[:k] {
-			if len(row) != 2+dst.metrics || i >= want {
+			if len(row) != dst.first+dst.metrics || i >= want {
 				return fmt.Errorf("replications table: row %d is not as wide as the table, or beyond its %d rows", i, want)
 			}
 			p, rep := policies[i%int64(np)], first+int(i/int64(np))
 			if row[0].Kind() != parquet.ByteArray || string(row[0].ByteArray()) != p || row[1].Kind() != parquet.Int64 || row[1].Int64() != int64(rep) {
 				return fmt.Errorf("replications table: row %d is not policy %s, replication %d", i, p, rep)
 			}
-			for _, v := range row[2:] {
-				c := v.Column()
+			for _, v := range row[dst.first:] {
+				c := v.Column() - dst.first
 				switch {
-				case c < 2 || c >= 2+dst.metrics:
-					return fmt.Errorf("replications table: row %d has a value of column %d", i, c)
+				case c < 0 || c >= dst.metrics:
+					return fmt.Errorf("replications table: row %d has a value of column %d", i, v.Column())
 				case v.IsNull():
-					values[c-2] = math.NaN()
+					values[c] = math.NaN()
 				case v.Kind() == parquet.Int64:
-					values[c-2] = float64(v.Int64())
+					values[c] = float64(v.Int64())
 				case v.Kind() == parquet.Double:
-					values[c-2] = v.Double()
+					values[c] = v.Double()
 				default:
 					return fmt.Errorf("replications table: row %d has a value of kind %v", i, v.Kind())
 				}
+			}
+			// The outcome is written again from the metrics: it must be
+			// what they say.
+			if dst.outcome && (row[2].Kind() != parquet.ByteArray || string(row[2].ByteArray()) != endName(&dst.ends, values)) {
+				return fmt.Errorf("replications table: row %d's outcome is not what its metrics say", i)
 			}
 			if werr := dst.Write(p, rep, values); werr != nil {
 				return werr

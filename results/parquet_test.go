@@ -137,8 +137,11 @@ func TestReplicationsParquetMatchesCSV(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		vals := make([]float64, len(rec)-2)
-		for i, s := range rec[2:] {
+		if header[2] != OutcomeColumn {
+			t.Fatalf("replications.csv's third column is %q", header[2])
+		}
+		vals := make([]float64, len(rec)-3)
+		for i, s := range rec[3:] {
 			vals[i] = csvFloat(t, s)
 			if s == "" {
 				nulls++
@@ -170,11 +173,11 @@ func TestReplicationsParquetMatchesCSV(t *testing.T) {
 		if len(row) != len(header) {
 			t.Fatalf("row %d has %d values, want %d", i, len(row), len(header))
 		}
-		if string(row[0].ByteArray()) != rec[0] || strconv.FormatInt(row[1].Int64(), 10) != rec[1] {
-			t.Fatalf("row %d starts %s,%d, want %s,%s", i, row[0].ByteArray(), row[1].Int64(), rec[0], rec[1])
+		if string(row[0].ByteArray()) != rec[0] || strconv.FormatInt(row[1].Int64(), 10) != rec[1] || string(row[2].ByteArray()) != rec[2] {
+			t.Fatalf("row %d starts %s,%d,%s, want %s,%s,%s", i, row[0].ByteArray(), row[1].Int64(), row[2].ByteArray(), rec[0], rec[1], rec[2])
 		}
-		for k, s := range rec[2:] {
-			checkValue(t, header[2+k]+" of row "+strconv.Itoa(i), row[2+k], csvFloat(t, s))
+		for k, s := range rec[3:] {
+			checkValue(t, header[3+k]+" of row "+strconv.Itoa(i), row[3+k], csvFloat(t, s))
 		}
 	}
 
@@ -188,7 +191,10 @@ func TestReplicationsParquetMatchesCSV(t *testing.T) {
 	if fields[1].Optional() || fields[1].Type().Kind() != parquet.Int64 {
 		t.Errorf("replication column: %v, want a required int64", fields[1])
 	}
-	for i, f := range fields[2:] {
+	if lt := fields[2].Type().LogicalType(); fields[2].Optional() || lt == nil || lt.String() != "STRING" {
+		t.Errorf("outcome column: %v, want a required string", fields[2])
+	}
+	for i, f := range fields[3:] {
 		want := parquet.Double
 		if a.Metrics[i].Kind != sim.Level {
 			want = parquet.Int64

@@ -26,6 +26,8 @@ type Recorder struct {
 	model    *sim.Model
 	obj      *Objective
 	metrics  []sim.Metric
+	ends     [sim.NumEnds]int // the metrics that say how an episode ended
+	outcome  bool             // whether the table has the outcome column
 	// OnCommit, if set, is called after each block is written with the
 	// number of replications written so far.
 	OnCommit func(done int)
@@ -41,6 +43,7 @@ type Recorder struct {
 func NewRecorder(policies []string, m *sim.Model, obj *Objective, rows io.Writer) (*Recorder, error) {
 	r := &Recorder{rows: rows, policies: policies, model: m, obj: obj}
 	r.metrics = NewAggregate(policies, m, obj).Metrics
+	r.ends, r.outcome = endColumns(r.metrics)
 	for _, p := range policies {
 		r.fields = append(r.fields, csvField(p))
 	}
@@ -83,9 +86,9 @@ func (r *Recorder) WriteRowsTo(t RowWriter) {
 
 // ReplicationsHeader returns the header line of replications.csv.
 func ReplicationsHeader(metrics []sim.Metric) string {
-	h := []string{"policy", "replication"}
-	for _, m := range metrics {
-		h = append(h, csvField(m.Key))
+	h := ReplicationsColumns(metrics)
+	for i := range h {
+		h[i] = csvField(h[i])
 	}
 	return strings.Join(h, ",") + "\n"
 }
@@ -114,6 +117,10 @@ func (r *Recorder) Prepare(w int, b *sim.Block) {
 			buf = append(buf, field...)
 			buf = append(buf, ',')
 			buf = strconv.AppendInt(buf, int64(b.First+i), 10)
+			if r.outcome {
+				buf = append(buf, ',')
+				buf = append(buf, endName(&r.ends, b.Metrics(i, p))...)
+			}
 			for _, x := range agg.extend(p, b.Metrics(i, p)) {
 				buf = append(buf, ',')
 				buf = AppendFloat(buf, x)

@@ -418,10 +418,7 @@ func concatParquet(ctx context.Context, folder *results.Folder, agg *results.Agg
 // rows the shard's replications, every policy in order, as wide as the
 // header.
 func concatReplicationsCSV(ctx context.Context, folder *results.Folder, agg *results.Aggregate, shards []shardFolder) error {
-	header := []string{"policy", "replication"}
-	for _, m := range agg.Metrics {
-		header = append(header, m.Key)
-	}
+	header := results.ReplicationsColumns(agg.Metrics)
 	for _, sh := range shards {
 		if err := ctx.Err(); err != nil {
 			return interrupted(err)

@@ -69,12 +69,20 @@ func TestRunWritesResultsFolder(t *testing.T) {
 	if len(rows) != 1+70*len(policies) {
 		t.Fatalf("replications.csv has %d rows, want %d", len(rows), 1+70*len(policies))
 	}
-	if rows[0][0] != "policy" || rows[0][1] != "replication" || rows[0][2] != "durable_agreement" {
-		t.Errorf("replications.csv header %v", rows[0][:3])
+	if rows[0][0] != "policy" || rows[0][1] != "replication" || rows[0][2] != "outcome" || rows[0][3] != "durable_agreement" {
+		t.Errorf("replications.csv header %v", rows[0][:4])
+	}
+	col := map[string]int{}
+	for i, k := range rows[0] {
+		col[k] = i
 	}
 	for i, r := range rows[1:] {
 		if r[0] != policies[i%len(policies)] || r[1] != strconv.Itoa(i/len(policies)) {
 			t.Fatalf("row %d is %s,%s: want %s,%d", i+1, r[0], r[1], policies[i%len(policies)], i/len(policies))
+		}
+		// The outcome names the one way the episode ended.
+		if k, ok := col[r[2]]; !ok || r[k] != "1" {
+			t.Fatalf("row %d: outcome %q, but its column reads %q", i+1, r[2], r[col[r[2]]])
 		}
 	}
 

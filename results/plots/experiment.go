@@ -767,17 +767,28 @@ func (v *experimentView) sweepGroups(pi int) ([]sweepGroup, sweepKind) {
 	return gs, sweepBins
 }
 
-// sweepStats returns a policy's statistics over each group's points.
-func sweepStats(m *results.ExperimentMetric, policies, policy int, groups []sweepGroup) []sweepStat {
+// sweepStats returns a policy's statistics over each group's points. In a
+// factorial design (fixed) the other parameters' levels are chosen, not
+// sampled, so their spread is not sampling error: the interval is then the
+// Monte Carlo one of the mean of the points, from the points' own
+// intervals taken as fully correlated (the points share replications), a
+// bound that holds whatever the correlation. Otherwise the points are a
+// sample of the other parameters and the interval is a t-interval over
+// them.
+func sweepStats(m *results.ExperimentMetric, policies, policy int, groups []sweepGroup, fixed bool) []sweepStat {
 	out := make([]sweepStat, len(groups))
 	for i, g := range groups {
 		var xs []float64
 		var one results.PointCell
+		halfs := 0.0 // sum of the points' interval half-widths
 		for _, k := range g.points {
 			c := m.Cells[k*policies+policy]
 			if c.N > 0 && !math.IsNaN(c.Mean) && !math.IsInf(c.Mean, 0) {
 				xs = append(xs, c.Mean)
 				one = c
+				if h := (c.CI95[1] - c.CI95[0]) / 2; h >= 0 {
+					halfs += h
+				}
 			}
 		}
 		s := sweepStat{n: len(xs), mean: math.NaN(), ci: [2]float64{math.NaN(), math.NaN()}}
@@ -790,6 +801,11 @@ func sweepStats(m *results.ExperimentMetric, policies, policy int, groups []swee
 				sum += x
 			}
 			s.mean = sum / float64(len(xs))
+			if fixed {
+				h := halfs / float64(len(xs))
+				s.ci, s.mc = [2]float64{s.mean - h, s.mean + h}, true
+				break
+			}
 			ss := 0.0
 			for _, x := range xs {
 				ss += (x - s.mean) * (x - s.mean)
@@ -833,7 +849,7 @@ func (v *experimentView) sweep(m *results.ExperimentMetric) (figure, bool) {
 		pl.Add(grid(kind != sweepChoice, true))
 		for p, name := range v.policies {
 			sty := v.style[name]
-			stats := sweepStats(m, np, p, groups)
+			stats := sweepStats(m, np, p, groups, run.Manifest.Experiment.Design == "factorial")
 			var line, upper, lower plotter.XYs
 			for i, s := range stats {
 				if math.IsNaN(s.mean) {
@@ -994,6 +1010,8 @@ func (v *experimentView) sweep(m *results.ExperimentMetric) (figure, bool) {
 		what = "each line is a policy's mean, over the design points at each value of the parameter, of its mean at the point"
 	}
 	switch {
+	case factorial && len(run.Parameters) > 1:
+		band = "the band is the Monte Carlo 95% interval of that mean (the other parameters' levels are chosen, not sampled, so their spread is not error): the mean of the points' own half-widths, a bound that holds however their errors are correlated"
 	case multi && !single:
 		band = "the band is the 95% t-interval of that mean over the points (cut at the metric's bounds), which mixes the other parameters' effects with Monte Carlo error"
 	case single && !multi:

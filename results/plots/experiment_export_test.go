@@ -30,7 +30,7 @@ func SweepGroups(run *results.ExperimentRun, metric string, pi int) ([]SweepGrou
 		out[i] = SweepGroup{X: g.x, Label: g.label, Points: g.points}
 	}
 	for p := range v.policies {
-		for i, s := range sweepStats(m, len(v.policies), p, gs) {
+		for i, s := range sweepStats(m, len(v.policies), p, gs, run.Manifest.Experiment.Design == "factorial") {
 			out[i].Mean = append(out[i].Mean, s.mean)
 			out[i].CI = append(out[i].CI, s.ci)
 			out[i].N = append(out[i].N, s.n)

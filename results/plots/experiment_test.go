@@ -306,12 +306,40 @@ func TestSweepBinsByHand(t *testing.T) {
 	}
 }
 
+// pointHalfWidths returns, for each point, each policy's 95% interval
+// half-width of metric, read from points.csv.
+func pointHalfWidths(t *testing.T, dir, metric string, policies []string) map[int][]float64 {
+	col, recs := csvTable(t, filepath.Join(dir, "points.csv"))
+	out := map[int][]float64{}
+	for _, r := range recs {
+		if r[col["metric"]] != metric {
+			continue
+		}
+		k, _ := strconv.Atoi(r[col["point"]])
+		if out[k] == nil {
+			out[k] = make([]float64, len(policies))
+		}
+		lo, err1 := strconv.ParseFloat(r[col["ci95_lo"]], 64)
+		hi, err2 := strconv.ParseFloat(r[col["ci95_hi"]], 64)
+		if err1 != nil || err2 != nil {
+			t.Fatal(err1, err2)
+		}
+		out[k][slices.Index(policies, r[col["policy"]])] = (hi - lo) / 2
+	}
+	return out
+}
+
 // A factorial design's sweep is the main effect: at each level, the mean
-// over the points at that level of the policies' point means.
+// over the points at that level of the policies' point means. The other
+// parameters' levels are chosen, not sampled, so the band is Monte Carlo
+// error only: the mean of the points' half-widths (their errors taken as
+// fully correlated), not a t-interval over 2 points, which reached from
+// -9 to 28 for a shortfall of 9.
 func TestSweepMainEffectsByHand(t *testing.T) {
 	t.Parallel()
 	dir := experimentFolder(t, factorialExperiment, 0)
 	run := loadExperiment(t, dir)
+	halfs := pointHalfWidths(t, dir, "humanitarian_shortfall", run.Policies())
 	for pi, param := range []string{"verifier_quality", "target_commitment_alpha"} {
 		values, means := pointMeans(t, dir, param, "humanitarian_shortfall", run.Policies())
 		groups, bins := plots.SweepGroups(run, "humanitarian_shortfall", pi)
@@ -325,13 +353,17 @@ func TestSweepMainEffectsByHand(t *testing.T) {
 			}
 			for p := range run.Policies() {
 				var xs []float64
+				h := 0.0
 				for k, v := range values {
 					if v == level {
 						xs = append(xs, means[k][p])
+						h += halfs[k][p]
 					}
 				}
-				mean, ci := meanCI(xs)
-				if math.Abs(g.Mean[p]-mean) > 1e-12 || math.Abs(g.CI[p][0]-ci[0]) > 1e-9 || g.N[p] != len(xs) || len(xs) != 6/len(groups) {
+				mean, _ := meanCI(xs)
+				h /= float64(len(xs))
+				ci := [2]float64{mean - h, mean + h}
+				if math.Abs(g.Mean[p]-mean) > 1e-12 || math.Abs(g.CI[p][0]-ci[0]) > 1e-6 || math.Abs(g.CI[p][1]-ci[1]) > 1e-6 || g.N[p] != len(xs) || len(xs) != 6/len(groups) {
 					t.Errorf("%s level %s policy %d: %g %v (n %d), want %g %v (n %d)", param, level, p, g.Mean[p], g.CI[p], g.N[p], mean, ci, len(xs))
 				}
 			}

@@ -1,6 +1,10 @@
 package results
 
-import "github.com/tranche-sim/tranche/sim"
+import (
+	"fmt"
+
+	"github.com/tranche-sim/tranche/sim"
+)
 
 // OutcomeColumn is the column of the replications table that says how each
 // episode ended (settlement, breakdown, capitulation or stalemate), after
@@ -23,6 +27,57 @@ func endColumns(metrics []sim.Metric) (idx [sim.NumEnds]int, ok bool) {
 		}
 	}
 	return idx, true
+}
+
+// checkEnds reports how the episode whose metric values are values ended,
+// and whether the values say it consistently: each of the ways' metrics 0
+// or 1, exactly one of them 1.
+func checkEnds(idx *[sim.NumEnds]int, values []float64) (string, bool) {
+	name, ones := "", 0
+	for e, k := range idx {
+		switch values[k] {
+		case 1:
+			name, ones = sim.EndNames[e], ones+1
+		case 0:
+		default:
+			return "", false
+		}
+	}
+	return name, ones == 1
+}
+
+// CheckOutcomeRow checks one row of a replications table: its outcome
+// field against its fields for the ways an episode ends, as written
+// (columns are the table's header, from ReplicationsColumns). It returns
+// an error saying what is wrong, or nil; a table without an outcome
+// column passes.
+func CheckOutcomeRow(columns, row []string) error {
+	if len(columns) < 3 || columns[2] != OutcomeColumn || len(row) != len(columns) {
+		return nil
+	}
+	name, ones := "", 0
+	for _, end := range sim.EndNames {
+		k := -1
+		for i, c := range columns {
+			if c == end {
+				k = i
+			}
+		}
+		if k < 0 {
+			return fmt.Errorf("no %s column", end)
+		}
+		switch row[k] {
+		case "1":
+			name, ones = end, ones+1
+		case "0":
+		default:
+			return fmt.Errorf("%s is %q, not 0 or 1", end, clip(row[k]))
+		}
+	}
+	if ones != 1 || row[2] != name {
+		return fmt.Errorf("the outcome %q is not the one way the row's 0/1 columns say the episode ended", clip(row[2]))
+	}
+	return nil
 }
 
 // endName returns how the episode whose metric values are values ended:

@@ -410,8 +410,11 @@ func CopyReplicationsParquet(dst *ReplicationsParquet, src io.ReaderAt, size int
 			}
 			// The outcome is written again from the metrics: it must be
 			// what they say.
-			if dst.outcome && (row[2].Kind() != parquet.ByteArray || string(row[2].ByteArray()) != endName(&dst.ends, values)) {
-				return fmt.Errorf("replications table: row %d's outcome is not what its metrics say", i)
+			if dst.outcome {
+				name, ok := checkEnds(&dst.ends, values)
+				if !ok || row[2].Kind() != parquet.ByteArray || string(row[2].ByteArray()) != name {
+					return fmt.Errorf("replications table: row %d's outcome is not the one way its 0/1 columns say the episode ended", i)
+				}
 			}
 			if werr := dst.Write(p, rep, values); werr != nil {
 				return werr

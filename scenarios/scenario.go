@@ -325,6 +325,9 @@ func (s *Scenario) consistency(bad map[string]bool) []problem {
 	if p.Outcomes.CollapseRounds > s.Rounds && !bad["outcomes.collapse_rounds"] {
 		probs = append(probs, problem{"outcomes.collapse_rounds|rounds", fmt.Sprintf("outcomes.collapse_rounds = %d exceeds rounds = %d: no agreement could ever collapse", p.Outcomes.CollapseRounds, s.Rounds)})
 	}
+	if p.Outcomes.CapitulationRounds > s.Rounds && !bad["outcomes.capitulation_rounds"] {
+		probs = append(probs, problem{"outcomes.capitulation_rounds|rounds", fmt.Sprintf("outcomes.capitulation_rounds = %d exceeds rounds = %d: no episode could ever end in the sender's capitulation", p.Outcomes.CapitulationRounds, s.Rounds)})
+	}
 	return probs
 }
 

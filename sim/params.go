@@ -68,10 +68,10 @@ type Shocks struct {
 
 // Outcomes are the thresholds that define the outcome metrics.
 type Outcomes struct {
-	DurableThreshold     float64 `toml:"durable_threshold" plausible:"[0.6,0.9]" range:"(0,1]" doc:"verified compliance that counts as holding the agreement" why:"three steps of four: substantial, not perfect, implementation"`
+	DurableThreshold     float64 `toml:"durable_threshold" plausible:"[0.6,0.9]" range:"(0,1]" doc:"compliance that counts as holding the agreement: verified compliance for durable_agreement, true compliance for settlement" why:"three steps of four: substantial, not perfect, implementation"`
 	DurableRounds        int     `toml:"durable_rounds" plausible:"[2,8]" range:"[1,1000]" doc:"rounds that compliance must hold at the end for a durable agreement" why:"a year of quarterly reviews"`
 	DurableRelief        float64 `toml:"durable_relief" plausible:"[0.25,0.75]" range:"[0,1]" doc:"relief that must be in place for an agreement to count as durable" why:"an agreement without substantial relief is not a settlement"`
-	AgreementThreshold   float64 `toml:"agreement_threshold" plausible:"[0.35,0.65]" range:"(0,1]" doc:"verified compliance at which an agreement counts as reached (for agreement_reached and collapse)" why:"half of the obligations implemented and verified"`
+	AgreementThreshold   float64 `toml:"agreement_threshold" plausible:"[0.35,0.65]" range:"(0,1]" doc:"compliance at which an agreement counts as reached: verified for agreement_reached and collapse, true for breakdown and capitulation" why:"half of the obligations implemented and verified"`
 	CollapseCompliance   float64 `toml:"collapse_compliance" plausible:"[0.1,0.4]" range:"[0,1]" doc:"true compliance at or below which an agreement counts as abandoned" why:"a step or less of implementation left"`
 	CollapseRounds       int     `toml:"collapse_rounds" plausible:"[2,6]" range:"[1,1000]" doc:"rounds of sustained backsliding that make a reached agreement collapse" why:"three quarters: more than a passing crisis"`
 	CapitulationLeverage float64 `toml:"capitulation_leverage" plausible:"[0.1,0.4]" range:"[0,1]" doc:"leverage (remaining sanctions times cohesion times 1 - evasion) at or below which the sanctions count as no longer biting, for the capitulation outcome" why:"0.2: under a quarter of the default's initial bite (0.86), as when most relief is given or most members have stopped enforcing"`

@@ -295,11 +295,11 @@ func checkInvariants(t fataler, m *sim.Model, out *sim.Outcome) {
 	}
 	for k, def := range m.Metrics() {
 		x := out.Metrics[k]
-		if math.IsNaN(x) && (k == sim.RoundsToDurable || k == sim.ReliefPerCompliance || k == sim.LeverageRetained || k == sim.RoundsToEnd) {
-			continue
-		}
 		if k == sim.RoundsToEnd && math.IsNaN(x) != (out.Metrics[sim.Stalemate] == 1) {
 			t.Fatalf("rounds_to_end %v with stalemate %v", x, out.Metrics[sim.Stalemate])
+		}
+		if math.IsNaN(x) && (k == sim.RoundsToDurable || k == sim.ReliefPerCompliance || k == sim.LeverageRetained || k == sim.RoundsToEnd) {
+			continue
 		}
 		hi := def.Hi
 		if k == sim.ReliefPerCompliance || k == sim.LeverageRetained {

@@ -467,6 +467,9 @@ func checkReplicationsCSV(path string, header []string, m results.Manifest) erro
 		if rec[0] != m.Policies[i%np] || rec[1] != strconv.Itoa(m.Shard.First+i/np) {
 			return fmt.Errorf("replications.csv: row %d is %q, replication %s; want %q, replication %d", i+2, clipField(rec[0]), clipField(rec[1]), m.Policies[i%np], m.Shard.First+i/np)
 		}
+		if err := results.CheckOutcomeRow(header, rec); err != nil {
+			return fmt.Errorf("replications.csv: row %d: %w", i+2, err)
+		}
 	}
 }
 

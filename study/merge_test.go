@@ -91,6 +91,35 @@ func TestMergeVerifies(t *testing.T) {
 			os.WriteFile(p, []byte(strings.Join(append(lines[:5], lines[6:]...), "")), 0o644)
 			resign(t, d[2], "replications.csv")
 		}, "replications.csv: row 6 is"},
+		{"an outcome that its 0/1 columns deny, manifest to match", func(d []string) {
+			p := filepath.Join(d[1], "replications.csv")
+			b, _ := os.ReadFile(p)
+			lines := strings.SplitAfter(string(b), "\n")
+			f := strings.Split(lines[1], ",")
+			if f[2] == "settlement" {
+				f[2] = "breakdown"
+			} else {
+				f[2] = "settlement"
+			}
+			lines[1] = strings.Join(f, ",")
+			os.WriteFile(p, []byte(strings.Join(lines, "")), 0o644)
+			resign(t, d[1], "replications.csv")
+		}, "is not the one way the row's 0/1 columns say"},
+		{"two ways an episode ended, manifest to match", func(d []string) {
+			p := filepath.Join(d[1], "replications.csv")
+			b, _ := os.ReadFile(p)
+			lines := strings.SplitAfter(string(b), "\n")
+			head := strings.Split(strings.TrimSpace(lines[0]), ",")
+			f := strings.Split(lines[1], ",")
+			for i, c := range head {
+				if c == "settlement" || c == "breakdown" || c == "capitulation" || c == "stalemate" {
+					f[i] = "1"
+				}
+			}
+			lines[1] = strings.Join(f, ",")
+			os.WriteFile(p, []byte(strings.Join(lines, "")), 0o644)
+			resign(t, d[1], "replications.csv")
+		}, "is not the one way the row's 0/1 columns say"},
 		{"a table of zeros", func(d []string) {
 			p := filepath.Join(d[1], "replications.csv")
 			os.Remove(p)

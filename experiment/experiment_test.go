@@ -610,6 +610,8 @@ func TestDesignBreaksRule(t *testing.T) {
 	t.Parallel()
 	e := parse(t, `design = "factorial"
 replications = 10
+[set]
+"outcomes.capitulation_rounds" = 2
 [[parameters]]
 key = "rounds"
 levels = [40, 5, 3]

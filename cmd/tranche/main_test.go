@@ -737,7 +737,7 @@ func TestUnknownCommand(t *testing.T) {
 func TestEdgeScenariosRun(t *testing.T) {
 	for name, src := range map[string]string{
 		"no-factions": "name = \"no-factions\"\n[spoilers]\nfactions = []\n",
-		"one-round":   "name = \"one-round\"\nrounds = 1\n[outcomes]\ndurable_rounds = 1\ncollapse_rounds = 1\n",
+		"one-round":   "name = \"one-round\"\nrounds = 1\n[outcomes]\ndurable_rounds = 1\ncollapse_rounds = 1\ncapitulation_rounds = 1\n",
 	} {
 		dir := t.TempDir()
 		file := filepath.Join(dir, name+".toml")

@@ -21,6 +21,8 @@ func TestCheckRules(t *testing.T) {
 		{"valid", "default", map[string]any{"verifier.quality": 0.9}, ""},
 		{"durable beyond rounds", "default", map[string]any{"rounds": 10, "outcomes.durable_rounds": 12}, "durable_rounds = 12 exceeds rounds = 10"},
 		{"collapse beyond rounds", "default", map[string]any{"rounds": 4, "outcomes.collapse_rounds": 5}, "collapse_rounds = 5 exceeds"},
+		{"capitulation beyond rounds", "default", map[string]any{"rounds": 4, "outcomes.durable_rounds": 2, "outcomes.collapse_rounds": 2, "outcomes.capitulation_rounds": 6}, "capitulation_rounds = 6 exceeds rounds = 4"},
+		{"abandoned above reached", "default", map[string]any{"outcomes.collapse_compliance": 0.35, "outcomes.agreement_threshold": 0.35}, "is not below outcomes.agreement_threshold"},
 		{"sector weights zero", "default", map[string]any{"sectors[*].weight": 0.0}, "weights sum to 0"},
 		{"trade links above one", "default", map[string]any{"neighbours.states[*].trade_link": 0.5}, "trade links sum"},
 		{"ladder hold beyond rounds", "ladder", map[string]any{"rounds": 1, "outcomes.durable_rounds": 1, "outcomes.collapse_rounds": 1}, "rounds of holding can never be met"},

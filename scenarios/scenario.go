@@ -325,6 +325,9 @@ func (s *Scenario) consistency(bad map[string]bool) []problem {
 	if p.Outcomes.CollapseRounds > s.Rounds && !bad["outcomes.collapse_rounds"] {
 		probs = append(probs, problem{"outcomes.collapse_rounds|rounds", fmt.Sprintf("outcomes.collapse_rounds = %d exceeds rounds = %d: no agreement could ever collapse", p.Outcomes.CollapseRounds, s.Rounds)})
 	}
+	if o := &p.Outcomes; o.CollapseCompliance >= o.AgreementThreshold && !bad["outcomes.collapse_compliance"] && !bad["outcomes.agreement_threshold"] {
+		probs = append(probs, problem{"outcomes.collapse_compliance|outcomes.agreement_threshold", fmt.Sprintf("outcomes.collapse_compliance = %g is not below outcomes.agreement_threshold = %g: an agreement would count as abandoned in the round it was reached", o.CollapseCompliance, o.AgreementThreshold)})
+	}
 	if p.Outcomes.CapitulationRounds > s.Rounds && !bad["outcomes.capitulation_rounds"] {
 		probs = append(probs, problem{"outcomes.capitulation_rounds|rounds", fmt.Sprintf("outcomes.capitulation_rounds = %d exceeds rounds = %d: no episode could ever end in the sender's capitulation", p.Outcomes.CapitulationRounds, s.Rounds)})
 	}

@@ -30,6 +30,7 @@ func summaryTables() []summaryTable {
 	return []summaryTable{
 		{"Stability", []string{"durable_agreement", "collapse", "rounds_to_durable", "stability_index"}},
 		{"Humanitarian and leverage", []string{"humanitarian_index", "humanitarian_shortfall", "relief_leakage", "leverage_retained"}},
+		{"How episodes ended, on true compliance", []string{"settlement", "breakdown", "capitulation", "stalemate"}},
 	}
 }
 

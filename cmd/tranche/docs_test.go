@@ -22,7 +22,7 @@ var docOutputs = []struct{ file, command string }{
 // Timings and results folders differ from run to run; everything else a
 // command prints is reproducible.
 var (
-	timing  = regexp.MustCompile(`\(\d+(\.\d+)? s\)`)
+	timing      = regexp.MustCompile(`\(\d+(\.\d+)? s\)`)
 	resultsLine = regexp.MustCompile(`(?m)^results: .*$`)
 )
 

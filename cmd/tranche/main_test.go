@@ -518,7 +518,7 @@ func TestFiguresAndReport(t *testing.T) {
 	if code, _, stderr := tranche(t, "run", "--quiet", "--reps", "64", "--out", dir); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	want := []string{"tradeoff", "differences", "means", "outcomes"}
+	want := []string{"tradeoff", "differences", "means", "outcomes", "endings"}
 	for _, s := range []string{"compliance", "relief", "humanitarian_index", "stability_index", "leverage", "coalition_cohesion"} {
 		want = append(want, "levels-"+s)
 	}

@@ -128,7 +128,7 @@ func drawFigures(ctx context.Context, figs []figure, dir, format string, done []
 // figures are the figures of a study, in the order All returns them.
 func (st *study) figures() []figure {
 	var figs []figure
-	for _, build := range []func() (figure, bool){st.tradeoff, st.differences, st.means, st.outcomes} {
+	for _, build := range []func() (figure, bool){st.tradeoff, st.differences, st.means, st.outcomes, st.endings} {
 		if f, ok := build(); ok {
 			figs = append(figs, f)
 		}

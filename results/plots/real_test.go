@@ -67,7 +67,7 @@ func expectedNames(run *results.Run) []string {
 	if run.Comparison != nil && len(run.Manifest.Policies) >= 2 {
 		names = append(names, "differences")
 	}
-	names = append(names, "means", "outcomes", "levels-compliance", "levels-relief", "levels-humanitarian_index", "levels-stability_index", "levels-leverage", "levels-coalition_cohesion")
+	names = append(names, "means", "outcomes", "endings", "levels-compliance", "levels-relief", "levels-humanitarian_index", "levels-stability_index", "levels-leverage", "levels-coalition_cohesion")
 	seen := map[string]bool{}
 	for _, r := range run.Histories {
 		seen[r.Policy] = true

@@ -253,7 +253,7 @@ func interpret(rows []Row, defs []sim.Metric, scenario string) []string {
 			rank++
 		}
 	}
-	lines = append(lines, fmt.Sprintf("Humanitarian shortfall: lowest %s (%s); yours %s, %s of %d rows.",
+	lines = append(lines, fmt.Sprintf("Humanitarian shortfall: lowest of the policies %s (%s); yours %s, %s of %d rows.",
 		nameList(lowest), cell(low, short), cell(you.Metrics[sim.HumanitarianShortfall], short), ordinal(rank), len(rows)))
 	lines = append(lines, fmt.Sprintf("This is one history: luck decides much of it. 'tranche run %s' compares policies over thousands of histories.", scenario))
 	return lines

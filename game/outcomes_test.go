@@ -156,11 +156,11 @@ func TestInterpret(t *testing.T) {
 	}{
 		{"nobody reached one", []Row{mk("you", 0, nan, 1.2), mk("p", 0, nan, 1.1), mk("q", 0, nan, 1.5)}, []string{
 			"Durable agreement: you did not reach one; none of the 2 policies did either.",
-			"Humanitarian shortfall: lowest p (1.100); yours 1.200, 2nd of 3 rows.",
+			"Humanitarian shortfall: lowest of the policies p (1.100); yours 1.200, 2nd of 3 rows.",
 		}},
 		{"the player and two policies", []Row{mk("you", 1, 9, 0.5), mk("p", 1, 12, 0.7), mk("q", 0, nan, 0.7), mk("r", 1, 12, 0.9)}, []string{
 			"Durable agreement: you reached one (first held in round 9); 2 of 3 policies did, the earliest p and r (round 12).",
-			"Humanitarian shortfall: lowest p and q (0.700); yours 0.500, 1st of 4 rows.",
+			"Humanitarian shortfall: lowest of the policies p and q (0.700); yours 0.500, 1st of 4 rows.",
 		}},
 	}
 	for _, c := range cases {

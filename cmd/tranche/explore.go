@@ -198,7 +198,7 @@ func printTally(w io.Writer, t *results.Tally, params []experiment.Parameter) {
 		names = append(names, p.Name)
 	}
 	fmt.Fprintf(w, "over %s; share of design points where each policy is best:\n", strings.Join(names, ", "))
-	fmt.Fprintln(w, "clearly (no other policy can be told apart from it, Holm-adjusted paired tests at 5%),")
+	fmt.Fprintln(w, "clearly (every other policy is told apart from it, Holm-adjusted paired tests at 5%),")
 	fmt.Fprintln(w, "or best or tied with the best")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprint(tw, "policy")

@@ -813,10 +813,15 @@ func TestSetFlag(t *testing.T) {
 	t.Parallel()
 	tmp := t.TempDir()
 	out := filepath.Join(tmp, "set")
-	code, _, stderr := tranche(t, "run", "--quiet", "--no-plots", "--reps", "64", "--out", out,
+	code, stdout, stderr := tranche(t, "run", "--quiet", "--no-plots", "--reps", "64", "--out", out,
 		"--set", "verifier.quality=0.9", "--set", "coalition.members[*].resolve=0.5", "--set", "policy.phased-snapback.tranches=3")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	// The printed results say what was changed: the scenario's name alone
+	// would not.
+	if want := "with --set verifier.quality=0.9 --set coalition.members[*].resolve=0.5 --set policy.phased-snapback.tranches=3\n"; !strings.HasPrefix(stdout, want) {
+		t.Errorf("stdout starts %q, want %q", stdout[:min(len(stdout), 120)], want)
 	}
 	s, err := scenarios.Load(filepath.Join(out, "scenario.toml"))
 	if err != nil {

@@ -259,6 +259,9 @@ func runStudy(args []string, stdout, stderr io.Writer) (err error) {
 			sh.Index, sh.Count, sh.First, sh.First+sh.Replications-1, sh.TotalReplications, s.Seed, res.Manifest.ElapsedSeconds, res.Dir)
 		return nil
 	}
+	if len(o.assignments) > 0 { // the scenario's name alone would hide the change
+		fmt.Fprintf(stdout, "with --set %s\n", strings.Join(o.assignments, " --set "))
+	}
 	printSummary(stdout, res)
 	printComparison(stdout, res.Comparison, res.Aggregate)
 	if res.Precision != nil {

@@ -2,7 +2,7 @@ package scenarios
 
 import (
 	"bytes"
-	"math"
+	"github.com/tranche-sim/tranche/internal/tomltext"
 	"reflect"
 	"strconv"
 	"strings"
@@ -30,12 +30,12 @@ func Format(s *Scenario) []byte {
 		path := "policy." + quoteKey(name)
 		b.WriteString("\n[" + path + "]\n")
 		if v, ok := p.(*policy.Variant); ok && v.Base != name {
-			b.WriteString("# the built-in policy this one starts from\nbase = " + quoteString(v.Base) + "\n")
+			b.WriteString("# the built-in policy this one starts from\nbase = " + tomltext.Quote(v.Base) + "\n")
 		}
 		params, mods := policyParts(p)
 		writeTable(&b, path, reflect.ValueOf(params).Elem())
 		for _, m := range mods {
-			b.WriteString("\n[[" + path + ".modifiers]]\nkind = " + quoteString(m.Kind()) + "\n")
+			b.WriteString("\n[[" + path + ".modifiers]]\nkind = " + tomltext.Quote(m.Kind()) + "\n")
 			writeScalars(&b, reflect.ValueOf(m).Elem())
 		}
 	}
@@ -124,7 +124,7 @@ func writeComment(b *bytes.Buffer, text string) {
 func tomlValue(v reflect.Value) string {
 	switch v.Kind() {
 	case reflect.String:
-		return quoteString(v.String())
+		return tomltext.Quote(v.String())
 	case reflect.Bool:
 		return strconv.FormatBool(v.Bool())
 	case reflect.Int, reflect.Int64:
@@ -132,7 +132,7 @@ func tomlValue(v reflect.Value) string {
 	case reflect.Uint64:
 		return strconv.FormatUint(v.Uint(), 10)
 	case reflect.Float64:
-		return tomlFloat(v.Float())
+		return tomltext.Float(v.Float())
 	case reflect.Slice:
 		parts := make([]string, v.Len())
 		for i := range parts {
@@ -140,53 +140,14 @@ func tomlValue(v reflect.Value) string {
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
 	}
-	return quoteString(v.String())
-}
-
-func tomlFloat(x float64) string {
-	switch {
-	case math.IsNaN(x):
-		return "nan"
-	case math.IsInf(x, 1):
-		return "inf"
-	case math.IsInf(x, -1):
-		return "-inf"
-	}
-	s := strconv.FormatFloat(x, 'g', -1, 64)
-	if !strings.ContainsAny(s, ".en") {
-		s += ".0"
-	}
-	return s
-}
-
-// quoteString writes a TOML basic string.
-func quoteString(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch {
-		case r == '"' || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f:
-			b.WriteString(`\u` + strconv.FormatInt(int64(r)+0x10000, 16)[1:])
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
+	return tomltext.Quote(v.String())
 }
 
 // quoteKey quotes a key that is not a bare TOML key.
 func quoteKey(k string) string {
 	for _, r := range k {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
-			return quoteString(k)
+			return tomltext.Quote(k)
 		}
 	}
 	if k == "" {

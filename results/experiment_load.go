@@ -871,9 +871,9 @@ func (r *ExperimentRun) pointRow(h []string) (func([]string) error, error) {
 		if err != nil {
 			return err
 		}
-		n, err := strconv.Atoi(count)
-		if err != nil || n < 0 || n > math.MaxInt32 {
-			return fmt.Errorf("n = %q is not a count", count)
+		n, err := parseCount(count)
+		if err != nil {
+			return err
 		}
 		var v [5]float64
 		buf = fields(buf, f, statsAt)
@@ -1022,9 +1022,9 @@ func (r *ExperimentRun) effectRow(h []string) (func([]string) error, error) {
 		if err != nil {
 			return err
 		}
-		n, err := strconv.Atoi(count)
-		if err != nil || n < 0 || n > math.MaxInt32 {
-			return fmt.Errorf("n = %q is not a count", count)
+		n, err := parseCount(count)
+		if err != nil {
+			return err
 		}
 		var v [3]float64
 		buf = fields(buf, f, statsAt)
@@ -1234,6 +1234,15 @@ func (r *records) slow(l []byte) ([]string, error) {
 	}
 	r.rec = append(r.rec[:0], rec...)
 	return r.rec, nil
+}
+
+// parseCount reads a table's count of replications (its n column).
+func parseCount(s string) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 || n > math.MaxInt32 {
+		return 0, fmt.Errorf("n = %q is not a count", clip(s))
+	}
+	return n, nil
 }
 
 // clip shortens s for a message.

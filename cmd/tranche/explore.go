@@ -247,19 +247,7 @@ with tranche explore FILE.toml.
 
 // parseExperiments parses the arguments of tranche experiments.
 func parseExperiments(args []string, w io.Writer) (show string, err error) {
-	fs := usageFlagSet("tranche experiments", experimentsUsage, w)
-	pos, err := parseInterleaved(fs, args)
-	switch {
-	case err != nil:
-		return "", err
-	case len(pos) == 0:
-		return "", nil
-	case pos[0] == "show" && len(pos) == 2:
-		return pos[1], nil
-	case pos[0] == "show":
-		return "", usagef("usage: tranche experiments show NAME (one bundled experiment; tranche experiments lists them)")
-	}
-	return "", usagef("experiments: unexpected argument %q; usage: tranche experiments [show NAME]", pos[0])
+	return parseListOrShow("experiments", "experiment", experimentsUsage, args, w)
 }
 
 func listExperiments(args []string, stdout, stderr io.Writer) error {

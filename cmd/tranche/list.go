@@ -41,7 +41,14 @@ file, edit it, and run it with tranche run FILE.toml.
 // scenario to show, or "" to list them; its messages, and the usage that -h
 // asks for, go to w.
 func parseScenarios(args []string, w io.Writer) (show string, err error) {
-	fs := usageFlagSet("tranche scenarios", scenariosUsage, w)
+	return parseListOrShow("scenarios", "scenario", scenariosUsage, args, w)
+}
+
+// parseListOrShow parses the arguments of a command that lists bundled
+// things (tranche scenarios, tranche experiments) or, with show NAME,
+// shows one: it returns the name to show, or "" to list.
+func parseListOrShow(command, thing, usage string, args []string, w io.Writer) (show string, err error) {
+	fs := usageFlagSet("tranche "+command, usage, w)
 	pos, err := parseInterleaved(fs, args)
 	switch {
 	case err != nil:
@@ -51,9 +58,9 @@ func parseScenarios(args []string, w io.Writer) (show string, err error) {
 	case pos[0] == "show" && len(pos) == 2:
 		return pos[1], nil
 	case pos[0] == "show":
-		return "", usagef("usage: tranche scenarios show NAME (one bundled scenario; tranche scenarios lists them)")
+		return "", usagef("usage: tranche %s show NAME (one bundled %s; tranche %s lists them)", command, thing, command)
 	}
-	return "", usagef("scenarios: unexpected argument %q; usage: tranche scenarios [show NAME]", pos[0])
+	return "", usagef("%s: unexpected argument %q; usage: tranche %s [show NAME]", command, pos[0], command)
 }
 
 func listScenarios(args []string, stdout, stderr io.Writer) error {

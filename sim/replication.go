@@ -482,8 +482,9 @@ func (r *Replication) judgeEnd(t *tally, round int) {
 		t.agreedTruth = true
 	}
 	t.breakStreak = b2i(t.agreedTruth && x <= o.CollapseCompliance) * (t.breakStreak + 1)
-	lev := leverage(w.Relief, w.Cohesion, w.Evasion)
-	t.capStreak = b2i(x < o.AgreementThreshold && lev <= o.CapitulationLeverage) * (t.capStreak + 1)
+	// w.Pressure is this round's leverage (step 4; nothing after it
+	// changes relief, cohesion or evasion).
+	t.capStreak = b2i(x < o.AgreementThreshold && w.Pressure <= o.CapitulationLeverage) * (t.capStreak + 1)
 	switch {
 	case t.settleStreak >= o.DurableRounds && w.Relief >= o.DurableRelief:
 		t.end = EndSettlement

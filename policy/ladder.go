@@ -174,10 +174,13 @@ func (l *Ladder) Clone() sim.Policy {
 // CopyFrom implements sim.Policy.
 func (l *Ladder) CopyFrom(src sim.Policy) {
 	o := src.(*Ladder)
-	index := l.index
+	index, filled := l.index, l.ready
 	*l = *o
 	l.index = index
-	for i := range index {
-		copy(index[i], o.index[i])
+	if !filled && o.ready { // the indexes, once filled, are the same in every copy
+		for i := range index {
+			copy(index[i], o.index[i])
+		}
 	}
+	l.ready = filled || o.ready
 }

@@ -3,6 +3,7 @@ package agents
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -49,11 +50,11 @@ func TestTargetChoicesFollowIncentives(t *testing.T) {
 	cases := []struct {
 		name       string
 		commitment float64
-		pressure   float64
+		economy    float64 // 1: no economic damage
 		wantComply bool
 	}{
-		{"committed reformer complies without pressure", 1, 0, true},
-		{"hardline regime without pressure rolls back", 0, 0, false},
+		{"committed reformer complies without pressure", 1, 1, true},
+		{"hardline regime without pressure rolls back", 0, 1, false},
 	}
 	for _, c := range cases {
 		p := DefaultTarget()
@@ -62,7 +63,7 @@ func TestTargetChoicesFollowIncentives(t *testing.T) {
 		r := newRand(7)
 		n, comply, rollback := 4000, 0, 0
 		for i := range n {
-			w := &World{Round: 1, Compliance: 0.5, Reformers: p.Reformers, Pressure: c.pressure}
+			w := &World{Round: 1, Compliance: 0.5, Reformers: p.Reformers, Economy: c.economy}
 			tg.Commitment = c.commitment
 			tg.Expect = [NumChoices]float64{}
 			tg.Step(w, r.Float64(), r)
@@ -80,6 +81,45 @@ func TestTargetChoicesFollowIncentives(t *testing.T) {
 		if !c.wantComply && rollback < n*3/4 {
 			t.Errorf("%s: rolled back %d of %d times", c.name, rollback, n)
 		}
+	}
+}
+
+// TestCoercionRunsThroughEconomy checks that what coerces the target is
+// the damage to its economy, not the sanctions on paper: with the same
+// draws, the choices do not change with the pressure when the economy is
+// the same, and the target complies more often the deeper the damage.
+func TestCoercionRunsThroughEconomy(t *testing.T) {
+	t.Parallel()
+	choices := func(economy, pressure float64) (comply int, picks []Choice) {
+		p := DefaultTarget()
+		p.Model = Adaptive
+		p.Drift = 0 // pressure still hardens the regime (rally round the flag); hold the balance of power
+		tg := NewTarget(&p, new(DefaultVerifier()))
+		r := newRand(11)
+		for range 4000 {
+			w := &World{Round: 1, Compliance: 0.5, Reformers: p.Reformers, Economy: economy, Pressure: pressure}
+			tg.Commitment = 0.3
+			tg.Expect = [NumChoices]float64{}
+			tg.Step(w, r.Float64(), r)
+			picks = append(picks, w.Choice)
+			if w.Choice == Comply || w.Choice == Partial {
+				comply++
+			}
+		}
+		return comply, picks
+	}
+	_, a := choices(0.7, 0.1)
+	_, b := choices(0.7, 0.9)
+	if !slices.Equal(a, b) {
+		t.Errorf("the same economic damage under pressure 0.1 and 0.9 gave different choices")
+	}
+	prev := -1
+	for _, y := range []float64{1, 0.8, 0.6, 0.4} {
+		c, _ := choices(y, 0.5)
+		if c <= prev+100 { // each step of damage adds about 300 to 600 compliant choices of 4000
+			t.Errorf("economy %v: %d compliant choices of 4000, not clearly more than %d with less damage", y, c, prev)
+		}
+		prev = c
 	}
 }
 

@@ -13,11 +13,12 @@ type Member struct {
 // CoalitionParams are the sanctioning coalition's parameters.
 type CoalitionParams struct {
 	Coverage      float64  `toml:"humanitarian_coverage" plausible:"[0.3,0.8]" range:"[0,1]" doc:"standing humanitarian exemption coverage H that policies start from and normally keep" why:"exemptions exist in most modern regimes but are narrow and slow to license"`
-	FatigueRate   float64  `toml:"fatigue_rate" plausible:"[0.005,0.03]" range:"[0,1]" doc:"fatigue added per round per unit of sanctions still in place (1-R)" why:"long stalemates breed fatigue: at 0.015 a member of resolve 0.6 starting at 0.2 tires after about seven years of full sanctions without progress"`
+	FatigueRate   float64  `toml:"fatigue_rate" plausible:"[0.005,0.03]" range:"[0,1]" doc:"fatigue added per round per unit of sanctions still in place (1-R)" why:"calibration knob (docs/model.md section 9): long stalemates breed fatigue; at 0.025 a member of resolve 0.6 starting at 0.2 tires after about four years of full sanctions without progress, so that about half the episodes that end, end without the target's compliance (Attia, Grauvogel and von Soest 2020) and they last about as long as EU regimes (about 55 months)"`
 	HumFatigue    float64  `toml:"humanitarian_fatigue" plausible:"[0.01,0.06]" range:"[0,1]" doc:"fatigue added per round per unit of humanitarian need reported by civil society" why:"visible humanitarian harm erodes domestic support for sanctions"`
 	Recovery      float64  `toml:"recovery" plausible:"[0.01,0.04]" range:"[0,1]" doc:"fatigue removed per round per unit of verified compliance" why:"sanctions that visibly work are easier to sustain"`
 	DefectNoise   float64  `toml:"defect_noise" plausible:"[0.02,0.1]" range:"(0,1]" doc:"spread of the logistic defection rule (fatigue units)" why:"members do not defect at a sharp threshold"`
 	Hysteresis    float64  `toml:"hysteresis" plausible:"[0,0.2]" range:"[0,1]" doc:"how far fatigue must fall below resolve before a defected member rejoins" why:"re-imposing national measures is politically costlier than keeping them"`
+	Reimposition  float64  `toml:"reimposition_fatigue" plausible:"[0,0.15]" range:"[0,1]" doc:"fatigue added to every member per unit of weighted relief re-imposed: re-imposing costs the coalition cohesion" why:"0.05: a full re-imposition costs as much fatigue as three rounds of full sanctions; re-imposing is harder than keeping sanctions (firms and partners have re-entered the market, and partners may refuse, as the European parties did in 2018)"`
 	ElectionShift float64  `toml:"election_shift" plausible:"[0.1,0.3]" range:"[0,1]" doc:"largest change in a member's fatigue at one of its elections (uniform in ±shift)" why:"elections can bring hawks or doves"`
 	Members       []Member `toml:"members" doc:"coalition members"`
 }
@@ -26,8 +27,8 @@ type CoalitionParams struct {
 // bloc and two smaller allies.
 func DefaultCoalition() CoalitionParams {
 	return CoalitionParams{
-		Coverage: 0.5, FatigueRate: 0.015, HumFatigue: 0.03, Recovery: 0.02,
-		DefectNoise: 0.05, Hysteresis: 0.1, ElectionShift: 0.2,
+		Coverage: 0.5, FatigueRate: 0.025, HumFatigue: 0.03, Recovery: 0.02,
+		DefectNoise: 0.05, Hysteresis: 0.1, Reimposition: 0.05, ElectionShift: 0.2,
 		Members: []Member{
 			{Name: "lead-state", Weight: 0.5, Resolve: 0.8, Fatigue: 0.1},
 			{Name: "regional-bloc", Weight: 0.3, Resolve: 0.6, Fatigue: 0.2},
@@ -91,7 +92,7 @@ func (c *Coalition) Elect(i int, u float64) {
 func (c *Coalition) Step(w *World, u []float64) {
 	p := c.p
 	perNoise := c.perNoise
-	tire, report, success := p.FatigueRate*(1-w.Relief), p.HumFatigue*w.NeedReport, p.Recovery*w.Verified
+	tire, report, success := p.FatigueRate*(1-w.Relief)+p.Reimposition*w.Reimposed, p.HumFatigue*w.NeedReport, p.Recovery*w.Verified
 	n := len(c.Fatigue)
 	fatigue, enforcing, weight, resolve, u := c.Fatigue, c.Enforcing[:n], c.weight[:n], c.resolve[:n], u[:n]
 	var cohesion float64

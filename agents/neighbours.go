@@ -12,7 +12,10 @@ type Neighbour struct {
 
 // NeighbourParams are the parameters of the neighbouring states.
 type NeighbourParams struct {
-	EvasionMax    float64 `toml:"evasion_max" plausible:"[0.3,0.8]" range:"[0,1]" doc:"largest share of its trade link a neighbour uses for evasion, under full sanctions, when it opposes the agreement and nobody enforces" why:"evasion is bounded by real trade capacity"`
+	EvasionMax    float64 `toml:"evasion_max" plausible:"[0.3,0.8]" range:"[0,1]" doc:"largest share of its trade link a neighbour uses for evasion, under full sanctions, with smuggling networks fully built, when it opposes the agreement and nobody enforces" why:"evasion is bounded by real trade capacity"`
+	Networks      float64 `toml:"networks" plausible:"[0.1,0.5]" range:"[0,1]" doc:"capacity N of the target's smuggling networks when the episode starts, as a share of fully built networks (evasion_max)" why:"0.2: trade routes exist before sanctions but the networks that bypass them are built up under sanctions, as Iraq's through Jordan, Turkey and Syria in the 1990s (Andreas 2005)"`
+	NetworkGrowth float64 `toml:"network_growth" plausible:"[0.02,0.1]" range:"[0,1]" doc:"share of the gap to fully built networks (N = 1) that smuggling networks close per round under full sanctions (scaled by the sanctions still in place, 1-R)" why:"0.05: heavy, long sanctions build evasion networks over years (Andreas 2005 on Iraq and Yugoslavia; Early 2015 on sanctions-busting trade partners): half the gap in about three years"`
+	NetworkCut    float64 `toml:"network_cut" plausible:"[0.02,0.1]" range:"[0,1]" doc:"share of smuggling network capacity dismantled per round by enforcement, at full enforcement by a fully cohesive coalition (scaled by enforcement times cohesion)" why:"0.05: interdiction and secondary sanctions dismantle networks slowly, and only while the coalition holds together (Early 2015)"`
 	EvasionAdjust float64 `toml:"evasion_adjust" plausible:"[0.1,0.4]" range:"[0,1]" doc:"share of the gap to the desired evasion closed each round" why:"smuggling networks take a year or two to build or dismantle"`
 	Enforcement   float64 `toml:"enforcement" plausible:"[0.3,0.8]" range:"[0,1]" doc:"how much a fully cohesive coalition suppresses evasion (secondary sanctions, interdiction)" why:"enforcement closes part but never all of the gap"`
 	EvasionNoise  float64 `toml:"evasion_noise" plausible:"[0.01,0.06]" range:"[0,1]" doc:"standard deviation of the random change in evasion per round" why:"evasion opportunities come and go"`
@@ -28,12 +31,12 @@ type NeighbourParams struct {
 // transit state and a small neighbour.
 func DefaultNeighbours() NeighbourParams {
 	return NeighbourParams{
-		EvasionMax: 0.6, EvasionAdjust: 0.2, Enforcement: 0.6, EvasionNoise: 0.03,
+		EvasionMax: 0.6, Networks: 0.2, NetworkGrowth: 0.05, NetworkCut: 0.05, EvasionAdjust: 0.2, Enforcement: 0.6, EvasionNoise: 0.03,
 		SupportAdjust: 0.2, ReliefGain: 1, Spillover: 0.5, NoLinksSupport: 0.5,
 		States: []Neighbour{
-			{Name: "trading-partner", TradeLink: 0.25, Evasion: 0.3, Support: 0.4},
-			{Name: "transit-state", TradeLink: 0.15, Evasion: 0.4, Support: 0.3},
-			{Name: "small-neighbour", TradeLink: 0.05, Evasion: 0.1, Support: 0.6},
+			{Name: "trading-partner", TradeLink: 0.25, Evasion: 0.05, Support: 0.4},
+			{Name: "transit-state", TradeLink: 0.15, Evasion: 0.1, Support: 0.3},
+			{Name: "small-neighbour", TradeLink: 0.05, Evasion: 0.02, Support: 0.6},
 		},
 	}
 }
@@ -44,6 +47,11 @@ type Neighbours struct {
 	Evasion []float64
 	// Support is each state's support for the agreement.
 	Support []float64
+	// Networks is the capacity N of the target's smuggling networks, as a
+	// share of fully built ones: a neighbour that opposes the agreement
+	// can use up to evasion_max times N of its trade link for evasion
+	// under full sanctions when nobody enforces.
+	Networks float64
 
 	p     *NeighbourParams
 	link  []float64 // each state's trade link
@@ -65,25 +73,31 @@ func (n *Neighbours) Reset(w *World) {
 	for i, s := range n.p.States {
 		n.Evasion[i], n.Support[i] = s.Evasion, s.Support
 	}
+	n.Networks = n.p.Networks
 	n.aggregate(w)
 }
 
-// Step runs one round: each state moves its support and its evasion, state
-// i with the standard normal draw z[i]. Desired evasion grows with the
-// sanctions still in place and falls with support and enforcement.
+// Step runs one round: the smuggling networks grow under the sanctions
+// still in place and are cut by enforcement, then each state moves its
+// support and its evasion, state i with the standard normal draw z[i].
+// Desired evasion grows with the networks' capacity and the sanctions
+// still in place, and falls with support and enforcement.
 func (n *Neighbours) Step(w *World, z []float64) {
 	p := n.p
 	relief := w.Relief
 	spill := p.Spillover * (1 - w.Stability)
 	sanctioned := 1 - relief
-	enforced := 1 - p.Enforcement*w.Cohesion
+	enforcing := p.Enforcement * w.Cohesion
+	enforced := 1 - enforcing
+	n.Networks = num.Clamp01(n.Networks + p.NetworkGrowth*sanctioned*(1-n.Networks) - p.NetworkCut*enforcing*n.Networks)
+	capacity := p.EvasionMax * n.Networks
 	support, evasion, z := n.Support, n.Evasion[:len(n.Support)], z[:len(n.Support)]
 	for i := range support {
 		s := &p.States[i]
 		want := num.Clamp01(s.Support + p.ReliefGain*s.TradeLink*relief + spill)
 		sup := support[i] + p.SupportAdjust*(want-support[i])
 		support[i] = sup
-		evade := p.EvasionMax * sanctioned * (1 - sup) * enforced
+		evade := capacity * sanctioned * (1 - sup) * enforced
 		evasion[i] = num.Clamp01(evasion[i] + p.EvasionAdjust*(evade-evasion[i]) + p.EvasionNoise*z[i])
 	}
 	n.aggregate(w)

@@ -47,14 +47,14 @@ type TargetParams struct {
 	Discount        float64 `toml:"discount" plausible:"[0.7,0.98]" range:"[0,1]" doc:"forward-looking: weight of relief one round later relative to relief now (δ)" why:"0.9 a quarter: a government that weighs the next year about two-thirds as much as now; cooperation under grim trigger needs δ above (T-R)/(T-P) = 0.5 with the standard payoffs"`
 	Foresight       int     `toml:"foresight" plausible:"[2,8]" range:"[1,40]" doc:"forward-looking: rounds after the coalition sees a choice over which the target works out the relief it brings" why:"3: three quarterly reviews ahead, longer than the default policies' two-round holds and confirmation windows; each round more costs about a tenth of a replication"`
 	CommitmentAlpha float64 `toml:"commitment_alpha" plausible:"[0.6,2.4]" range:"(0,50]" doc:"Beta shape α of the hidden reform commitment κ, drawn per replication and at each leadership change" why:"with commitment_beta, one of the two calibration knobs: mean κ = α/(α+β) sets how many targets reform under pressure alone (base rate about a third)"`
-	CommitmentBeta  float64 `toml:"commitment_beta" plausible:"[1.1,4.4]" range:"(0,50]" doc:"Beta shape β of the hidden reform commitment κ" why:"α=1.2, β=2.2 gives mean κ 0.35 with wide spread: the coalition is genuinely uncertain about intent"`
+	CommitmentBeta  float64 `toml:"commitment_beta" plausible:"[1.75,7]" range:"(0,50]" doc:"Beta shape β of the hidden reform commitment κ" why:"α=1.2, β=3.5 gives mean κ 0.26 with wide spread: the coalition is genuinely uncertain about intent; the calibration knob that puts coercion alone (max-pressure) at a settlement about a third of the time"`
 	Reformers       float64 `toml:"reformers" plausible:"[0.2,0.6]" range:"[0,1]" doc:"initial (and long-run) share of power held by reformers, ρ₀" why:"below one half: sanctioned regimes are usually dominated by hardliners"`
 	Step            float64 `toml:"step" plausible:"[0.125,0.5]" range:"(0,1]" doc:"implementation gained or lost by one comply or backslide choice (share of obligations)" why:"a quarter: full implementation takes a year of quarterly rounds, as the 2013 interim plan to 2016 implementation day took about two"`
 	PartialShare    float64 `toml:"partial_share" plausible:"[0.3,0.7]" range:"[0,1]" doc:"share of a step implemented by a partial choice" why:"half a step"`
 	Noise           float64 `toml:"noise" plausible:"[0.15,0.6]" range:"(0,10]" doc:"bounded-rationality temperature τ of the logit choice (utility units)" why:"large enough that every choice keeps some probability; smaller values make the target a strict optimiser"`
 	LearningRate    float64 `toml:"learning_rate" plausible:"[0.05,0.6]" range:"[0,1]" doc:"weight of the latest observed relief response when updating the expected response to a choice" why:"0.3: a response seen three times is mostly learned, so predictable policies are learned within a year"`
 	ReliefWeight    float64 `toml:"relief_weight" plausible:"[1,8]" range:"[0,50]" doc:"utility of one unit of expected relief change (β_relief)" why:"calibration knob (docs/model.md section 9): 2, at which coercion alone (max-pressure) reaches a durable agreement about a third of the time with the rule-learner; a full lifting of sanctions is then worth as much as two units of reform cost"`
-	PainWeight      float64 `toml:"pain_weight" plausible:"[0.25,1]" range:"[0,50]" doc:"utility per implementation step per unit of sanctions pressure (coercion, β_pain)" why:"calibration knob: with the commitment distribution it sets how often coercion alone succeeds"`
+	PainWeight      float64 `toml:"pain_weight" plausible:"[0.5,2]" range:"[0,50]" doc:"utility per implementation step per unit of economic damage 1-Y, the target's activity lost to sanctions and shocks (coercion, β_pain)" why:"calibration knob: with the commitment distribution it sets how often coercion alone succeeds; coercion runs through the economy, since severe costs on the target go with success (Bapat et al. 2013) and poor economic health makes termination with compliance more likely (Attia et al. 2020)"`
 	CommitWeight    float64 `toml:"commitment_weight" plausible:"[1,4]" range:"[0,50]" doc:"utility per implementation step per unit of hidden commitment κ" why:"genuine reformers implement without being paid"`
 	ReformerWeight  float64 `toml:"reformer_weight" plausible:"[0.5,2]" range:"[0,50]" doc:"utility per implementation step per unit of reformer share ρ" why:"a stronger reform camp makes implementation easier"`
 	HardlinerCost   float64 `toml:"hardliner_cost" plausible:"[1,4]" range:"[0,50]" doc:"utility cost per implementation step per unit of hardliner share 1-ρ" why:"domestic reform cost: hardliners lose from reform and must be bought off or overruled"`
@@ -70,20 +70,20 @@ type TargetParams struct {
 	RentHarden      float64 `toml:"rent_hardening" plausible:"[0.25,1]" range:"[0,10]" doc:"fall in the reformer share that the balance of power tends to, per unit of diverted relief (leakage times relief)" why:"diverted relief funds hardliner patronage networks"`
 	PressureHarden  float64 `toml:"pressure_hardening" plausible:"[0.05,0.2]" range:"[0,1]" doc:"fall in the reformer share that the balance of power tends to, per unit of sanctions pressure (rally round the flag)" why:"long sanctions let hardliners blame outsiders"`
 	Drift           float64 `toml:"reformer_drift" plausible:"[0.025,0.1]" range:"[0,1]" doc:"share of the gap between the reformer share and the level it tends to closed each round" why:"domestic politics moves over a few years, not a quarter"`
-	Diversion       float64 `toml:"diversion" plausible:"[0.1,0.4]" range:"[0,1]" doc:"share of relief and exemption flows that hardliner networks try to divert, scaled by their share of power" why:"with civil-society oversight gives relief leakage of 0.119 to 0.134 over the default policies, 2.3 to 2.6 times the oil-for-food record (about 5% of the supplies bought); not yet calibrated to it (docs/model.md section 9)"`
+	Diversion       float64 `toml:"diversion" plausible:"[0.05,0.2]" range:"[0,1]" doc:"share of relief and exemption flows that hardliner networks try to divert, scaled by their share of power" why:"calibrated with civil-society oversight to relief leakage of about 5%, the oil-for-food programme's illicit payments against the supplies bought (Volcker inquiry 2005; docs/model.md section 9)"`
 }
 
 // DefaultTarget returns the default target government parameters.
 func DefaultTarget() TargetParams {
 	return TargetParams{
 		Model: "rule-learner", RuleGrid: 8, Discount: 0.9, Foresight: 3,
-		CommitmentAlpha: 1.2, CommitmentBeta: 2.2,
+		CommitmentAlpha: 1.2, CommitmentBeta: 3.5,
 		Reformers: 0.4, Step: 0.25, PartialShare: 0.5,
 		Noise: 0.3, LearningRate: 0.3,
-		ReliefWeight: 2, PainWeight: 0.5, CommitWeight: 2, ReformerWeight: 1, HardlinerCost: 2,
+		ReliefWeight: 2, PainWeight: 1.1, CommitWeight: 2, ReformerWeight: 1, HardlinerCost: 2,
 		PriorComply: 0.05, PriorPartial: 0.02, PriorStall: 0, PriorBackslide: -0.05, PriorCheat: -0.02,
 		ReliefSupport: 0.1, CivicAmplify: 1, Humiliation: 0.1, SpoilerHarden: 0.03,
-		RentHarden: 0.5, PressureHarden: 0.1, Drift: 0.05, Diversion: 0.25,
+		RentHarden: 0.5, PressureHarden: 0.1, Drift: 0.05, Diversion: 0.1,
 	}
 }
 
@@ -260,7 +260,7 @@ func (t *Target) Step(w *World, u float64, rt *rand.Rand) {
 	// cheating does not show.
 	x, g := w.Compliance, w.Concealed
 	reform := p.CommitWeight*t.Commitment + p.ReformerWeight*w.Reformers - p.HardlinerCost*(1-w.Reformers)
-	coerce := p.PainWeight * w.Pressure
+	coerce := p.PainWeight * (1 - w.Economy)
 	perStep, perNoise, rw := t.perStep, t.perNoise, p.ReliefWeight
 	up := min(x+p.Step, 1) - x
 	part := min(x+p.Step*p.PartialShare, 1) - x

@@ -67,8 +67,8 @@ type column struct {
 // columns returns the outcome table's columns.
 func columns() []column {
 	return []column{
-		{"durable_agreement", "durable", sim.DurableAgreement},
-		{"collapse", "collapse", sim.Collapse},
+		{"settlement", "settled", sim.Settlement},
+		{"breakdown", "breakdown", sim.Breakdown},
 		{"humanitarian_index", "hum_idx", sim.HumanitarianIndex},
 		{"humanitarian_shortfall", "shortfall", sim.HumanitarianShortfall},
 		{"stability_index", "stability", sim.StabilityIndex},
@@ -177,7 +177,7 @@ func (r *Result) WriteTable(w io.Writer) error {
 		fmt.Fprintln(tw)
 	}
 	tw.Flush()
-	fmt.Fprintln(ew, wrapText("* best in the column (unmarked when all rows tie; snapbacks are neither good nor bad). durable = durable_agreement, hum_idx = humanitarian_index, shortfall = humanitarian_shortfall, stability = stability_index, leverage = leverage_retained, alarms = false_alarms.", Width))
+	fmt.Fprintln(ew, wrapText("* best in the column (unmarked when all rows tie; snapbacks are neither good nor bad). settled = settlement and breakdown, on true compliance; hum_idx = humanitarian_index, shortfall = humanitarian_shortfall, stability = stability_index, leverage = leverage_retained, alarms = false_alarms.", Width))
 	for _, sk := range r.Skipped {
 		fmt.Fprintln(ew, wrapText("left out, does not fit this scenario: "+sk, Width))
 	}
@@ -201,38 +201,51 @@ func (r *Result) WriteVerdict(w io.Writer) error {
 	return nil
 }
 
+// ending names how an episode that did not settle ended, and when.
+func ending(m *[sim.NumMetrics]float64) string {
+	switch {
+	case m[sim.Breakdown] == 1:
+		return fmt.Sprintf("it broke down in round %.0f", m[sim.RoundsToEnd])
+	case m[sim.Capitulation] == 1:
+		return fmt.Sprintf("the coalition's sanctions stopped biting in round %.0f", m[sim.RoundsToEnd])
+	}
+	return "nothing was settled by the end"
+}
+
 // interpret says in a few lines how the player did against the policies
 // on this history; rows[0] is the player's.
 func interpret(rows []Row, defs []sim.Metric, scenario string) []string {
 	you, others := rows[0], rows[1:]
 	var lines []string
 
-	var durable []string
+	// How the episode ended, judged on the truth (a settlement, the
+	// primary outcome), and when.
+	var settled []string
 	earliest := math.Inf(1)
 	for _, r := range others {
-		if r.Metrics[sim.DurableAgreement] == 1 {
-			durable = append(durable, r.Policy)
-			earliest = min(earliest, r.Metrics[sim.RoundsToDurable])
+		if r.Metrics[sim.Settlement] == 1 {
+			settled = append(settled, r.Policy)
+			earliest = min(earliest, r.Metrics[sim.RoundsToEnd])
 		}
 	}
 	var first []string
 	for _, r := range others {
-		if r.Metrics[sim.DurableAgreement] == 1 && r.Metrics[sim.RoundsToDurable] == earliest {
+		if r.Metrics[sim.Settlement] == 1 && r.Metrics[sim.RoundsToEnd] == earliest {
 			first = append(first, r.Policy)
 		}
 	}
 	var b strings.Builder
-	b.WriteString("Durable agreement: ")
-	if you.Metrics[sim.DurableAgreement] == 1 {
-		fmt.Fprintf(&b, "you reached one (first held in round %.0f); ", you.Metrics[sim.RoundsToDurable])
+	b.WriteString("Settlement (on true compliance): ")
+	if you.Metrics[sim.Settlement] == 1 {
+		fmt.Fprintf(&b, "you reached one (round %.0f); ", you.Metrics[sim.RoundsToEnd])
 	} else {
-		b.WriteString("you did not reach one; ")
+		fmt.Fprintf(&b, "you did not reach one (%s); ", ending(&you.Metrics))
 	}
-	switch len(durable) {
+	switch len(settled) {
 	case 0:
 		fmt.Fprintf(&b, "none of the %d policies did either.", len(others))
 	default:
-		fmt.Fprintf(&b, "%d of %d policies did, the earliest %s (round %.0f).", len(durable), len(others), nameList(first), earliest)
+		fmt.Fprintf(&b, "%d of %d policies did, the earliest %s (round %.0f).", len(settled), len(others), nameList(first), earliest)
 	}
 	lines = append(lines, b.String())
 

@@ -124,8 +124,8 @@ func TestBestRows(t *testing.T) {
 		{"lower is better", sim.HumanitarianShortfall, "humanitarian_shortfall", []float64{0.5, 0.7, 0.4}, []string{"c"}},
 		{"ties as printed", sim.HumanitarianIndex, "humanitarian_index", []float64{0.7001, 0.6, 0.7004}, []string{"a", "c"}},
 		{"every row ties", sim.StabilityIndex, "stability_index", []float64{0.4, 0.4, 0.4}, nil},
-		{"proportions", sim.DurableAgreement, "durable_agreement", []float64{0, 1, 1}, []string{"b", "c"}},
-		{"collapse: lower is better", sim.Collapse, "collapse", []float64{1, 0, 1}, []string{"b"}},
+		{"proportions", sim.Settlement, "settlement", []float64{0, 1, 1}, []string{"b", "c"}},
+		{"breakdown: lower is better", sim.Breakdown, "breakdown", []float64{1, 0, 1}, []string{"b"}},
 		{"undefined values are never best", sim.HumanitarianIndex, "humanitarian_index", []float64{nan, 0.2, 0.1}, []string{"b"}},
 		{"snapbacks are neither good nor bad", sim.Snapbacks, "snapbacks", []float64{0, 3, 1}, nil},
 	}
@@ -142,10 +142,11 @@ func TestBestRows(t *testing.T) {
 func TestInterpret(t *testing.T) {
 	defs := sim.Metrics(40, 1)
 	nan := math.NaN()
-	mk := func(name string, durable, round, shortfall float64) Row {
+	mk := func(name string, settled, round, shortfall float64) Row {
 		r := Row{Policy: name}
-		r.Metrics[sim.DurableAgreement] = durable
-		r.Metrics[sim.RoundsToDurable] = round
+		r.Metrics[sim.Settlement] = settled
+		r.Metrics[sim.Stalemate] = 1 - settled
+		r.Metrics[sim.RoundsToEnd] = round
 		r.Metrics[sim.HumanitarianShortfall] = shortfall
 		return r
 	}
@@ -155,12 +156,20 @@ func TestInterpret(t *testing.T) {
 		want []string
 	}{
 		{"nobody reached one", []Row{mk("you", 0, nan, 1.2), mk("p", 0, nan, 1.1), mk("q", 0, nan, 1.5)}, []string{
-			"Durable agreement: you did not reach one; none of the 2 policies did either.",
+			"Settlement (on true compliance): you did not reach one (nothing was settled by the end); none of the 2 policies did either.",
 			"Humanitarian shortfall: lowest of the policies p (1.100); yours 1.200, 2nd of 3 rows.",
 		}},
 		{"the player and two policies", []Row{mk("you", 1, 9, 0.5), mk("p", 1, 12, 0.7), mk("q", 0, nan, 0.7), mk("r", 1, 12, 0.9)}, []string{
-			"Durable agreement: you reached one (first held in round 9); 2 of 3 policies did, the earliest p and r (round 12).",
+			"Settlement (on true compliance): you reached one (round 9); 2 of 3 policies did, the earliest p and r (round 12).",
 			"Humanitarian shortfall: lowest of the policies p and q (0.700); yours 0.500, 1st of 4 rows.",
+		}},
+		{"the player's episode broke down", []Row{func() Row {
+			r := mk("you", 0, 7, 0.5)
+			r.Metrics[sim.Stalemate], r.Metrics[sim.Breakdown] = 0, 1
+			return r
+		}(), mk("p", 0, nan, 0.7)}, []string{
+			"Settlement (on true compliance): you did not reach one (it broke down in round 7); none of the 1 policies did either.",
+			"Humanitarian shortfall: lowest of the policies p (0.700); yours 0.500, 1st of 2 rows.",
 		}},
 	}
 	for _, c := range cases {
@@ -234,7 +243,7 @@ func TestTableAndRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := b.String()
-	for _, want := range []string{"Common random numbers", "\npolicy  ", "\nyou  ", "* best in the column", "left out, does not fit this scenario: imaginary: does not fit", "Durable agreement:", "Humanitarian shortfall:"} {
+	for _, want := range []string{"Common random numbers", "\npolicy  ", "\nyou  ", "* best in the column", "left out, does not fit this scenario: imaginary: does not fit", "Settlement (on true compliance):", "Humanitarian shortfall:"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table and verdict lack %q:\n%s", want, out)
 		}

@@ -182,10 +182,10 @@ type Criterion struct {
 }
 
 // TradeOffCriteria returns the criteria of the Pareto set that tranche
-// reports: more durable agreements, less humanitarian shortfall, more
+// reports: more settlements, less humanitarian shortfall, more
 // leverage kept.
 func TradeOffCriteria() []Criterion {
-	return []Criterion{{"durable_agreement", true}, {"humanitarian_shortfall", false}, {"leverage_retained", true}}
+	return []Criterion{{"settlement", true}, {"humanitarian_shortfall", false}, {"leverage_retained", true}}
 }
 
 // Pareto returns the policies of s that no other policy beats on every

@@ -39,7 +39,7 @@ func ParseObjective(expr string, metrics []sim.Metric) (*Objective, error) {
 		return nil, fmt.Errorf("objective %q: %w", expr, err)
 	}
 	if len(toks) == 0 {
-		return nil, fmt.Errorf("objective is empty: write a weighted sum of metrics, for example 'durable_agreement - 0.5*humanitarian_shortfall'")
+		return nil, fmt.Errorf("objective is empty: write a weighted sum of metrics, for example 'settlement - 0.5*humanitarian_shortfall'")
 	}
 	index := map[string]int{}
 	var keys []string

@@ -45,8 +45,9 @@ func quietParams(model string) sim.Params {
 	for i := range c.Members {
 		c.Members[i].Resolve, c.Members[i].Fatigue = 1, 0
 	}
-	c.FatigueRate, c.HumFatigue, c.Recovery, c.DefectNoise = 0, 0, 0, 0.001
-	p.Shocks.ElectionRate, p.Shocks.LeadershipRate = 0, 0
+	c.FatigueRate, c.HumFatigue, c.Recovery, c.DefectNoise, c.Reimposition = 0, 0, 0, 0.001, 0
+	p.Shocks.ElectionRate, p.Shocks.LeadershipRate, p.Shocks.CommodityRate = 0, 0, 0
+	p.Economy.Adjust = 1 // the economy is at the level this round's pressure sets
 	for i := range p.Neighbours.States {
 		p.Neighbours.States[i].TradeLink = 0
 	}
@@ -129,7 +130,9 @@ func (c *targetChain) probs(x, r float64) [5]float64 {
 	s := t.Step
 	rho := t.Reformers
 	reform := t.ReformerWeight*rho - t.HardlinerCost*(1-rho)
-	coerce := t.PainWeight * (1 - r) // pressure: relief withheld, full cohesion, no evasion
+	// Economic damage 1 - Y = pain·P, with pressure P = 1 - r (full
+	// cohesion, no evasion) and the economy adjusted at once.
+	coerce := t.PainWeight * c.p.Economy.Pain * (1 - r)
 	up, part, down := math.Min(x+s, 1)-x, math.Min(x+s*t.PartialShare, 1)-x, math.Max(x-s, 0)-x
 	e := c.expected(x, r)
 	rw := t.ReliefWeight

@@ -186,6 +186,7 @@ func (r *Replication) step(round int) {
 	r.coalition.Step(w, rd.coalition)
 	r.neighbours.Step(w, rd.neighbours)
 	w.Pressure = leverage(w.Relief, w.Cohesion, w.Evasion)
+	r.updateEconomy()
 	if r.fc != nil {
 		r.anticipate()
 	}
@@ -336,13 +337,19 @@ func (r *Replication) reset() {
 	w.Welfare = r.welfare()
 }
 
-// updateWorld advances the parts of the world no actor owns: the economy,
-// humanitarian welfare and regional stability.
-func (r *Replication) updateWorld() {
-	p, w := &r.m.Params, &r.w
-	e := &p.Economy
+// updateEconomy moves the target's economy toward the level the round's
+// sanctions pressure and commodity shock set. It runs before the target
+// chooses: the damage is what coerces it.
+func (r *Replication) updateEconomy() {
+	w, e := &r.w, &r.m.Params.Economy
 	goal := 1 - e.Pain*w.Pressure - e.CommodityHit*r.commodity
 	w.Economy = num.Clamp01(w.Economy + e.Adjust*(goal-w.Economy))
+}
+
+// updateWorld advances humanitarian welfare and regional stability, the
+// parts of the world after the actors that no actor owns.
+func (r *Replication) updateWorld() {
+	p, w := &r.m.Params, &r.w
 	w.Welfare = r.welfare()
 
 	s := &p.Stability

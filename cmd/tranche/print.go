@@ -28,9 +28,9 @@ type summaryTable struct {
 // summaryTables returns the printed tables of the summary.
 func summaryTables() []summaryTable {
 	return []summaryTable{
-		{"Stability", []string{"durable_agreement", "collapse", "rounds_to_durable", "stability_index"}},
-		{"Humanitarian and leverage", []string{"humanitarian_index", "humanitarian_shortfall", "relief_leakage", "leverage_retained"}},
 		{"How episodes ended, on true compliance", []string{"settlement", "breakdown", "capitulation", "stalemate"}},
+		{"Humanitarian and leverage", []string{"humanitarian_index", "humanitarian_shortfall", "relief_leakage", "leverage_retained"}},
+		{"Timing and stability; durable_agreement and collapse as the coalition saw them, on the verifier's reports", []string{"rounds_to_end", "stability_index", "durable_agreement", "collapse"}},
 	}
 }
 
@@ -66,7 +66,7 @@ func printSummary(w io.Writer, res *study.Result) {
 
 // compared returns the metrics of the printed comparison table.
 func compared() []string {
-	return []string{"durable_agreement", "collapse", "humanitarian_shortfall", "leverage_retained"}
+	return []string{"settlement", "breakdown", "humanitarian_shortfall", "leverage_retained"}
 }
 
 func printComparison(w io.Writer, r *results.ComparisonReport, agg *results.Aggregate) {

@@ -65,7 +65,7 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 	fs.BoolVar(&o.noPlots, "no-plots", false, "do not draw the figures in plots/ (tranche plot draws them later)")
 	fs.StringVar(&o.format, "format", "csv", "format of the replications and rounds tables: csv, or parquet for large studies (rounds.csv is always written too)")
 	fs.StringVar(&o.baseline, "baseline", "", "policy the others are compared with (default: the first)")
-	fs.StringVar(&o.objective, "objective", "", "rank policies by a weighted sum of metrics, e.g. 'durable_agreement - 0.5*humanitarian_shortfall'; only metrics defined in every replication (not rounds_to_durable or relief_per_compliance)")
+	fs.StringVar(&o.objective, "objective", "", "rank policies by a weighted sum of metrics, e.g. 'settlement - 0.5*humanitarian_shortfall'; only metrics defined in every replication (not rounds_to_end, rounds_to_durable or relief_per_compliance)")
 	fs.Float64Var(&o.precision, "precision", 0, "add replications until every 95% CI half-width is at most this (see --precision-metric)")
 	fs.Var(&o.precisionMetrics, "precision-metric", "metric that --precision applies to (repeatable; default: every metric)")
 	fs.IntVar(&o.maxReps, "max-reps", 1_000_000, "most replications --precision may use")

@@ -15,7 +15,7 @@ import (
 // differenceMetrics are the metrics of the forest plot of differences from
 // the baseline, in panel order; "objective" is added when the comparisons
 // have it.
-var differenceMetrics = []string{"durable_agreement", "collapse", "humanitarian_shortfall", "leverage_retained"}
+var differenceMetrics = []string{"settlement", "breakdown", "humanitarian_shortfall", "leverage_retained"}
 
 // significance is the Holm-adjusted p-value under which a difference is
 // drawn filled.

@@ -61,7 +61,7 @@ func (st *study) paretoSet() map[string]bool {
 }
 
 const (
-	tradeX = "durable_agreement"
+	tradeX = "settlement"
 	tradeY = "humanitarian_shortfall"
 )
 
@@ -168,7 +168,7 @@ func (st *study) tradeoffLabelled() (figure, *pointLabels, bool) {
 		})),
 	}
 	h := header{
-		title:    "Trade-off: durable agreements against humanitarian shortfall",
+		title:    "Trade-off: settlements against humanitarian shortfall",
 		subtitle: fmt.Sprintf("Policy means over %d replications; better policies lie to the right and lower. Pareto criteria: %s", st.replications(), paretoCriteria(st.run)),
 		legend:   legend,
 	}
@@ -177,7 +177,7 @@ func (st *study) tradeoffLabelled() (figure, *pointLabels, bool) {
 	return figure{
 		name:    "tradeoff",
 		title:   h.title,
-		caption: "Each point is a policy's mean probability of a durable agreement (x) and mean humanitarian shortfall (y) with 95% confidence intervals; filled points are Pareto-efficient on durable agreement, shortfall and leverage kept.",
+		caption: "Each point is a policy's mean probability that the episode ends in a settlement, judged on true compliance (x), and mean humanitarian shortfall (y) with 95% confidence intervals; filled points are Pareto-efficient on settlement, shortfall and leverage kept.",
 		w:       w, h: ht,
 		draw: func(c draw.Canvas) {
 			pl.Draw(h.draw(c))

@@ -415,7 +415,7 @@ func snippet(run *results.ExperimentRun) (string, []segment) {
 	m := run.Headline()
 	var metric *results.ExperimentMetric
 	for _, c := range m {
-		if c.Def.Key == "durable_agreement" {
+		if c.Def.Key == "settlement" {
 			metric = c
 		}
 	}

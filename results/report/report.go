@@ -31,13 +31,13 @@ func leadFigures() []string { return []string{"tradeoff", "differences"} }
 
 // headlineMetrics are the metrics the headline names a leader for.
 func headlineMetrics() []string {
-	return []string{"durable_agreement", "collapse", "stability_index", "humanitarian_shortfall", "leverage_retained"}
+	return []string{"settlement", "breakdown", "capitulation", "stability_index", "humanitarian_shortfall", "leverage_retained"}
 }
 
 // KeyMetrics returns the metrics of the main summary table; the full table is
 // folded below it.
 func KeyMetrics() []string {
-	return []string{"durable_agreement", "collapse", "rounds_to_durable", "stability_index", "humanitarian_index", "humanitarian_shortfall", "leverage_retained"}
+	return []string{"settlement", "breakdown", "capitulation", "stalemate", "rounds_to_end", "stability_index", "humanitarian_index", "humanitarian_shortfall", "leverage_retained"}
 }
 
 // Write writes the report of run, with figures, to w.
@@ -143,7 +143,7 @@ func headline(run *results.Run) []template.HTML {
 			esc(c.Objective), esc(r.Policy), num(r.Objective.Mean), num(r.Objective.CI95[0]), num(r.Objective.CI95[1]))))
 	}
 	if len(c.ParetoEfficient) > 0 {
-		out = append(out, template.HTML("<strong>Pareto-efficient</strong> (no other policy is at least as good on more durable agreements, less humanitarian shortfall and more leverage kept, on means): "+esc(strings.Join(c.ParetoEfficient, ", "))+"."))
+		out = append(out, template.HTML("<strong>Pareto-efficient</strong> (no other policy is at least as good on more settlements, less humanitarian shortfall and more leverage kept, on means): "+esc(strings.Join(c.ParetoEfficient, ", "))+"."))
 	}
 	return out
 }
@@ -254,7 +254,7 @@ func summaryTable(run *results.Run, keys []string) table {
 }
 
 func compareTable(run *results.Run, c *results.ComparisonReport) table {
-	keys := []string{"durable_agreement", "collapse", "humanitarian_shortfall", "leverage_retained"}
+	keys := []string{"settlement", "breakdown", "humanitarian_shortfall", "leverage_retained"}
 	if c.Objective != "" {
 		keys = append(keys, "objective")
 	}
@@ -353,7 +353,7 @@ details summary { cursor: pointer; margin: 0.5rem 0; }
 {{end}}
 {{if .Compare.Rows}}<h2>Comparison with the baseline</h2>
 {{template "table" .Compare}}
-{{end}}{{if .Pareto}}<p>Pareto-efficient on more durable agreements, less humanitarian shortfall and more leverage kept (on means): <strong>{{.Pareto}}</strong>.</p>
+{{end}}{{if .Pareto}}<p>Pareto-efficient on more settlements, less humanitarian shortfall and more leverage kept (on means): <strong>{{.Pareto}}</strong>.</p>
 {{end}}{{if .Ranking.Rows}}<h2>Ranking by the objective</h2>
 {{template "table" .Ranking}}
 {{end}}

@@ -9,7 +9,7 @@ import (
 )
 
 // An experiment in memory: a two-level factorial design over the
-// verifier's quality, with each point's best policy on durable agreements.
+// verifier's quality, with each point's best policy on settlements.
 func ExampleRun() {
 	e, err := experiment.Parse("example.toml", []byte(`
 policies = ["phased-snapback", "reciprocal"]
@@ -25,7 +25,7 @@ levels = [0.3, 0.9]
 	}
 	_, err = experiment.Run(context.Background(), e, experiment.Options{OnPoint: func(p *experiment.Point) error {
 		for _, b := range p.Best {
-			if b.Metric == "durable_agreement" {
+			if b.Metric == "settlement" {
 				fmt.Printf("quality %v: best %s (%.3f), tied with [%s]\n", p.Values[0], b.Policy, b.Stats.Mean, strings.Join(b.Tied, " "))
 			}
 		}
@@ -35,8 +35,8 @@ levels = [0.3, 0.9]
 		fmt.Println(err)
 	}
 	// Output:
-	// quality 0.3: best phased-snapback (0.180), tied with [reciprocal]
-	// quality 0.9: best reciprocal (0.475), tied with [phased-snapback]
+	// quality 0.3: best phased-snapback (0.355), tied with []
+	// quality 0.9: best phased-snapback (0.405), tied with [reciprocal]
 }
 
 // Problems in an experiment file are reported together, each with its

@@ -32,7 +32,7 @@ func TestREADMETargetModelsTable(t *testing.T) {
 		k := key{p.Values[0].(string), p.Values[1].(float64)}
 		cells[k], means[k] = map[string]string{}, map[string]float64{}
 		for _, r := range p.Rows {
-			if r.Metric == "durable_agreement" {
+			if r.Metric == "settlement" {
 				cells[k][r.Policy] = fmt.Sprintf("%.3f (%.3f, %.3f)", r.Mean, r.CI95[0], r.CI95[1])
 				means[k][r.Policy] = r.Mean
 			}

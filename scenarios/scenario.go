@@ -8,7 +8,6 @@ package scenarios
 import (
 	"errors"
 	"fmt"
-	"github.com/tranche-sim/tranche/agents"
 	"github.com/tranche-sim/tranche/internal/tomltext"
 	"math"
 	"path/filepath"
@@ -158,15 +157,13 @@ func Parse(file string, data []byte) (*Scenario, error) {
 	}
 	pol, hasPolicies := raw["policy"]
 	delete(raw, "policy")
-	legacy := strings.HasPrefix(text, resolvedHeader) && !hasKey(raw, "target", "model")
-	d.table("", reflect.ValueOf(s).Elem(), raw)
-	if legacy {
-		// A resolved file lists every parameter, so one without
-		// target.model was written before the decision model was a
-		// parameter, when the target was the adaptive learner: it repeats
-		// its run only with that model.
-		s.Params.Target.Model = agents.Adaptive
+	if strings.HasPrefix(text, resolvedHeader) && !hasKey(raw, "neighbours", "network_growth") {
+		// A resolved file lists every parameter, so one without the
+		// smuggling networks was written before coercion ran through the
+		// economy: no parameter values repeat its run today.
+		return nil, newError(file, lines, []problem{{"", "this resolved scenario was written by a release before coercion ran through the economy (it has no neighbours.network_growth), and today's model cannot repeat its run; rerun it with the release that wrote it (its manifest.json names it), or delete the file's first line to read it as an ordinary scenario, whose missing parameters take today's defaults"}})
 	}
+	d.table("", reflect.ValueOf(s).Elem(), raw)
 	if hasPolicies {
 		s.PolicyParams = d.policyTables(pol)
 	}

@@ -62,7 +62,7 @@ func TestEveryActorMatters(t *testing.T) {
 		{"civil society (no watchdog)", func(p *sim.Params) {
 			p.CivilSociety.Strength, p.CivilSociety.Openness = 0, 0
 		}, sim.ReliefLeakage},
-		{"neighbours (none)", func(p *sim.Params) { p.Neighbours.States = nil }, sim.LeverageRetained},
+		{"neighbours (none)", func(p *sim.Params) { p.Neighbours.States = nil }, sim.StabilityIndex},
 		{"spoilers (none)", func(p *sim.Params) { p.Spoilers.Factions = nil }, sim.StabilityIndex},
 		{"verifier (no access)", func(p *sim.Params) { p.Verifier.Access = 0 }, sim.HumanitarianIndex},
 	}

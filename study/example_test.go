@@ -24,13 +24,13 @@ func ExampleRun() {
 	if err != nil {
 		panic(err)
 	}
-	st, err := res.Stats("phased-snapback", "durable_agreement")
+	st, err := res.Stats("phased-snapback", "settlement")
 	if err != nil {
 		panic(err)
 	}
-	fmt.Printf("%d replications: durable agreement %.3f, 95%% CI (%.3f, %.3f)\n", st.N, st.Mean, st.CI95[0], st.CI95[1])
+	fmt.Printf("%d replications: settlement %.3f, 95%% CI (%.3f, %.3f)\n", st.N, st.Mean, st.CI95[0], st.CI95[1])
 	// Output:
-	// 500 replications: durable agreement 0.370, 95% CI (0.329, 0.413)
+	// 500 replications: settlement 0.360, 95% CI (0.319, 0.403)
 }
 
 // A one-parameter sweep, as Mesa's batch_run does: each variant is a clone,
@@ -52,14 +52,14 @@ func ExampleRun_sweep() {
 		if err != nil {
 			panic(err)
 		}
-		st, _ := res.Stats("reciprocal", "durable_agreement")
-		fmt.Printf("verifier.lag = %d: durable agreement %.2f\n", lag, st.Mean)
+		st, _ := res.Stats("reciprocal", "settlement")
+		fmt.Printf("verifier.lag = %d: settlement %.2f\n", lag, st.Mean)
 	}
 	// Output:
-	// verifier.lag = 0: durable agreement 0.33
-	// verifier.lag = 1: durable agreement 0.35
-	// verifier.lag = 2: durable agreement 0.36
-	// verifier.lag = 3: durable agreement 0.33
+	// verifier.lag = 0: settlement 0.32
+	// verifier.lag = 1: settlement 0.33
+	// verifier.lag = 2: settlement 0.33
+	// verifier.lag = 3: settlement 0.32
 }
 
 // The target's decision model is a categorical parameter: the same study
@@ -80,12 +80,12 @@ func ExampleRun_targetModels() {
 		if err != nil {
 			panic(err)
 		}
-		a, _ := res.Stats("phased-snapback", "durable_agreement")
-		b, _ := res.Stats("reciprocal", "durable_agreement")
+		a, _ := res.Stats("phased-snapback", "settlement")
+		b, _ := res.Stats("reciprocal", "settlement")
 		fmt.Printf("%-15s phased-snapback %.3f, reciprocal %.3f\n", model, a.Mean, b.Mean)
 	}
 	// Output:
-	// adaptive        phased-snapback 0.149, reciprocal 0.183
-	// rule-learner    phased-snapback 0.292, reciprocal 0.337
-	// forward-looking phased-snapback 0.292, reciprocal 0.230
+	// adaptive        phased-snapback 0.321, reciprocal 0.371
+	// rule-learner    phased-snapback 0.348, reciprocal 0.322
+	// forward-looking phased-snapback 0.430, reciprocal 0.535
 }

@@ -70,7 +70,7 @@ func TestExploreCommand(t *testing.T) {
 	if code, _, stderr := tranche(t, "plot", out); code != 0 {
 		t.Errorf("plot of an experiment: exit %d: %s", code, stderr)
 	}
-	for _, f := range []string{"plots/wins.png", "plots/sweep-durable_agreement.png"} {
+	for _, f := range []string{"plots/wins.png", "plots/sweep-settlement.png"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Errorf("tranche plot drew no %s", f)
 		}

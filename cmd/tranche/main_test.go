@@ -390,7 +390,7 @@ func TestInterruptLeavesNothing(t *testing.T) {
 func TestComparisonFiles(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "res")
 	code, stdout, stderr := tranche(t, "run", "--quiet", "--reps", "200", "--baseline", "max-pressure",
-		"--objective", "durable_agreement - 0.05*humanitarian_shortfall", "--out", dir)
+		"--objective", "settlement - 0.05*humanitarian_shortfall", "--out", dir)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}

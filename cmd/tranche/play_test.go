@@ -84,7 +84,7 @@ func TestPlayScriptedGame(t *testing.T) {
 		"verified compliance", "humanitarian index", "coalition cohesion", "leverage", "events:",
 		"relief in force: humanitarian_goods", "humanitarian coverage", "commands (one per line",
 		"from round 2: humanitarian coverage 0.80", "from round 2: humanitarian_goods 1.00",
-		"quit: keeping the current settings", "Durable agreement:", "Humanitarian shortfall:",
+		"quit: keeping the current settings", "Settlement (on true compliance):", "Humanitarian shortfall:",
 		"game saved: " + dir, "replay: tranche play --seed 1 --replication 0 < ",
 	} {
 		if !strings.Contains(stdout, want) {

@@ -15,7 +15,7 @@ var resultFiles = []string{"summary.json", "summary.csv", "comparison.json", "co
 // is identical, file for file, to the same study run in one process.
 func TestShardsMergeEqualsWhole(t *testing.T) {
 	tmp := t.TempDir()
-	common := []string{"--reps", "500", "--seed", "11", "--quiet", "--objective", "durable_agreement - 0.05*humanitarian_shortfall"}
+	common := []string{"--reps", "500", "--seed", "11", "--quiet", "--objective", "settlement - 0.05*humanitarian_shortfall"}
 	whole := filepath.Join(tmp, "whole")
 	if code, _, stderr := tranche(t, append([]string{"run", "--no-plots", "--out", whole, "--workers", "1"}, common...)...); code != 0 {
 		t.Fatal(stderr)
@@ -191,7 +191,7 @@ func TestShardRerunChecksObjective(t *testing.T) {
 	if code, _, stderr := tranche(t, "run", "--reps", "100", "--quiet", "--shard", "0/2", "--out", dir); code != 0 {
 		t.Fatal(stderr)
 	}
-	code, _, stderr := tranche(t, "run", "--reps", "100", "--quiet", "--shard", "0/2", "--out", dir, "--objective", "durable_agreement")
+	code, _, stderr := tranche(t, "run", "--reps", "100", "--quiet", "--shard", "0/2", "--out", dir, "--objective", "settlement")
 	if code != 2 || !strings.Contains(stderr, "already exists") {
 		t.Errorf("rerun with another objective: exit %d %q, want 2 and already exists", code, stderr)
 	}

@@ -43,7 +43,7 @@ policies = ["phased-snapback", "reciprocal", "max-pressure"]
 replications = 12
 design = "lhs"
 samples = 40
-objective = "durable_agreement - 0.05*humanitarian_shortfall"
+objective = "settlement - 0.05*humanitarian_shortfall"
 [[parameters]]
 key = "verifier.quality"
 [[parameters]]
@@ -107,9 +107,9 @@ func TestExperimentFigures(t *testing.T) {
 		name, src string
 		want      []string
 	}{
-		{"factorial", factorialExperiment, []string{"wins", "map-durable_agreement", "map-humanitarian_shortfall", "map-leverage_retained",
-			"sweep-durable_agreement", "sweep-humanitarian_shortfall", "sweep-leverage_retained"}},
-		{"lhs", lhsExperiment, []string{"wins", "sweep-durable_agreement", "sweep-humanitarian_shortfall", "sweep-leverage_retained", "sweep-objective"}},
+		{"factorial", factorialExperiment, []string{"wins", "map-settlement", "map-humanitarian_shortfall", "map-leverage_retained",
+			"sweep-settlement", "sweep-humanitarian_shortfall", "sweep-leverage_retained"}},
+		{"lhs", lhsExperiment, []string{"wins", "sweep-settlement", "sweep-humanitarian_shortfall", "sweep-leverage_retained", "sweep-objective"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -262,7 +262,7 @@ func TestSweepBinsByHand(t *testing.T) {
 	dir := experimentFolder(t, lhsExperiment, 0)
 	run := loadExperiment(t, dir)
 	for pi, param := range []string{"verifier_quality", "target_commitment_alpha", "spoilers_factions_strength"} {
-		for _, metric := range []string{"durable_agreement", "objective"} {
+		for _, metric := range []string{"settlement", "objective"} {
 			values, means := pointMeans(t, dir, param, metric, run.Policies())
 			var points []int
 			for k := range values {
@@ -387,7 +387,7 @@ func TestMapMatchesBestCSV(t *testing.T) {
 			tied[k] = len(strings.Split(r[col["tied"]], ";"))
 		}
 	}
-	for _, metric := range []string{"durable_agreement", "humanitarian_shortfall", "leverage_retained"} {
+	for _, metric := range []string{"settlement", "humanitarian_shortfall", "leverage_retained"} {
 		cells, ok := plots.MapCells(run, metric)
 		if !ok || len(cells) != 6 {
 			t.Fatalf("%s: %d cells", metric, len(cells))
@@ -403,7 +403,7 @@ func TestMapMatchesBestCSV(t *testing.T) {
 			t.Errorf("%s: cells from %s,%s to %s,%s", metric, cells[0].X, cells[0].Y, cells[len(cells)-1].X, cells[len(cells)-1].Y)
 		}
 	}
-	if _, ok := plots.MapCells(loadExperiment(t, experimentFolder(t, lhsExperiment, 0)), "durable_agreement"); ok {
+	if _, ok := plots.MapCells(loadExperiment(t, experimentFolder(t, lhsExperiment, 0)), "settlement"); ok {
 		t.Error("a map for a Latin hypercube")
 	}
 }

@@ -41,7 +41,7 @@ replications = 16
 design = "saltelli"
 samples = 16
 streams = "independent"
-objective = "durable_agreement - 0.05*humanitarian_shortfall"
+objective = "settlement - 0.05*humanitarian_shortfall"
 [[parameters]]
 key = "verifier.quality"
 [[parameters]]
@@ -52,7 +52,7 @@ key = "policy.grit.step"
 	saltelliEverything = `
 scenario = "default"
 policies = ["phased-snapback", "reciprocal"]
-metrics = ["durable_agreement", "humanitarian_shortfall"]
+metrics = ["settlement", "humanitarian_shortfall"]
 replications = 4
 design = "saltelli"
 samples = 4
@@ -71,10 +71,10 @@ func TestSensitivityFigures(t *testing.T) {
 		want      []string
 		caption   string
 	}{
-		{"morris", morrisExperiment, []string{"morris-durable_agreement", "morris-humanitarian_shortfall", "morris-leverage_retained",
-			"wins", "sweep-durable_agreement", "sweep-humanitarian_shortfall", "sweep-leverage_retained"}, "Points to the right are influential"},
-		{"saltelli", saltelliExperiment, []string{"sobol-durable_agreement", "sobol-humanitarian_shortfall", "sobol-leverage_retained", "sobol-objective",
-			"wins", "sweep-durable_agreement", "sweep-humanitarian_shortfall", "sweep-leverage_retained", "sweep-objective"}, "an interval containing 0 means the data cannot tell the effect from none"},
+		{"morris", morrisExperiment, []string{"morris-settlement", "morris-humanitarian_shortfall", "morris-leverage_retained",
+			"wins", "sweep-settlement", "sweep-humanitarian_shortfall", "sweep-leverage_retained"}, "Points to the right are influential"},
+		{"saltelli", saltelliExperiment, []string{"sobol-settlement", "sobol-humanitarian_shortfall", "sobol-leverage_retained", "sobol-objective",
+			"wins", "sweep-settlement", "sweep-humanitarian_shortfall", "sweep-leverage_retained", "sweep-objective"}, "an interval containing 0 means the data cannot tell the effect from none"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -231,14 +231,14 @@ func TestSensitivityRanking(t *testing.T) {
 			if checked == 0 {
 				t.Error("nothing ranked")
 			}
-			if len(params) > 15 && len(plots.SensitivityPanels(run, "durable_agreement")[0].Named) != 15 {
-				t.Errorf("%d parameters, not 15, in a panel", len(plots.SensitivityPanels(run, "durable_agreement")[0].Named))
+			if len(params) > 15 && len(plots.SensitivityPanels(run, "settlement")[0].Named) != 15 {
+				t.Errorf("%d parameters, not 15, in a panel", len(plots.SensitivityPanels(run, "settlement")[0].Named))
 			}
 		})
 	}
 	// No figure, no panels: a design without indices.
 	run := loadExperiment(t, experimentFolder(t, factorialExperiment, 0))
-	if p := plots.SensitivityPanels(run, "durable_agreement"); p != nil {
+	if p := plots.SensitivityPanels(run, "settlement"); p != nil {
 		t.Errorf("a factorial design's sensitivity panels: %v", p)
 	}
 }

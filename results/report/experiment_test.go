@@ -40,7 +40,7 @@ policies = ["phased-snapback", "max-pressure", "big-bang"]
 replications = 10
 design = "lhs"
 samples = 24
-objective = "durable_agreement - 0.05*humanitarian_shortfall"
+objective = "settlement - 0.05*humanitarian_shortfall"
 [[parameters]]
 key = "verifier.quality"
 [[parameters]]
@@ -94,8 +94,8 @@ func TestExperimentReport(t *testing.T) {
 	run := experimentRun(t, factorialExperiment)
 	page, figs := experimentReport(t, run)
 	order := []string{"tranche experiment: test", "Does the verifier&#39;s quality decide it?", "The answer in brief",
-		"<strong>Durable agreement</strong> (higher is better), 6 points.", "<strong>The design.</strong> 6 design points of a full factorial design",
-		"Against the baseline", "Which policy is best, and how often", "Best policy on durable agreement", "Durable agreement across the parameters",
+		"<strong>Settlement</strong> (higher is better), 6 points.", "<strong>The design.</strong> 6 design points of a full factorial design",
+		"Against the baseline", "Which policy is best, and how often", "Best policy on settlement", "Settlement across the parameters",
 		"The parameters", "Work with the tables", "How this was made"}
 	at := -1
 	for _, w := range order {
@@ -160,12 +160,12 @@ func TestExperimentReport(t *testing.T) {
 	}
 	count := 0
 	for _, r := range recs[1:] {
-		if lo, err := strconv.ParseFloat(r[col["diff_ci95_lo"]], 64); err == nil && lo > 0 && r[col["policy"]] == "reciprocal" && r[col["metric"]] == "durable_agreement" {
+		if lo, err := strconv.ParseFloat(r[col["diff_ci95_lo"]], 64); err == nil && lo > 0 && r[col["policy"]] == "reciprocal" && r[col["metric"]] == "settlement" {
 			count++
 		}
 	}
 	for _, want := range []string{
-		`rows = points[(points[&#34;policy&#34;] == &#34;reciprocal&#34;) &amp; (points[&#34;metric&#34;] == &#34;durable_agreement&#34;)]`,
+		`rows = points[(points[&#34;policy&#34;] == &#34;reciprocal&#34;) &amp; (points[&#34;metric&#34;] == &#34;settlement&#34;)]`,
 		`better = rows[rows[&#34;diff_ci95_lo&#34;] &gt; 0]`,
 		`params = [&#34;verifier_quality&#34;, &#34;target_commitment_alpha&#34;]`,
 		fmt.Sprintf("In this folder, at %d of 6 points.", count),

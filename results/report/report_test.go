@@ -28,7 +28,7 @@ func resultsFolder(t *testing.T) *results.Run {
 		t.Fatal(err)
 	}
 	s.Replications = 64
-	opts := study.Options{Out: dir, Objective: "durable_agreement - 0.05*humanitarian_shortfall"}
+	opts := study.Options{Out: dir, Objective: "settlement - 0.05*humanitarian_shortfall"}
 	if _, err := study.Run(context.Background(), s, opts); err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestReportHeadlineFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	html := b.String()
-	order := []string{"The answer in brief", "<strong>Durable agreement</strong> (higher is better): best", "The trade-off", "Comparison with the baseline", "<h2>Summary</h2>", "Relief levels", "<h2>The scenario</h2>"}
+	order := []string{"The answer in brief", "<strong>Settlement</strong> (higher is better): best", "The trade-off", "Comparison with the baseline", "<h2>Summary</h2>", "Relief levels", "<h2>The scenario</h2>"}
 	at := -1
 	for _, w := range order {
 		i := strings.Index(html, w)
@@ -98,8 +98,8 @@ func TestReportContents(t *testing.T) {
 	}
 	html := b.String()
 	for _, want := range []string{
-		"tranche report: default", "The scenario", "Beta(1.2, 2.2)", "lead-state",
-		"durable_agreement", "Comparison with the baseline", "Pareto-efficient", "Ranking by the objective",
+		"tranche report: default", "The scenario", "Beta(1.2, 3.5)", "lead-state",
+		"settlement", "Comparison with the baseline", "Pareto-efficient", "Ranking by the objective",
 		"A test figure", "Read it left to right.", "data:image/png;base64,", "scenario SHA-256",
 		"[policy.phased-snapback]", // the resolved TOML
 	} {

@@ -47,7 +47,7 @@ type TargetParams struct {
 	Discount        float64 `toml:"discount" plausible:"[0.7,0.98]" range:"[0,1]" doc:"forward-looking: weight of relief one round later relative to relief now (δ)" why:"0.9 a quarter: a government that weighs the next year about two-thirds as much as now; cooperation under grim trigger needs δ above (T-R)/(T-P) = 0.5 with the standard payoffs"`
 	Foresight       int     `toml:"foresight" plausible:"[2,8]" range:"[1,40]" doc:"forward-looking: rounds after the coalition sees a choice over which the target works out the relief it brings" why:"3: three quarterly reviews ahead, longer than the default policies' two-round holds and confirmation windows; each round more costs about a tenth of a replication"`
 	CommitmentAlpha float64 `toml:"commitment_alpha" plausible:"[0.6,2.4]" range:"(0,50]" doc:"Beta shape α of the hidden reform commitment κ, drawn per replication and at each leadership change" why:"with commitment_beta, one of the two calibration knobs: mean κ = α/(α+β) sets how many targets reform under pressure alone (base rate about a third)"`
-	CommitmentBeta  float64 `toml:"commitment_beta" plausible:"[1.75,7]" range:"(0,50]" doc:"Beta shape β of the hidden reform commitment κ" why:"α=1.2, β=3.5 gives mean κ 0.26 with wide spread: the coalition is genuinely uncertain about intent; the calibration knob that puts coercion alone (max-pressure) at a settlement about a third of the time"`
+	CommitmentBeta  float64 `toml:"commitment_beta" plausible:"[1.75,7]" range:"(0,50]" doc:"Beta shape β of the hidden reform commitment κ" why:"α=1.2, β=4 gives mean κ 0.23 with wide spread: the coalition is genuinely uncertain about intent; the calibration knob that puts coercion alone (max-pressure) at a settlement about a third of the time"`
 	Reformers       float64 `toml:"reformers" plausible:"[0.2,0.6]" range:"[0,1]" doc:"initial (and long-run) share of power held by reformers, ρ₀" why:"below one half: sanctioned regimes are usually dominated by hardliners"`
 	Step            float64 `toml:"step" plausible:"[0.125,0.5]" range:"(0,1]" doc:"implementation gained or lost by one comply or backslide choice (share of obligations)" why:"a quarter: full implementation takes a year of quarterly rounds, as the 2013 interim plan to 2016 implementation day took about two"`
 	PartialShare    float64 `toml:"partial_share" plausible:"[0.3,0.7]" range:"[0,1]" doc:"share of a step implemented by a partial choice" why:"half a step"`
@@ -77,7 +77,7 @@ type TargetParams struct {
 func DefaultTarget() TargetParams {
 	return TargetParams{
 		Model: "rule-learner", RuleGrid: 8, Discount: 0.9, Foresight: 3,
-		CommitmentAlpha: 1.2, CommitmentBeta: 3.5,
+		CommitmentAlpha: 1.2, CommitmentBeta: 4,
 		Reformers: 0.4, Step: 0.25, PartialShare: 0.5,
 		Noise: 0.3, LearningRate: 0.3,
 		ReliefWeight: 2, PainWeight: 1.1, CommitWeight: 2, ReformerWeight: 1, HardlinerCost: 2,

@@ -35,8 +35,8 @@ levels = [0.3, 0.9]
 		fmt.Println(err)
 	}
 	// Output:
-	// quality 0.3: best phased-snapback (0.355), tied with []
-	// quality 0.9: best phased-snapback (0.405), tied with [reciprocal]
+	// quality 0.3: best phased-snapback (0.320), tied with []
+	// quality 0.9: best phased-snapback (0.360), tied with [reciprocal]
 }
 
 // Problems in an experiment file are reported together, each with its

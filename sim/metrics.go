@@ -114,7 +114,8 @@ const (
 const (
 	// EndStalemate: nothing was resolved by the last round.
 	EndStalemate = iota
-	// EndSettlement: the target complied and relief was delivered.
+	// EndSettlement: the target complied (acquiesced), whether or not
+	// relief followed.
 	EndSettlement
 	// EndBreakdown: an agreement was reached and abandoned.
 	EndBreakdown
@@ -152,7 +153,7 @@ func Metrics(rounds, factions int) []Metric {
 		Snapbacks:             {"snapbacks", "number of rounds in which the coalition re-imposed at least outcomes.snapback_size of weighted relief", "rounds", Count, 0, t, 0, "", ""},
 		ReliefPerCompliance:   {"relief_per_compliance", "relief in force summed over rounds per unit of true compliance summed over rounds (undefined, and left out, when the target never complied); percentiles saturate at 10", "relief per compliance", Level, 0, 10, -1, "", ""},
 		FalseSnapbacks:        {"false_snapbacks", "number of snapbacks (as counted by snapbacks) made on a false violation report: relief re-imposed in the round of a false alarm", "rounds", Count, 0, t, -1, "", ""},
-		Settlement:            {"settlement", "1 if the episode ended in a settlement: true compliance at or above outcomes.durable_threshold for outcomes.durable_rounds consecutive rounds, with relief of at least outcomes.durable_relief in force in the last of them, before any other end (settlement, breakdown, capitulation and stalemate sum to 1)", "probability", Proportion, 0, 1, +1, "", ""},
+		Settlement:            {"settlement", "1 if the episode ended in a settlement: true compliance at or above outcomes.durable_threshold for outcomes.durable_rounds consecutive rounds (the target acquiesced, whether or not relief followed), before any other end (settlement, breakdown, capitulation and stalemate sum to 1)", "probability", Proportion, 0, 1, +1, "", ""},
 		Breakdown:             {"breakdown", "1 if the episode ended in a breakdown: after true compliance first reached outcomes.agreement_threshold, it stayed at or below outcomes.collapse_compliance for outcomes.collapse_rounds consecutive rounds, before any other end", "probability", Proportion, 0, 1, -1, "", ""},
 		Capitulation:          {"capitulation", "1 if the episode ended in the sender's capitulation: leverage (sanctions still biting) at or below outcomes.capitulation_leverage for outcomes.capitulation_rounds consecutive rounds while true compliance stayed below outcomes.agreement_threshold, before any other end", "probability", Proportion, 0, 1, -1, "", ""},
 		Stalemate:             {"stalemate", "1 if the episode had not ended by the last round", "probability", Proportion, 0, 1, 0, "", ""},

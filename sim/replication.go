@@ -493,7 +493,7 @@ func (r *Replication) judgeEnd(t *tally, round int) {
 	// changes relief, cohesion or evasion).
 	t.capStreak = b2i(x < o.AgreementThreshold && w.Pressure <= o.CapitulationLeverage) * (t.capStreak + 1)
 	switch {
-	case t.settleStreak >= o.DurableRounds && w.Relief >= o.DurableRelief:
+	case t.settleStreak >= o.DurableRounds:
 		t.end = EndSettlement
 	case t.breakStreak >= o.CollapseRounds:
 		t.end = EndBreakdown

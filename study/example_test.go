@@ -30,7 +30,7 @@ func ExampleRun() {
 	}
 	fmt.Printf("%d replications: settlement %.3f, 95%% CI (%.3f, %.3f)\n", st.N, st.Mean, st.CI95[0], st.CI95[1])
 	// Output:
-	// 500 replications: settlement 0.360, 95% CI (0.319, 0.403)
+	// 500 replications: settlement 0.318, 95% CI (0.279, 0.360)
 }
 
 // A one-parameter sweep, as Mesa's batch_run does: each variant is a clone,
@@ -56,10 +56,10 @@ func ExampleRun_sweep() {
 		fmt.Printf("verifier.lag = %d: settlement %.2f\n", lag, st.Mean)
 	}
 	// Output:
-	// verifier.lag = 0: settlement 0.32
-	// verifier.lag = 1: settlement 0.33
-	// verifier.lag = 2: settlement 0.33
-	// verifier.lag = 3: settlement 0.32
+	// verifier.lag = 0: settlement 0.26
+	// verifier.lag = 1: settlement 0.28
+	// verifier.lag = 2: settlement 0.29
+	// verifier.lag = 3: settlement 0.29
 }
 
 // The target's decision model is a categorical parameter: the same study
@@ -85,7 +85,7 @@ func ExampleRun_targetModels() {
 		fmt.Printf("%-15s phased-snapback %.3f, reciprocal %.3f\n", model, a.Mean, b.Mean)
 	}
 	// Output:
-	// adaptive        phased-snapback 0.321, reciprocal 0.371
-	// rule-learner    phased-snapback 0.348, reciprocal 0.322
-	// forward-looking phased-snapback 0.430, reciprocal 0.535
+	// adaptive        phased-snapback 0.283, reciprocal 0.320
+	// rule-learner    phased-snapback 0.314, reciprocal 0.269
+	// forward-looking phased-snapback 0.388, reciprocal 0.483
 }

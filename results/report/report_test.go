@@ -98,7 +98,7 @@ func TestReportContents(t *testing.T) {
 	}
 	html := b.String()
 	for _, want := range []string{
-		"tranche report: default", "The scenario", "Beta(1.2, 3.5)", "lead-state",
+		"tranche report: default", "The scenario", "Beta(1.2, 4)", "lead-state",
 		"settlement", "Comparison with the baseline", "Pareto-efficient", "Ranking by the objective",
 		"A test figure", "Read it left to right.", "data:image/png;base64,", "scenario SHA-256",
 		"[policy.phased-snapback]", // the resolved TOML

@@ -7,12 +7,12 @@ type Neighbour struct {
 	Name      string  `toml:"name" required:"true" doc:"state name, for output only"`
 	TradeLink float64 `toml:"trade_link" plausible:"[0.02,0.3]" required:"true" range:"[0,1]" doc:"share of the target's trade that runs through this neighbour (links must sum to at most 1)" why:"a few neighbours carry most sanctions-busting trade"`
 	Evasion   float64 `toml:"evasion" plausible:"[0,0.5]" default:"0" range:"[0,1]" doc:"initial share of its trade link used to bypass sanctions" why:"some evasion is in place before relief talks start"`
-	Support   float64 `toml:"support" plausible:"[0.2,0.7]" default:"0.5" range:"[0,1]" doc:"initial (and baseline) support for the agreement" why:"neighbours start split"`
+	Support   float64 `toml:"support" plausible:"[0,0.6]" default:"0.5" range:"[0,1]" doc:"initial (and baseline) support for the agreement" why:"the neighbours that carry a target's trade profit from it and mostly oppose the sanctions (Iraq's Jordan, Turkey and Syria; Early 2015 on sanctions-busting trade partners); a state left out of the default list is neither for nor against"`
 }
 
 // NeighbourParams are the parameters of the neighbouring states.
 type NeighbourParams struct {
-	EvasionMax    float64 `toml:"evasion_max" plausible:"[0.3,0.8]" range:"[0,1]" doc:"largest share of its trade link a neighbour uses for evasion, under full sanctions, with smuggling networks fully built, when it opposes the agreement and nobody enforces" why:"evasion is bounded by real trade capacity"`
+	EvasionMax    float64 `toml:"evasion_max" plausible:"[0.4,1]" range:"[0,1]" doc:"largest share of its trade link a neighbour uses for evasion, under full sanctions, with smuggling networks fully built, when it opposes the agreement and nobody enforces" why:"0.8: evasion is bounded by real trade capacity; with the networks' growth it puts evasion at about a tenth of the target's trade after a decade of sanctions, as Iraq's smuggling (about $11 billion outside the oil-for-food programme, against $64 billion sold through it; the Volcker inquiry)"`
 	Networks      float64 `toml:"networks" plausible:"[0.1,0.5]" range:"[0,1]" doc:"capacity N of the target's smuggling networks when the episode starts, as a share of fully built networks (evasion_max)" why:"0.2: trade routes exist before sanctions but the networks that bypass them are built up under sanctions, as Iraq's through Jordan, Turkey and Syria in the 1990s (Andreas 2005)"`
 	NetworkGrowth float64 `toml:"network_growth" plausible:"[0.02,0.1]" range:"[0,1]" doc:"share of the gap to fully built networks (N = 1) that smuggling networks close per round under full sanctions (scaled by the sanctions still in place, 1-R)" why:"0.05: heavy, long sanctions build evasion networks over years (Andreas 2005 on Iraq and Yugoslavia; Early 2015 on sanctions-busting trade partners): half the gap in about three years"`
 	NetworkCut    float64 `toml:"network_cut" plausible:"[0.02,0.1]" range:"[0,1]" doc:"share of smuggling network capacity dismantled per round by enforcement, at full enforcement by a fully cohesive coalition (scaled by enforcement times cohesion)" why:"0.05: interdiction and secondary sanctions dismantle networks slowly, and only while the coalition holds together (Early 2015)"`
@@ -21,7 +21,7 @@ type NeighbourParams struct {
 	EvasionNoise  float64 `toml:"evasion_noise" plausible:"[0.01,0.06]" range:"[0,1]" doc:"standard deviation of the random change in evasion per round" why:"evasion opportunities come and go"`
 	SupportAdjust float64 `toml:"support_adjust" plausible:"[0.1,0.4]" range:"[0,1]" doc:"share of the gap to the desired support closed each round" why:"neighbours re-align slowly"`
 	ReliefGain    float64 `toml:"relief_gain" plausible:"[0.5,2]" range:"[0,10]" doc:"support gained per unit of relief per unit of trade link (gains from trade)" why:"relief opens legal trade that neighbours profit from"`
-	Spillover     float64 `toml:"spillover" plausible:"[0.25,1]" range:"[0,10]" doc:"support gained per unit of regional instability (1-S): neighbours hurt by migration and insecurity want a settlement" why:"spillover is the neighbours' main stake in stability"`
+	Spillover     float64 `toml:"spillover" plausible:"[0.1,0.5]" range:"[0,10]" doc:"support gained per unit of regional instability (1-S): neighbours hurt by migration and insecurity want a settlement" why:"0.25: instability moves neighbours toward a settlement, but less than the trade they profit from moves them against the sanctions"`
 	// NoLinksSupport is the region's support when no state trades with the target.
 	NoLinksSupport float64     `toml:"support_without_links" plausible:"[0.3,0.7]" range:"[0,1]" doc:"the region's support for the agreement when no neighbouring state trades with the target (no states, or trade links all 0)" why:"0.5: neither for nor against"`
 	States         []Neighbour `toml:"states" doc:"neighbouring states"`
@@ -31,12 +31,12 @@ type NeighbourParams struct {
 // transit state and a small neighbour.
 func DefaultNeighbours() NeighbourParams {
 	return NeighbourParams{
-		EvasionMax: 0.6, Networks: 0.2, NetworkGrowth: 0.05, NetworkCut: 0.05, EvasionAdjust: 0.2, Enforcement: 0.6, EvasionNoise: 0.03,
-		SupportAdjust: 0.2, ReliefGain: 1, Spillover: 0.5, NoLinksSupport: 0.5,
+		EvasionMax: 0.8, Networks: 0.2, NetworkGrowth: 0.05, NetworkCut: 0.05, EvasionAdjust: 0.2, Enforcement: 0.6, EvasionNoise: 0.03,
+		SupportAdjust: 0.2, ReliefGain: 1, Spillover: 0.25, NoLinksSupport: 0.5,
 		States: []Neighbour{
-			{Name: "trading-partner", TradeLink: 0.25, Evasion: 0.05, Support: 0.4},
-			{Name: "transit-state", TradeLink: 0.15, Evasion: 0.1, Support: 0.3},
-			{Name: "small-neighbour", TradeLink: 0.05, Evasion: 0.02, Support: 0.6},
+			{Name: "trading-partner", TradeLink: 0.25, Evasion: 0.05, Support: 0.2},
+			{Name: "transit-state", TradeLink: 0.15, Evasion: 0.1, Support: 0.1},
+			{Name: "small-neighbour", TradeLink: 0.05, Evasion: 0.02, Support: 0.4},
 		},
 	}
 }

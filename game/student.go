@@ -58,8 +58,8 @@ func (g *student) intro() {
 	}
 	fmt.Fprintln(g.out, wrapItems("Sectors and their economic weight: ", items, Width))
 	oc := &s.Outcomes
-	fmt.Fprintln(g.out, wrapText(fmt.Sprintf("Aim: a settlement (true compliance >= %.2f for %d rounds in a row, with weighted relief >= %.2f in force; you see only the verifier's reports, the truth is shown at the end), no breakdown, and a humanitarian index >= %.2f.",
-		oc.DurableThreshold, oc.DurableRounds, oc.DurableRelief, s.Humanitarian.Floor), Width))
+	fmt.Fprintln(g.out, wrapText(fmt.Sprintf("Aim: a settlement (true compliance >= %.2f for %d rounds in a row; you see only the verifier's reports, the truth is shown at the end), no breakdown, and a humanitarian index >= %.2f.",
+		oc.DurableThreshold, oc.DurableRounds, s.Humanitarian.Floor), Width))
 	fmt.Fprintln(g.out, "Type 'help' for the commands; an empty line ends the round.")
 }
 

@@ -36,7 +36,7 @@ levels = [0.3, 0.9]
 	}
 	// Output:
 	// quality 0.3: best phased-snapback (0.320), tied with []
-	// quality 0.9: best phased-snapback (0.360), tied with [reciprocal]
+	// quality 0.9: best phased-snapback (0.360), tied with []
 }
 
 // Problems in an experiment file are reported together, each with its

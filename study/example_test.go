@@ -56,10 +56,10 @@ func ExampleRun_sweep() {
 		fmt.Printf("verifier.lag = %d: settlement %.2f\n", lag, st.Mean)
 	}
 	// Output:
-	// verifier.lag = 0: settlement 0.26
+	// verifier.lag = 0: settlement 0.27
 	// verifier.lag = 1: settlement 0.28
 	// verifier.lag = 2: settlement 0.29
-	// verifier.lag = 3: settlement 0.29
+	// verifier.lag = 3: settlement 0.28
 }
 
 // The target's decision model is a categorical parameter: the same study
@@ -85,7 +85,7 @@ func ExampleRun_targetModels() {
 		fmt.Printf("%-15s phased-snapback %.3f, reciprocal %.3f\n", model, a.Mean, b.Mean)
 	}
 	// Output:
-	// adaptive        phased-snapback 0.283, reciprocal 0.320
-	// rule-learner    phased-snapback 0.314, reciprocal 0.269
+	// adaptive        phased-snapback 0.279, reciprocal 0.316
+	// rule-learner    phased-snapback 0.311, reciprocal 0.268
 	// forward-looking phased-snapback 0.388, reciprocal 0.483
 }

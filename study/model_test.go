@@ -88,8 +88,8 @@ func TestCalibration(t *testing.T) {
 	}
 }
 
-// The default scenario is not a flat landscape: policies differ on durable
-// agreement and on humanitarian shortfall, and the policy best for
+// The default scenario is not a flat landscape: policies differ on
+// settlement and on humanitarian shortfall, and the policy best for
 // stability is not the one best for humanitarian outcomes; both gaps are
 // significant on paired differences.
 func TestTradeOffs(t *testing.T) {
@@ -98,10 +98,10 @@ func TestTradeOffs(t *testing.T) {
 	bestDurable, bestHum := 0, 0
 	worstDurable := 0
 	for p := range sum.Policies {
-		d, _ := sum.Policies[p].Metrics.Get("durable_agreement")
+		d, _ := sum.Policies[p].Metrics.Get("settlement")
 		h, _ := sum.Policies[p].Metrics.Get("humanitarian_shortfall")
-		bd, _ := sum.Policies[bestDurable].Metrics.Get("durable_agreement")
-		wd, _ := sum.Policies[worstDurable].Metrics.Get("durable_agreement")
+		bd, _ := sum.Policies[bestDurable].Metrics.Get("settlement")
+		wd, _ := sum.Policies[worstDurable].Metrics.Get("settlement")
 		bh, _ := sum.Policies[bestHum].Metrics.Get("humanitarian_shortfall")
 		if d.Mean > bd.Mean {
 			bestDurable = p
@@ -112,14 +112,14 @@ func TestTradeOffs(t *testing.T) {
 		if h.Mean < bh.Mean {
 			bestHum = p
 		}
-		t.Logf("%-16s durable %.3f  shortfall %.2f", sum.Policies[p].Policy, d.Mean, h.Mean)
+		t.Logf("%-16s settlement %.3f  shortfall %.2f", sum.Policies[p].Policy, d.Mean, h.Mean)
 	}
 	if bestDurable == bestHum {
-		t.Fatalf("%s is best on both durable agreement and humanitarian shortfall: no trade-off", sum.Policies[bestDurable].Policy)
+		t.Fatalf("%s is best on both settlement and humanitarian shortfall: no trade-off", sum.Policies[bestDurable].Policy)
 	}
 	names := func(p int) string { return sum.Policies[p].Policy }
-	if lo, _ := paired(agg, bestHum, bestDurable, sim.DurableAgreement); lo <= 0 {
-		t.Errorf("%s is not significantly more durable than %s", names(bestDurable), names(bestHum))
+	if lo, _ := paired(agg, bestHum, bestDurable, sim.Settlement); lo <= 0 {
+		t.Errorf("%s does not significantly settle more often than %s", names(bestDurable), names(bestHum))
 	}
 	if _, hi := paired(agg, bestDurable, bestHum, sim.HumanitarianShortfall); hi >= 0 {
 		t.Errorf("%s has no significantly lower shortfall than %s", names(bestHum), names(bestDurable))
@@ -128,8 +128,8 @@ func TestTradeOffs(t *testing.T) {
 	// rule-learner, calibrated to the same base rate, about 6 (see the
 	// change log in docs/model.md): the test asks that it be there, not
 	// that it be large.
-	if lo, _ := paired(agg, worstDurable, bestDurable, sim.DurableAgreement); lo <= 0 {
-		t.Errorf("durable agreement from %s to %s: the range is not significant", names(worstDurable), names(bestDurable))
+	if lo, _ := paired(agg, worstDurable, bestDurable, sim.Settlement); lo <= 0 {
+		t.Errorf("settlement from %s to %s: the range is not significant", names(worstDurable), names(bestDurable))
 	}
 }
 
@@ -238,7 +238,7 @@ func lagReversals(t *testing.T, model string) (reversed []string, significant in
 			t.Fatal(err)
 		}
 		_, agg := run(t, s, reps, seed)
-		d, p := pairsHolm(agg, sim.DurableAgreement)
+		d, p := pairsHolm(agg, sim.Settlement)
 		at[lag] = res{d, p}
 	}
 	base := at[baseLag]
@@ -316,12 +316,12 @@ rounds = 2
 }
 
 // The shadow of the future: a more patient forward-looking target (higher
-// target.discount) reaches more durable agreements under policies that
+// target.discount) settles more often under policies that
 // make future relief depend on present behaviour (phased-snapback,
 // reciprocal, max-pressure re-impose on a violation), as repeated-game
 // theory expects (cooperation needs a discount factor above a threshold;
-// ../shared/cases.md). Under big-bang and phased, which never take relief
-// back, patience has no such lever; the test logs them.
+// ../shared/cases.md). Under big-bang, which gives everything at once,
+// patience has no such lever; the test logs it and phased.
 func TestPatienceUnderConditionalPolicies(t *testing.T) {
 	t.Parallel()
 	const reps, seed = 3000, 5
@@ -337,15 +337,15 @@ func TestPatienceUnderConditionalPolicies(t *testing.T) {
 		means[d] = sum
 	}
 	for i, p := range means[0.5].Policies {
-		lo, _ := p.Metrics.Get("durable_agreement")
-		hi, _ := means[0.98].Policies[i].Metrics.Get("durable_agreement")
+		lo, _ := p.Metrics.Get("settlement")
+		hi, _ := means[0.98].Policies[i].Metrics.Get("settlement")
 		diff := hi.Mean - lo.Mean
 		se := math.Sqrt(hi.SD*hi.SD/reps + lo.SD*lo.SD/reps)
 		t.Logf("%-16s discount 0.5: %.3f, 0.98: %.3f, difference %+.3f (99.9%% interval %+.3f to %+.3f)", p.Policy, lo.Mean, hi.Mean, diff, diff-3.29*se, diff+3.29*se)
 		switch p.Policy {
 		case "phased-snapback", "reciprocal", "max-pressure":
 			if !(diff-3.29*se > 0) {
-				t.Errorf("%s: patience does not raise durable agreement (%+.3f, 99.9%% interval from %+.3f)", p.Policy, diff, diff-3.29*se)
+				t.Errorf("%s: patience does not raise settlement (%+.3f, 99.9%% interval from %+.3f)", p.Policy, diff, diff-3.29*se)
 			}
 		}
 	}

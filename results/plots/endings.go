@@ -16,7 +16,7 @@ var endingKeys = []struct {
 	key, words string
 	colour     color.Color
 }{
-	{"settlement", "settlement (complied, relief delivered)", color.NRGBA{0x1b, 0x78, 0x37, 0xff}},
+	{"settlement", "settlement (the target complied)", color.NRGBA{0x1b, 0x78, 0x37, 0xff}},
 	{"breakdown", "breakdown (agreement reached, then abandoned)", color.NRGBA{0xb2, 0x18, 0x2b, 0xff}},
 	{"capitulation", "capitulation (sanctions stopped biting without compliance)", color.NRGBA{0xef, 0x8a, 0x62, 0xff}},
 	{"stalemate", "stalemate (not ended by the last round)", color.NRGBA{0xba, 0xba, 0xba, 0xff}},

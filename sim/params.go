@@ -69,7 +69,7 @@ type Shocks struct {
 // Outcomes are the thresholds that define the outcome metrics.
 type Outcomes struct {
 	DurableThreshold     float64 `toml:"durable_threshold" plausible:"[0.6,0.9]" range:"(0,1]" doc:"compliance that counts as holding the agreement: verified compliance for durable_agreement, true compliance for settlement" why:"three steps of four: substantial, not perfect, implementation"`
-	DurableRounds        int     `toml:"durable_rounds" plausible:"[2,8]" range:"[1,1000]" doc:"rounds that compliance must hold at the end for a durable agreement" why:"a year of quarterly reviews"`
+	DurableRounds        int     `toml:"durable_rounds" plausible:"[2,8]" range:"[1,1000]" doc:"rounds in a row that compliance must hold: true compliance for a settlement, verified compliance at the end for a durable agreement" why:"a year of quarterly reviews"`
 	DurableRelief        float64 `toml:"durable_relief" plausible:"[0.25,0.75]" range:"[0,1]" doc:"relief that must be in place at the end for durable_agreement (the verifier-based metric; settlement does not need relief)" why:"an agreement the coalition has not rewarded is not one it can certify as durable"`
 	AgreementThreshold   float64 `toml:"agreement_threshold" plausible:"[0.35,0.65]" range:"(0,1]" doc:"compliance at which an agreement counts as reached: verified for agreement_reached and collapse, true for breakdown and capitulation" why:"half of the obligations implemented and verified"`
 	CollapseCompliance   float64 `toml:"collapse_compliance" plausible:"[0.1,0.3]" range:"[0,1]" doc:"true compliance at or below which an agreement counts as abandoned; below agreement_threshold" why:"a step or less of implementation left"`

@@ -13,8 +13,8 @@ type Neighbour struct {
 // NeighbourParams are the parameters of the neighbouring states.
 type NeighbourParams struct {
 	EvasionMax    float64 `toml:"evasion_max" plausible:"[0.4,1]" range:"[0,1]" doc:"largest share of its trade link a neighbour uses for evasion, under full sanctions, with smuggling networks fully built, when it opposes the agreement and nobody enforces" why:"0.8: evasion is bounded by real trade capacity; with the networks' growth it puts evasion at about a seventh of the target's trade after a decade of sanctions, as Iraq's smuggling (about $11 billion outside the oil-for-food programme, against $64 billion sold through it; the Volcker inquiry)"`
-	Networks      float64 `toml:"networks" plausible:"[0.1,0.5]" range:"[0,1]" doc:"capacity N of the target's smuggling networks when the episode starts, as a share of fully built networks (evasion_max)" why:"0.2: trade routes exist before sanctions but the networks that bypass them are built up under sanctions, as Iraq's through Jordan, Turkey and Syria in the 1990s (Andreas 2005)"`
-	NetworkGrowth float64 `toml:"network_growth" plausible:"[0.02,0.1]" range:"[0,1]" doc:"share of the gap to fully built networks (N = 1) that smuggling networks close per round under full sanctions (scaled by the sanctions still in place, 1-R)" why:"0.05: heavy, long sanctions build evasion networks over years (Andreas 2005 on Iraq and Yugoslavia; Early 2015 on sanctions-busting trade partners): half the gap in about three years"`
+	Networks      float64 `toml:"networks" plausible:"[0.1,0.5]" range:"[0,1]" doc:"capacity Nw of the target's smuggling networks when the episode starts, as a share of fully built networks (which let a neighbour use evasion_max of its trade link)" why:"0.2: trade routes exist before sanctions but the networks that bypass them are built up under sanctions, as Iraq's through Jordan, Turkey and Syria in the 1990s (Andreas 2005)"`
+	NetworkGrowth float64 `toml:"network_growth" plausible:"[0.02,0.1]" range:"[0,1]" doc:"share of the gap to fully built networks (Nw = 1) that smuggling networks close per round under full sanctions (scaled by the sanctions still in place, 1-R)" why:"0.05: heavy, long sanctions build evasion networks over years (Andreas 2005 on Iraq and Yugoslavia; Early 2015 on sanctions-busting trade partners): half the gap in about three years"`
 	NetworkCut    float64 `toml:"network_cut" plausible:"[0.02,0.1]" range:"[0,1]" doc:"share of smuggling network capacity dismantled per round by enforcement, at full enforcement by a fully cohesive coalition (scaled by enforcement times cohesion)" why:"0.05: interdiction and secondary sanctions dismantle networks slowly, and only while the coalition holds together (Early 2015)"`
 	EvasionAdjust float64 `toml:"evasion_adjust" plausible:"[0.1,0.4]" range:"[0,1]" doc:"share of the gap to the desired evasion closed each round" why:"smuggling networks take a year or two to build or dismantle"`
 	Enforcement   float64 `toml:"enforcement" plausible:"[0.3,0.8]" range:"[0,1]" doc:"how much a fully cohesive coalition suppresses evasion (secondary sanctions, interdiction)" why:"enforcement closes part but never all of the gap"`
@@ -47,9 +47,9 @@ type Neighbours struct {
 	Evasion []float64
 	// Support is each state's support for the agreement.
 	Support []float64
-	// Networks is the capacity N of the target's smuggling networks, as a
+	// Networks is the capacity Nw of the target's smuggling networks, as a
 	// share of fully built ones: a neighbour that opposes the agreement
-	// can use up to evasion_max times N of its trade link for evasion
+	// can use up to evasion_max times Nw of its trade link for evasion
 	// under full sanctions when nobody enforces.
 	Networks float64
 

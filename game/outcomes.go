@@ -177,7 +177,7 @@ func (r *Result) WriteTable(w io.Writer) error {
 		fmt.Fprintln(tw)
 	}
 	tw.Flush()
-	fmt.Fprintln(ew, wrapText("* best in the column (unmarked when all rows tie; snapbacks are neither good nor bad). settled = settlement and breakdown, on true compliance; hum_idx = humanitarian_index, shortfall = humanitarian_shortfall, stability = stability_index, leverage = leverage_retained, alarms = false_alarms.", Width))
+	fmt.Fprintln(ew, wrapText("* best in the column (unmarked when all rows tie; snapbacks are neither good nor bad). settled = settlement (it and breakdown are judged on true compliance), hum_idx = humanitarian_index, shortfall = humanitarian_shortfall, stability = stability_index, leverage = leverage_retained, alarms = false_alarms.", Width))
 	for _, sk := range r.Skipped {
 		fmt.Fprintln(ew, wrapText("left out, does not fit this scenario: "+sk, Width))
 	}

@@ -748,12 +748,6 @@ func (v *experimentView) sobol(m *results.ExperimentMetric) (figure, bool) {
 
 // --- panels with two-line titles ---
 
-// Gaps between the panels of a grid.
-var (
-	gridPadX = vg.Points(14)
-	gridPadY = vg.Points(12)
-)
-
 // titleBand is the height of the band above each panel that holds its
 // title (wrapped to the panel's width) and its note: the tallest of them.
 func titleBand(titles [][2]string, width vg.Length) vg.Length {
@@ -777,17 +771,8 @@ func drawTitledGrid(c draw.Canvas, panels []*plot.Plot, titles [][2]string, cols
 	if len(panels) == 0 {
 		return
 	}
-	rows := (len(panels) + cols - 1) / cols
-	ps := make([][]*plot.Plot, rows)
-	for r := range ps {
-		ps[r] = make([]*plot.Plot, cols)
-		for k := range cols {
-			if i := r*cols + k; i < len(panels) {
-				ps[r][k] = panels[i]
-			}
-		}
-	}
-	t := draw.Tiles{Rows: rows, Cols: cols, PadX: gridPadX, PadY: gridPadY}
+	ps := inRows(panels, cols)
+	t := draw.Tiles{Rows: len(ps), Cols: cols, PadX: gridPadX, PadY: gridPadY}
 	cs := plot.Align(ps, t, c)
 	bs, ns := textStyle(panelSize, true), textStyle(labelSize-0.5, false)
 	bs.XAlign, bs.YAlign = draw.XCenter, draw.YTop

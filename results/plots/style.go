@@ -507,12 +507,14 @@ func wrap(sty text.Style, txt string, width vg.Length) string {
 	return strings.Join(lines, "\n")
 }
 
-// drawGrid draws panels in a grid of the given number of columns on c,
-// aligned so that their data areas have the same size.
-func drawGrid(c draw.Canvas, panels []*plot.Plot, cols int) {
-	if len(panels) == 0 {
-		return
-	}
+// Gaps between the panels of a grid.
+var (
+	gridPadX = vg.Points(14)
+	gridPadY = vg.Points(12)
+)
+
+// inRows lays panels out in rows of cols, the last row padded with nils.
+func inRows(panels []*plot.Plot, cols int) [][]*plot.Plot {
 	rows := (len(panels) + cols - 1) / cols
 	ps := make([][]*plot.Plot, rows)
 	for r := range ps {
@@ -523,7 +525,17 @@ func drawGrid(c draw.Canvas, panels []*plot.Plot, cols int) {
 			}
 		}
 	}
-	t := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Points(14), PadY: vg.Points(12)}
+	return ps
+}
+
+// drawGrid draws panels in a grid of the given number of columns on c,
+// aligned so that their data areas have the same size.
+func drawGrid(c draw.Canvas, panels []*plot.Plot, cols int) {
+	if len(panels) == 0 {
+		return
+	}
+	ps := inRows(panels, cols)
+	t := draw.Tiles{Rows: len(ps), Cols: cols, PadX: gridPadX, PadY: gridPadY}
 	// A y-axis label longer than the data area is tall makes gonum shrink
 	// the data area to fit it, which throws plot.Align off: wrap such
 	// labels onto more lines.
